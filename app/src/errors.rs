@@ -1,0 +1,88 @@
+//! The one error type the web layer speaks.
+//!
+//! Server functions return `Result<T, AppError>`; the same enum travels to the
+//! browser (JSON) so pages can show a Chinese message and the server can pick
+//! an HTTP status with [`AppError::status_code`].
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The requested organisation (or page) does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The store failed or is not reachable (database down, query error…).
+    #[error("store error: {0}")]
+    Store(String),
+    /// The server was started without a store in its context (a wiring bug).
+    #[error("store not configured")]
+    NoStore,
+    /// Transport and (de)serialisation errors raised by the server-function machinery.
+    #[error(transparent)]
+    ServerFn(#[from] ServerFnErrorErr),
+}
+
+impl AppError {
+    /// HTTP status that this error maps to.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound(_) => 404,
+            AppError::Store(_) => 503,
+            AppError::NoStore => 500,
+            AppError::ServerFn(e) => match e {
+                ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::UnsupportedRequestMethod(_) => 400,
+                _ => 500,
+            },
+        }
+    }
+
+    /// Short message for the wall (Chinese first).
+    pub fn message_zh(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "未找到该组织",
+            AppError::Store(_) | AppError::NoStore => "数据服务暂不可用",
+            AppError::ServerFn(_) => "网络或服务异常",
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::StoreError> for AppError {
+    fn from(e: store::StoreError) -> Self {
+        AppError::Store(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(AppError::NotFound("x".into()).status_code(), 404);
+        assert_eq!(AppError::Store("down".into()).status_code(), 503);
+        assert_eq!(
+            AppError::ServerFn(ServerFnErrorErr::Args("bad".into())).status_code(),
+            400
+        );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let e = AppError::Store("db".into());
+        let back = AppError::de(e.ser());
+        assert_eq!(back, e);
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per route; each page keeps its server functions beside it.
+
+pub mod district;
+pub mod not_found;

@@ -1,0 +1,31 @@
+//! Vanguard's data contract (`shared/DOMAIN.md` §2–§5) as types.
+//!
+//! Everything here is pure: parsing and validating interchange fields, exact decimals,
+//! civil dates in Asia/Shanghai local time, and the enumerations of §2/§3. The store's
+//! importer, the seeder and (later) the engine all speak these types, so a rule of §3
+//! lives in exactly one place.
+
+pub mod decimal;
+pub mod ids;
+pub mod kinds;
+pub mod records;
+pub mod time;
+
+pub use decimal::Dec6;
+pub use kinds::*;
+pub use records::*;
+pub use time::{Date, Period, Timestamp};
+
+/// A field that failed validation: which column and why, in words an operator can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self { field, reason: reason.into() }
+    }
+}

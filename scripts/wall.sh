@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up and run the wall on the embedded SQLite database:
+#   installs missing build tools, builds the release site and server, seeds the demo data
+#   into sqlite://data/vanguard.db if that database is empty, and serves it at
+#   http://127.0.0.1:3000.
+# Usage: bash scripts/wall.sh
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+
+vg_ensure_build_tools
+
+vg_say "Building the release site and server (cargo leptos build --release)"
+vg_note "a cold release build takes about 13 minutes on 2 cores; later builds are incremental"
+cargo leptos build --release
+
+VANGUARD_BIN="$CARGO_TARGET_DIR/release/vanguard"
+[ -x "$VANGUARD_BIN" ] || vg_die "build finished but $VANGUARD_BIN does not exist"
+
+# The default database is the embedded SQLite file sqlite://data/vanguard.db, relative to
+# the repository root.
+mkdir -p data
+vg_say "Seeding the demo data (skipped by vanguard itself when the database already has data)"
+"$VANGUARD_BIN" seed
+
+vg_say "Serving the wall at http://127.0.0.1:3000 (Ctrl-C to stop)"
+exec "$VANGUARD_BIN" serve

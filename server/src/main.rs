@@ -1,0 +1,159 @@
+//! `vanguard`: the command line of the district command centre (DOMAIN.md §9).
+
+mod web;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use store::import::{ImportOptions, ImportReport, import_dir};
+use store::{DEFAULT_DB_URL, Store};
+
+#[derive(Parser)]
+#[command(name = "vanguard", version, about = "锋领指数 · district Party-building command centre")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import every interchange file (CSV or Parquet) in DIR. Exit 0: nothing rejected; 3: some rows rejected; 1: failure.
+    Import {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        dir: PathBuf,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 50_000)]
+        chunk_rows: usize,
+    },
+    /// Generate realistic synthetic data and import it (only into an empty database, unless --force).
+    Seed {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        #[arg(long, default_value_t = 47_411)]
+        members: u32,
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Keep the generated interchange files in this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only write the files (needs --out); do not touch the database.
+        #[arg(long, requires = "out")]
+        files_only: bool,
+        /// Import even if the database already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Serve the wall (district view at /) and the API. Run from the repository root after `cargo leptos build --release`.
+    Serve {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Import { db, dir, chunk_rows } => {
+            let store = Store::connect(&db).await?;
+            let report = import_dir(&store, &dir, &ImportOptions { chunk_rows, progress: true }).await?;
+            print_report(&report);
+            store.close().await;
+            Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+        }
+        Command::Seed { db, members, years, seed, out, files_only, force } => {
+            let cfg = store::seed::SeedConfig { members, years, seed, ..Default::default() };
+            let store = if files_only { None } else { Some(Store::connect(&db).await?) };
+            if let Some(s) = &store
+                && !force
+                && !s.is_empty().await?
+            {
+                println!("{db} already holds data; nothing seeded (use --force to add more)");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let tmp;
+            let dir = match &out {
+                Some(d) => {
+                    std::fs::create_dir_all(d)?;
+                    d.clone()
+                }
+                None => {
+                    tmp = tempfile::tempdir()?;
+                    tmp.path().to_owned()
+                }
+            };
+            let t0 = std::time::Instant::now();
+            let summary = store::seed::write_dataset(&dir, &cfg, None)?;
+            println!(
+                "generated {} orgs ({} grassroots), {} members, {} activities, {} events in {:.1}s into {}",
+                summary.orgs,
+                summary.grassroots,
+                summary.members,
+                summary.activities,
+                summary.events,
+                t0.elapsed().as_secs_f64(),
+                dir.display()
+            );
+            let Some(store) = store else { return Ok(ExitCode::SUCCESS) };
+            let report = import_dir(&store, &dir, &ImportOptions { progress: true, ..Default::default() }).await?;
+            print_report(&report);
+            store.close().await;
+            Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
+        }
+        Command::Serve { db, addr } => {
+            let store = Store::connect(&db).await?;
+            web::serve(store, Some(addr)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_report(r: &ImportReport) {
+    for f in &r.files {
+        println!("{:<32} accepted {:>10}  unchanged {:>10}  rejected {:>8}", f.file, f.accepted, f.unchanged, f.rejected);
+    }
+    for s in &r.skipped {
+        println!("{s:<32} skipped: not an interchange file (orgs, members, activities, events, resources, transfers, ratings, projects, candidates; .csv or .parquet)");
+    }
+    for rej in &r.rejections {
+        println!("rejected {rej}");
+    }
+    let secs = r.elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "batch {}: accepted {}, unchanged {}, rejected {} in {:.1}s ({:.0} rows/s)",
+        r.batch_id,
+        r.accepted,
+        r.unchanged,
+        r.rejected,
+        secs,
+        (r.accepted + r.unchanged + r.rejected) as f64 / secs
+    );
+}

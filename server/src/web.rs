@@ -1,0 +1,208 @@
+//! `vanguard serve`: the axum server for the wall (SSR + hydration + server functions).
+//!
+//! Works in two situations without any configuration:
+//! * run from the repository root after `cargo leptos build --release` (no environment
+//!   variables: the site is read from `target/site`, the bundle is `pkg/vanguard.*`);
+//! * run by `cargo leptos serve|watch|end-to-end`, which sets `LEPTOS_*` variables; they win.
+
+use std::env;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use app::{App, shell};
+use axum::{Router, body::Body, http::Request, routing::get};
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::{compression::CompressionLayer, services::ServeFile, trace::TraceLayer};
+
+/// Output name of the wasm/js/css bundle (`name` in `[[workspace.metadata.leptos]]`).
+const OUTPUT_NAME: &str = "vanguard";
+/// Site root relative to the repository root (`site-root`).
+const SITE_ROOT: &str = "target/site";
+/// Bundle directory inside the site root (`site-pkg-dir`).
+const SITE_PKG_DIR: &str = "pkg";
+/// Default listen address (`site-addr`).
+const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
+
+/// Serves the wall until Ctrl-C or SIGTERM.
+///
+/// `addr` (from `--addr`) wins over `LEPTOS_SITE_ADDR`, which wins over 127.0.0.1:3000.
+pub async fn serve(store: store::Store, addr: Option<SocketAddr>) -> io::Result<()> {
+    let options = leptos_options(addr)?;
+    let addr = options.site_addr;
+    check_site(&options);
+
+    let app = router(store, options);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "Vanguard wall listening on http://{local}");
+
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}
+
+/// The complete axum router: health check, server functions, SSR routes, static files.
+pub fn router(store: store::Store, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+
+    let context = move || provide_context(store.clone());
+    let app_shell = {
+        let options = options.clone();
+        move || shell(options.clone())
+    };
+
+    let mut router = Router::new().route("/healthz", get(healthz));
+
+    // `cargo leptos build` renames wasm-bindgen's `<name>_bg.wasm` to `<name>.wasm`, but a server
+    // compiled by plain `cargo build` (no LEPTOS_OUTPUT_NAME at compile time) still asks for
+    // `<name>_bg.wasm`: answer that request with the file that exists.
+    let pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let bg_wasm = pkg.join(format!("{}_bg.wasm", options.output_name));
+    let wasm = pkg.join(format!("{}.wasm", options.output_name));
+    if !bg_wasm.exists() && wasm.exists() {
+        router = router.route_service(
+            &format!(
+                "{}{}_bg.wasm",
+                options.site_pkg_dir_route_base(),
+                options.output_name
+            ),
+            ServeFile::new(wasm),
+        );
+    }
+
+    router
+        // Server functions are registered by `leptos_routes_with_context`; this catch-all
+        // answers calls to unknown server functions with a clear 400 instead of the 404 page.
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(&options, routes, context.clone(), app_shell)
+        .route_service(
+            &leptos_axum::site_pkg_dir_service_route_path(&options),
+            leptos_axum::site_pkg_dir_service(&options),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<LeptosOptions, _>(
+            context, shell,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(options)
+}
+
+async fn server_fn_handler(req: Request<Body>) -> impl axum::response::IntoResponse {
+    // No store here on purpose: every registered server function is routed by
+    // `leptos_routes_with_context` (with the store in context); only unknown paths land here.
+    leptos_axum::handle_server_fns_with_context(|| {}, req).await
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// LeptosOptions from `LEPTOS_*` variables when set (cargo-leptos), else the values of
+/// `[[workspace.metadata.leptos]]` in the root Cargo.toml.
+pub fn leptos_options(addr: Option<SocketAddr>) -> io::Result<LeptosOptions> {
+    let output_name = var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| OUTPUT_NAME.to_string());
+    let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(default_site_root);
+    let site_pkg_dir = var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| SITE_PKG_DIR.to_string());
+    let env = match var("LEPTOS_ENV").map(|v| v.to_ascii_lowercase()).as_deref() {
+        Some("dev" | "development") => Env::DEV,
+        _ => Env::PROD,
+    };
+    let site_addr = match (addr, var("LEPTOS_SITE_ADDR")) {
+        (Some(addr), _) => addr,
+        (None, Some(v)) => v
+            .parse()
+            .map_err(|e| invalid(format!("LEPTOS_SITE_ADDR={v:?}: {e}")))?,
+        (None, None) => DEFAULT_ADDR,
+    };
+    let reload_port = match var("LEPTOS_RELOAD_PORT") {
+        Some(v) => v
+            .parse()
+            .map_err(|e| invalid(format!("LEPTOS_RELOAD_PORT={v:?}: {e}")))?,
+        None => 3001,
+    };
+    let hash_files = var("LEPTOS_HASH_FILES").is_some_and(|v| v == "true");
+
+    Ok(LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(site_root)
+        .site_pkg_dir(site_pkg_dir)
+        .env(env)
+        .site_addr(site_addr)
+        .reload_port(reload_port)
+        .hash_files(hash_files)
+        .build())
+}
+
+/// `target/site` under the working directory (the repository root); failing that, the
+/// `site` directory next to the binary's profile directory (`target/release/vanguard`).
+fn default_site_root() -> String {
+    if Path::new(SITE_ROOT).is_dir() {
+        return SITE_ROOT.to_string();
+    }
+    let beside_exe: Option<PathBuf> = env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
+        .filter(|p| p.is_dir());
+    match beside_exe {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => SITE_ROOT.to_string(),
+    }
+}
+
+/// Warns (does not fail: the API and SSR still work) when the browser bundle is missing.
+fn check_site(options: &LeptosOptions) {
+    let js = Path::new(&*options.site_root)
+        .join(&*options.site_pkg_dir)
+        .join(format!("{}.js", options.output_name));
+    if js.is_file() {
+        tracing::info!(site_root = %options.site_root, "serving site");
+    } else {
+        tracing::warn!(
+            missing = %js.display(),
+            "browser bundle not found: run `cargo leptos build --release` from the repository root \
+             (pages will render but not hydrate)"
+        );
+    }
+}
+
+fn var(key: &str) -> Option<String> {
+    env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing open requests");
+}

@@ -1,0 +1,401 @@
+//! `vanguard import DIR`: every interchange file of a directory (CSV or Parquet, any subset,
+//! any order, several parts per file kind) validated row by row and written in chunks.
+//!
+//! Readings of §3 made here:
+//! - A conflict (a stored key arriving with other values) is a rejected row: the stored row
+//!   is kept unchanged and the rejection names the differing fields.
+//! - A file whose header lacks a §3 column is rejected whole, as one rejection at line 1.
+//!   Extra columns are ignored. Column names match case-insensitively.
+//! - Parquet has no lines: a Parquet rejection's `line` is the 1-based row number.
+//! - References may point at rows stored earlier or imported in the same run (files are
+//!   applied in dependency order: orgs, resources, members, activities, transfers, ratings,
+//!   projects, candidates, events).
+
+mod prepare;
+pub mod source;
+mod table;
+mod write;
+
+use crate::{Store, StoreError};
+use domain::Entity;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use prepare::{OrgInput, Refs};
+use serde::{Deserialize, Serialize};
+use source::{Read, SourceFile};
+use sqlx::pool::PoolConnection;
+use sqlx::{Postgres, Row, Sqlite};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use write::{Part, PartOutcome};
+
+pub use table::TableSpec;
+
+/// A row that was not stored, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub file: String,
+    /// CSV: the line where the record starts (the header is line 1); Parquet: the row number.
+    pub line: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileReport {
+    pub file: String,
+    pub entity: Entity,
+    pub accepted: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub batch_id: i64,
+    pub files: Vec<FileReport>,
+    /// Files of the directory that are not interchange files (by name or extension).
+    pub skipped: Vec<String>,
+    pub accepted: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub rejections: Vec<Rejection>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Rows per chunk (one transaction each).
+    pub chunk_rows: usize,
+    /// Draw a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { chunk_rows: 50_000, progress: false }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}: not a readable directory: {1}")]
+    Dir(PathBuf, std::io::Error),
+    #[error("{file}: {source}")]
+    Read { file: String, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Store(StoreError::Sql(e))
+    }
+}
+
+/// The import's own connection: staging tables are temporary tables of this connection, and
+/// on PostgreSQL it holds an advisory lock so that two imports never interleave.
+enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+const IMPORT_LOCK: i64 = 0x5641_4E47; // "VANG"
+
+impl Conn {
+    async fn open(store: &Store) -> Result<Conn, sqlx::Error> {
+        let specs: Vec<&TableSpec> = Entity::IMPORT_ORDER.iter().map(|e| table::spec(*e)).collect();
+        Ok(match store {
+            Store::Sqlite(p) => {
+                let mut c = p.acquire().await?;
+                write::sqlite::prepare(&mut c, &specs).await?;
+                Conn::Sqlite(c)
+            }
+            Store::Postgres(p) => {
+                let mut c = p.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(IMPORT_LOCK).execute(&mut *c).await?;
+                write::postgres::prepare(&mut c, &specs).await?;
+                Conn::Postgres(c)
+            }
+        })
+    }
+
+    async fn start_batch(&mut self, source: &str) -> Result<i64, sqlx::Error> {
+        // A batch still 'running' belongs to an import that was killed: its committed chunks
+        // stay (they are whole), and this run completes the rest.
+        const STALE: &str = "UPDATE import_batches SET status = 'interrupted' WHERE status = 'running'";
+        Ok(match self {
+            Conn::Sqlite(c) => {
+                sqlx::query(STALE).execute(&mut **c).await?;
+                sqlx::query("INSERT INTO import_batches (source, started_at, status) VALUES ($1, datetime('now'), 'running') RETURNING id")
+                    .bind(source)
+                    .fetch_one(&mut **c)
+                    .await?
+                    .get(0)
+            }
+            Conn::Postgres(c) => {
+                sqlx::query(STALE).execute(&mut **c).await?;
+                sqlx::query("INSERT INTO import_batches (source, started_at, status) VALUES ($1, now()::text, 'running') RETURNING id")
+                    .bind(source)
+                    .fetch_one(&mut **c)
+                    .await?
+                    .get(0)
+            }
+        })
+    }
+
+    async fn finish_batch(&mut self, batch: i64, status: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => {
+                sqlx::query("UPDATE import_batches SET status = $1, finished_at = datetime('now') WHERE id = $2")
+                    .bind(status)
+                    .bind(batch)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            Conn::Postgres(c) => {
+                sqlx::query("UPDATE import_batches SET status = $1, finished_at = now()::text WHERE id = $2")
+                    .bind(status)
+                    .bind(batch)
+                    .execute(&mut **c)
+                    .await?;
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(IMPORT_LOCK).execute(&mut **c).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_refs(&mut self) -> Result<Refs, sqlx::Error> {
+        let mut refs = Refs::default();
+        for (sql, map, next) in [
+            ("SELECT org_id, id FROM orgs", &mut refs.orgs, &mut refs.next_org),
+            ("SELECT member_id, id FROM members", &mut refs.members, &mut refs.next_member),
+            ("SELECT activity_id, id FROM activities", &mut refs.activities, &mut refs.next_activity),
+        ] {
+            let rows: Vec<(String, i64)> = match self {
+                Conn::Sqlite(c) => sqlx::query_as(sql).fetch_all(&mut **c).await?,
+                Conn::Postgres(c) => sqlx::query_as(sql).fetch_all(&mut **c).await?,
+            };
+            *next = rows.iter().map(|r| r.1).max().unwrap_or(0);
+            map.extend(rows);
+        }
+        Ok(refs)
+    }
+
+    async fn commit_parts(&mut self, spec: &TableSpec, batch: i64, parts: Vec<Part>) -> Result<Vec<PartOutcome>, sqlx::Error> {
+        match self {
+            Conn::Sqlite(c) => write::sqlite::commit_parts(c, spec, batch, parts).await,
+            Conn::Postgres(c) => write::postgres::commit_parts(c, spec, batch, parts).await,
+        }
+    }
+}
+
+/// Imports every interchange file in `dir`. Bad rows are reported and skipped; only a
+/// failure of the directory, a file's I/O or the database ends the import early (with
+/// everything committed so far kept, whole).
+pub async fn import_dir(store: &Store, dir: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let (files, skipped) = source::list_dir(dir).map_err(|e| ImportError::Dir(dir.to_owned(), e))?;
+    let mut conn = Conn::open(store).await?;
+    let batch = conn.start_batch(&dir.display().to_string()).await?;
+    let mut report = ImportReport {
+        batch_id: batch,
+        files: files.iter().map(|f| FileReport { file: f.name.clone(), entity: f.entity, accepted: 0, unchanged: 0, rejected: 0 }).collect(),
+        skipped,
+        accepted: 0,
+        unchanged: 0,
+        rejected: 0,
+        rejections: Vec::new(),
+        elapsed: Duration::ZERO,
+    };
+    let bar = progress_bar(opts, files.iter().map(|f| f.bytes).sum());
+    let result = run(&mut conn, batch, &files, opts, &mut report, &bar).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(()) => {
+            conn.finish_batch(batch, "done").await?;
+            report.elapsed = started.elapsed();
+            Ok(report)
+        }
+        Err(e) => {
+            // Best effort: the batch's committed chunks stay; mark it so a reader knows.
+            let _ = conn.finish_batch(batch, "failed").await;
+            Err(e)
+        }
+    }
+}
+
+fn progress_bar(opts: &ImportOptions, total: u64) -> ProgressBar {
+    if !opts.progress || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:<24} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+async fn run(conn: &mut Conn, batch: i64, files: &[SourceFile], opts: &ImportOptions, report: &mut ImportReport, bar: &ProgressBar) -> Result<(), ImportError> {
+    let mut refs = conn.load_refs().await?;
+    let mut done_bytes = 0u64;
+    for entity in Entity::IMPORT_ORDER {
+        let idx: Vec<usize> = (0..files.len()).filter(|&i| files[i].entity == entity).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let spec = table::spec(entity);
+        if entity == Entity::Orgs {
+            let parts = read_orgs(files, &idx, &mut refs, opts.chunk_rows)?;
+            let outcomes = conn.commit_parts(spec, batch, parts).await?;
+            apply(report, outcomes);
+            done_bytes += idx.iter().map(|&i| files[i].bytes).sum::<u64>();
+            bar.set_position(done_bytes);
+            continue;
+        }
+        // Reading and validation run on a blocking thread, writing here: the two overlap.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(Part, u64), ImportError>>(2);
+        let owned: Vec<(usize, SourceFile)> = idx.iter().map(|&i| (i, files[i].clone())).collect();
+        let chunk_rows = opts.chunk_rows;
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut refs = refs;
+            read_entity(entity, &owned, chunk_rows, &mut refs, &tx);
+            refs
+        });
+        let mut failure = None;
+        while let Some(msg) = rx.recv().await {
+            match msg {
+                Ok((part, bytes)) => {
+                    bar.set_message(part.file.clone());
+                    let outcomes = match conn.commit_parts(spec, batch, vec![part]).await {
+                        Ok(o) => o,
+                        Err(e) => {
+                            failure = Some(ImportError::from(e));
+                            break;
+                        }
+                    };
+                    apply(report, outcomes);
+                    bar.set_position(done_bytes + bytes);
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(rx);
+        refs = reader.await.map_err(|e| StoreError::Other(format!("reader thread failed: {e}")))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        done_bytes += idx.iter().map(|&i| files[i].bytes).sum::<u64>();
+    }
+    Ok(())
+}
+
+fn apply(report: &mut ImportReport, outcomes: Vec<PartOutcome>) {
+    for o in outcomes {
+        let f = &mut report.files[o.file_idx];
+        f.accepted += o.accepted;
+        f.unchanged += o.unchanged;
+        f.rejected += o.rejections.len() as u64;
+        report.accepted += o.accepted;
+        report.unchanged += o.unchanged;
+        report.rejected += o.rejections.len() as u64;
+        report.rejections.extend(o.rejections);
+    }
+}
+
+/// Reads the files of one entity, sending validated chunks (with their rejections) to the
+/// writer. Rows the reader cannot split are gathered and sent with the next chunk.
+fn read_entity(
+    entity: Entity,
+    files: &[(usize, SourceFile)],
+    chunk_rows: usize,
+    refs: &mut Refs,
+    tx: &tokio::sync::mpsc::Sender<Result<(Part, u64), ImportError>>,
+) {
+    for (file_idx, file) in files {
+        let reject = |line: u64, reason: String| Rejection { file: file.name.clone(), line, reason };
+        let mut pending: Vec<Rejection> = Vec::new();
+        let send = |rows, rejections, bytes| tx.blocking_send(Ok((Part { file_idx: *file_idx, file: file.name.clone(), rows, rejections }, bytes))).is_ok();
+        let result = source::read_file(file, chunk_rows, &mut |read, bytes| match read {
+            Read::Bad { line, reason } => {
+                pending.push(reject(line, reason));
+                pending.len() < chunk_rows || send(Vec::new(), std::mem::take(&mut pending), bytes)
+            }
+            Read::Rows(raw) => {
+                let mut rows = Vec::with_capacity(raw.len());
+                let mut rejections = std::mem::take(&mut pending);
+                for r in raw {
+                    let fields: Vec<&str> = r.fields.iter().map(String::as_str).collect();
+                    match prepare::prepare_row(entity, &fields, refs, r.line) {
+                        Ok(p) => rows.push(p),
+                        Err(e) => rejections.push(reject(r.line, e.to_string())),
+                    }
+                }
+                send(rows, rejections, bytes)
+            }
+        });
+        let ok = match result {
+            Ok(Ok(())) => true,
+            Ok(Err(source::HeaderError(reason))) => {
+                pending.push(reject(1, format!("file rejected: {reason}")));
+                true
+            }
+            Err(e) => {
+                let _ = tx.blocking_send(Err(ImportError::Read { file: file.name.clone(), source: e }));
+                false
+            }
+        };
+        if !ok || (!pending.is_empty() && !send(Vec::new(), std::mem::take(&mut pending), file.bytes)) {
+            return;
+        }
+    }
+}
+
+/// Organisations are read whole (they are few) and resolved as a tree before anything is
+/// written; all their files then commit in one transaction.
+fn read_orgs(files: &[SourceFile], idx: &[usize], refs: &mut Refs, chunk_rows: usize) -> Result<Vec<Part>, ImportError> {
+    let mut inputs: Vec<OrgInput> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
+    for &fi in idx {
+        let file = &files[fi];
+        let mut rejections = Vec::new();
+        let result = source::read_file(file, chunk_rows, &mut |read, _| {
+            match read {
+                Read::Bad { line, reason } => rejections.push(Rejection { file: file.name.clone(), line, reason }),
+                Read::Rows(raw) => {
+                    for r in raw {
+                        let fields: Vec<&str> = r.fields.iter().map(String::as_str).collect();
+                        inputs.push(OrgInput { file: fi, line: r.line, row: domain::OrgRow::parse(&fields) });
+                    }
+                }
+            }
+            true
+        });
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(source::HeaderError(reason))) => rejections.push(Rejection { file: file.name.clone(), line: 1, reason: format!("file rejected: {reason}") }),
+            Err(e) => return Err(ImportError::Read { file: file.name.clone(), source: e }),
+        }
+        parts.push(Part { file_idx: fi, file: file.name.clone(), rows: Vec::new(), rejections });
+    }
+    let prepared = prepare::prepare_orgs(&inputs, refs);
+    for (inp, p) in inputs.iter().zip(prepared) {
+        let part = parts.iter_mut().find(|p| p.file_idx == inp.file).expect("a part per file");
+        match p {
+            Ok(row) => part.rows.push(row),
+            Err(e) => part.rejections.push(Rejection { file: part.file.clone(), line: inp.line, reason: e.to_string() }),
+        }
+    }
+    Ok(parts)
+}

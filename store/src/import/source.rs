@@ -1,0 +1,246 @@
+//! Reading interchange files: CSV (RFC 4180, BOM, LF/CRLF, quoted line breaks) and
+//! Parquet (typed or all strings), streamed in chunks so that a 5 GB file never sits in
+//! memory. Both produce the same thing: rows of text fields in the entity's contract
+//! column order, with the line (CSV: where the record starts; Parquet: the row number).
+
+use domain::Entity;
+use polars::prelude::*;
+use polars_io::SerReader;
+use polars_io::parquet::read::ParquetReader;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// One interchange file found in the import directory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The name used in reports (the file name within the directory).
+    pub name: String,
+    pub entity: Entity,
+    pub format: Format,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+/// Lists the interchange files of `dir` in import order (by entity, then by name), and the
+/// names of files that are not interchange files.
+pub fn list_dir(dir: &Path) -> std::io::Result<(Vec<SourceFile>, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let lower = name.to_ascii_lowercase();
+        let format = if lower.ends_with(".csv") {
+            Some(Format::Csv)
+        } else if lower.ends_with(".parquet") || lower.ends_with(".pq") {
+            Some(Format::Parquet)
+        } else {
+            None
+        };
+        match (Entity::from_file_name(&name), format) {
+            (Some(entity), Some(format)) => {
+                files.push(SourceFile { bytes: entry.metadata()?.len(), path: entry.path(), name, entity, format })
+            }
+            _ => skipped.push(name),
+        }
+    }
+    files.sort_by(|a, b| (a.entity, &a.name).cmp(&(b.entity, &b.name)));
+    skipped.sort();
+    Ok((files, skipped))
+}
+
+/// A row as read: its line and its fields in contract column order.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+/// What reading a file yields, chunk by chunk.
+pub enum Read {
+    Rows(Vec<RawRow>),
+    /// A row the reader could not split into fields (bad quoting, wrong field count, not UTF-8).
+    Bad { line: u64, reason: String },
+}
+
+/// Maps a header to the entity's columns: for each contract column, its position in the file.
+fn column_map(entity: Entity, header: &[String]) -> Result<Vec<usize>, String> {
+    let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(format!("the header names the column {n:?} twice"));
+        }
+    }
+    let mut missing = Vec::new();
+    let map = entity
+        .columns()
+        .iter()
+        .map(|c| {
+            names.iter().position(|n| n == c).unwrap_or_else(|| {
+                missing.push(*c);
+                usize::MAX
+            })
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(map)
+    } else {
+        Err(format!("the header lacks the column(s) {}; {} files have: {}", missing.join(", "), entity.stem(), entity.columns().join(", ")))
+    }
+}
+
+/// A header problem that stops a whole file (reported at line 1).
+#[derive(Debug)]
+pub struct HeaderError(pub String);
+
+/// Streams `file`, calling `sink` with chunks of at most `chunk_rows` rows and the number of
+/// bytes consumed so far. Stops early if `sink` returns false.
+pub fn read_file(
+    file: &SourceFile,
+    chunk_rows: usize,
+    sink: &mut dyn FnMut(Read, u64) -> bool,
+) -> Result<Result<(), HeaderError>, std::io::Error> {
+    match file.format {
+        Format::Csv => read_csv(file, chunk_rows, sink),
+        Format::Parquet => read_parquet(file, chunk_rows, sink),
+    }
+}
+
+fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64) -> bool) -> Result<Result<(), HeaderError>, std::io::Error> {
+    let reader = std::io::BufReader::with_capacity(1 << 20, File::open(&file.path)?);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    // The header.
+    let header = loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => return Ok(Err(HeaderError("the file is empty: no header row".into()))),
+            Ok(true) => match record.iter().map(|f| std::str::from_utf8(f).map(str::to_owned)).collect::<Result<Vec<_>, _>>() {
+                Ok(h) => break h,
+                Err(_) => return Ok(Err(HeaderError("the header row is not valid UTF-8".into()))),
+            },
+            Err(e) if e.is_io_error() => return Err(into_io(e)),
+            Err(e) => return Ok(Err(HeaderError(format!("the header row cannot be read: {e}")))),
+        }
+    };
+    let map = match column_map(file.entity, &header) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(HeaderError(e))),
+    };
+    let width = header.len();
+    let mut rows = Vec::with_capacity(chunk_rows);
+    loop {
+        let line_hint = rdr.position().line();
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(line_hint, |p| p.line());
+                // A blank line between records is not a row.
+                if record.len() == 1 && record[0].is_empty() {
+                    continue;
+                }
+                if record.len() != width {
+                    let bad = Read::Bad { line, reason: format!("has {} fields; the header has {width}", record.len()) };
+                    if !sink(bad, rdr.position().byte()) {
+                        return Ok(Ok(()));
+                    }
+                    continue;
+                }
+                let mut fields = Vec::with_capacity(map.len());
+                let mut utf8_error = None;
+                for (ci, &pos) in map.iter().enumerate() {
+                    match std::str::from_utf8(&record[pos]) {
+                        Ok(s) => fields.push(s.to_owned()),
+                        Err(_) => {
+                            utf8_error = Some(file.entity.columns()[ci]);
+                            break;
+                        }
+                    }
+                }
+                if let Some(col) = utf8_error {
+                    if !sink(Read::Bad { line, reason: format!("{col}: is not valid UTF-8") }, rdr.position().byte()) {
+                        return Ok(Ok(()));
+                    }
+                    continue;
+                }
+                rows.push(RawRow { line, fields });
+                if rows.len() >= chunk_rows && !sink(Read::Rows(std::mem::replace(&mut rows, Vec::with_capacity(chunk_rows))), rdr.position().byte()) {
+                    return Ok(Ok(()));
+                }
+            }
+            Err(e) if e.is_io_error() => return Err(into_io(e)),
+            Err(e) => {
+                let line = e.position().map_or(line_hint, |p| p.line());
+                if !sink(Read::Bad { line, reason: format!("cannot be read as CSV: {e}") }, rdr.position().byte()) {
+                    return Ok(Ok(()));
+                }
+            }
+        }
+    }
+    if !rows.is_empty() {
+        sink(Read::Rows(rows), file.bytes);
+    }
+    Ok(Ok(()))
+}
+
+fn into_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Parquet is read slice by slice (each slice only touches the row groups it needs), every
+/// column cast to text so that typed and all-string files pass the same validation: dates
+/// print as `YYYY-MM-DD`, timestamps as `YYYY-MM-DD HH:MM:SS[.f]`, decimals exactly.
+fn read_parquet(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64) -> bool) -> Result<Result<(), HeaderError>, std::io::Error> {
+    let pl = |e: PolarsError| std::io::Error::other(format!("{}: {e}", file.name));
+    let mut reader = ParquetReader::new(File::open(&file.path)?);
+    let schema = match reader.schema() {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(HeaderError(format!("is not a readable Parquet file: {e}")))),
+    };
+    let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let map = match column_map(file.entity, &header) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(HeaderError(e))),
+    };
+    let wanted: Vec<String> = map.iter().map(|&i| header[i].clone()).collect();
+    let total = reader.num_rows().map_err(pl)?;
+    let mut offset = 0usize;
+    while offset < total {
+        let len = chunk_rows.min(total - offset);
+        let df = ParquetReader::new(File::open(&file.path)?)
+            .with_columns(Some(wanted.clone()))
+            .with_slice(Some((offset, len)))
+            .finish()
+            .map_err(pl)?;
+        let mut columns = Vec::with_capacity(wanted.len());
+        for name in &wanted {
+            let col = df.column(name).map_err(pl)?;
+            let text = col.as_materialized_series().cast(&DataType::String).map_err(pl)?;
+            columns.push(text);
+        }
+        let mut rows: Vec<RawRow> = (0..df.height()).map(|i| RawRow { line: (offset + i + 1) as u64, fields: Vec::with_capacity(wanted.len()) }).collect();
+        for s in &columns {
+            let ca = s.str().map_err(pl)?;
+            for (row, v) in rows.iter_mut().zip(ca.iter()) {
+                row.fields.push(v.unwrap_or("").to_owned());
+            }
+        }
+        offset += len;
+        let done = (file.bytes as f64 * offset as f64 / total as f64) as u64;
+        if !sink(Read::Rows(rows), done) {
+            break;
+        }
+    }
+    Ok(Ok(()))
+}

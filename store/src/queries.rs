@@ -1,0 +1,118 @@
+//! Read queries the web layer needs before the analytics engine exists.
+
+use crate::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// An organisation with the sizes of its subtree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgNode {
+    pub org_id: String,
+    pub name: String,
+    pub kind: String,
+    /// Members of this organisation and every organisation below it.
+    pub members: i64,
+    /// Grassroots organisations (committee, general branch, branch) in the subtree, itself included.
+    pub grassroots: i64,
+    /// Direct child organisations.
+    pub children: i64,
+}
+
+/// Row counts of the main tables.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCounts {
+    pub orgs: i64,
+    pub members: i64,
+    pub activities: i64,
+    pub events: i64,
+    pub resources: i64,
+    pub transfers: i64,
+    pub ratings: i64,
+    pub projects: i64,
+    pub candidates: i64,
+}
+
+// One statement for both databases: `$1` is the parent's org_id, or NULL for the roots.
+const ORG_CHILDREN: &str = "
+WITH RECURSIVE
+  tops AS (
+    SELECT o.id FROM orgs o
+    WHERE (CAST($1 AS TEXT) IS NULL AND o.parent IS NULL)
+       OR o.parent = (SELECT p.id FROM orgs p WHERE p.org_id = CAST($1 AS TEXT))
+  ),
+  sub(top, id) AS (
+    SELECT id, id FROM tops
+    UNION ALL
+    SELECT sub.top, o.id FROM orgs o JOIN sub ON o.parent = sub.id
+  ),
+  m AS (SELECT sub.top, COUNT(*) AS n FROM sub JOIN members mm ON mm.org = sub.id GROUP BY sub.top),
+  g AS (SELECT sub.top, COUNT(*) AS n FROM sub JOIN orgs go ON go.id = sub.id
+        WHERE go.kind IN ('committee', 'general_branch', 'branch') GROUP BY sub.top),
+  c AS (SELECT parent AS top, COUNT(*) AS n FROM orgs WHERE parent IN (SELECT id FROM tops) GROUP BY parent)
+SELECT o.org_id, o.name, o.kind,
+       CAST(COALESCE(m.n, 0) AS BIGINT) AS members,
+       CAST(COALESCE(g.n, 0) AS BIGINT) AS grassroots,
+       CAST(COALESCE(c.n, 0) AS BIGINT) AS children
+FROM tops t JOIN orgs o ON o.id = t.id
+LEFT JOIN m ON m.top = t.id LEFT JOIN g ON g.top = t.id LEFT JOIN c ON c.top = t.id
+ORDER BY o.org_id";
+
+impl Store {
+    /// The children of `parent` (by org_id), or the roots of the tree for `None`, each with
+    /// its subtree's member and grassroots counts.
+    pub async fn org_children(&self, parent: Option<&str>) -> Result<Vec<OrgNode>, StoreError> {
+        let parent = parent.map(str::to_owned);
+        let rows = match self {
+            Store::Sqlite(p) => sqlx::query(ORG_CHILDREN).bind(parent).fetch_all(p).await?.into_iter().map(org_node).collect(),
+            Store::Postgres(p) => sqlx::query(ORG_CHILDREN).bind(parent).fetch_all(p).await?.into_iter().map(org_node).collect(),
+        };
+        Ok(rows)
+    }
+
+    pub async fn counts(&self) -> Result<TableCounts, StoreError> {
+        const SQL: &str = "SELECT
+            (SELECT COUNT(*) FROM orgs), (SELECT COUNT(*) FROM members), (SELECT COUNT(*) FROM activities),
+            (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM resources), (SELECT COUNT(*) FROM transfers),
+            (SELECT COUNT(*) FROM ratings), (SELECT COUNT(*) FROM projects), (SELECT COUNT(*) FROM candidates)";
+        let v: Vec<i64> = match self {
+            Store::Sqlite(p) => {
+                let r = sqlx::query(SQL).fetch_one(p).await?;
+                (0..9).map(|i| r.get::<i64, _>(i)).collect()
+            }
+            Store::Postgres(p) => {
+                let r = sqlx::query(SQL).fetch_one(p).await?;
+                (0..9).map(|i| r.get::<i64, _>(i)).collect()
+            }
+        };
+        Ok(TableCounts {
+            orgs: v[0],
+            members: v[1],
+            activities: v[2],
+            events: v[3],
+            resources: v[4],
+            transfers: v[5],
+            ratings: v[6],
+            projects: v[7],
+            candidates: v[8],
+        })
+    }
+
+    /// True when no organisation is stored yet (the seeder only fills an empty database).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) x";
+        let n: i64 = match self {
+            Store::Sqlite(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
+            Store::Postgres(p) => sqlx::query_scalar(SQL).fetch_one(p).await?,
+        };
+        Ok(n == 0)
+    }
+}
+
+fn org_node<R: Row>(r: R) -> OrgNode
+where
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    OrgNode { org_id: r.get(0), name: r.get(1), kind: r.get(2), members: r.get(3), grassroots: r.get(4), children: r.get(5) }
+}
