@@ -113,7 +113,7 @@ impl Timestamp {
         let b = s.as_bytes();
         let bad = || format!("{s:?} is not a local timestamp YYYY-MM-DDTHH:MM:SS");
         if b.len() < 19 || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
-            if b.len() > 19 && (s.ends_with('Z') || s[19..].contains('+')) {
+            if b.len() > 19 && (s.ends_with('Z') || b[19..].contains(&b'+')) {
                 return Err(format!("{s:?} has a time-zone offset; timestamps are Asia/Shanghai local time without offset"));
             }
             return Err(bad());

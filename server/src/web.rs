@@ -24,7 +24,8 @@ const SITE_ROOT: &str = "target/site";
 /// Bundle directory inside the site root (`site-pkg-dir`).
 const SITE_PKG_DIR: &str = "pkg";
 /// Default listen address (`site-addr`).
-const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
+const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
 
 /// Serves the wall until Ctrl-C or SIGTERM.
 ///
@@ -78,15 +79,19 @@ pub fn router(store: store::Store, options: LeptosOptions) -> Router {
     router
         // Server functions are registered by `leptos_routes_with_context`; this catch-all
         // answers calls to unknown server functions with a clear 400 instead of the 404 page.
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
         .leptos_routes_with_context(&options, routes, context.clone(), app_shell)
         .route_service(
             &leptos_axum::site_pkg_dir_service_route_path(&options),
             leptos_axum::site_pkg_dir_service(&options),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<LeptosOptions, _>(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            LeptosOptions,
+            _,
+        >(context, shell))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options)

@@ -305,3 +305,62 @@ async fn empty_directory() {
         assert!(db.store.org_children(None).await.unwrap().is_empty(), "[{}]", db.label);
     }
 }
+
+/// The typed fixture really is typed (so the typed path of the reader is what gets tested).
+#[test]
+fn typed_parquet_fixture_has_the_contract_types() {
+    use polars::prelude::{DataType, TimeUnit};
+    use polars_io::SerReader;
+    use polars_io::parquet::read::ParquetReader;
+    let files = tempfile::tempdir().unwrap();
+    Dataset::full().write_parquet_typed(files.path());
+    let dtype = |file: &str, col: &str| {
+        let df = ParquetReader::new(std::fs::File::open(files.path().join(file)).unwrap()).finish().unwrap();
+        df.column(col).unwrap().dtype().clone()
+    };
+    assert_eq!(dtype("orgs.parquet", "established_on"), DataType::Date);
+    assert_eq!(dtype("members.parquet", "birth_date"), DataType::Date);
+    assert!(matches!(dtype("members.parquet", "monthly_dues"), DataType::Decimal(_, 6)));
+    assert_eq!(dtype("activities.parquet", "held_at"), DataType::Datetime(TimeUnit::Microseconds, None));
+    assert_eq!(dtype("events.part1.parquet", "occurred_at"), DataType::Datetime(TimeUnit::Microseconds, None));
+    assert!(matches!(dtype("events.part2.parquet", "quantity"), DataType::Decimal(_, 6)));
+    assert_eq!(dtype("ratings.parquet", "year"), DataType::Int32);
+    assert_eq!(dtype("ratings.parquet", "stars"), DataType::Int8);
+    assert_eq!(dtype("projects.parquet", "progress"), DataType::Int64);
+    assert_eq!(dtype("transfers.parquet", "completed_on"), DataType::Date);
+}
+
+/// `chunk_rows = 0` (e.g. `vanguard import --chunk-rows 0`) must not hang: it is either refused
+/// or treated as some positive chunk size. Runs on a thread of its own so that a hang fails
+/// this test instead of blocking the whole test binary.
+#[test]
+fn chunk_rows_zero_does_not_hang() {
+    let data = Dataset::full();
+    let files = tempfile::tempdir().unwrap();
+    let dir = files.path().join("typed");
+    data.write_parquet_typed(&dir);
+    // Only the organisations: enough to show the problem without writing to the database in a loop.
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if !p.file_name().unwrap().to_string_lossy().starts_with("orgs") {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let r = rt.block_on(async {
+            let db = common::sqlite().await;
+            import_dir(&db.store, &dir, &opts(0)).await.map(|r| (r.accepted, r.rejected)).map_err(|e| e.to_string())
+        });
+        let _ = tx.send(r);
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+        Ok(Ok((accepted, rejected))) => {
+            assert_eq!((accepted, rejected), (expect::ORGS as u64, 0), "chunk_rows = 0 imported something else than the organisations")
+        }
+        Ok(Err(_refused)) => {}
+        Err(_) => panic!("import_dir with chunk_rows = 0 on a Parquet file did not finish within 30 s (it loops forever)"),
+    }
+    std::mem::forget(files); // the stuck thread may still read them
+}

@@ -101,8 +101,11 @@ fn OrgTable(levels: Vec<OrgTopLevel>) -> impl IntoView {
     let rows = levels
         .into_iter()
         .flat_map(|l| {
-            std::iter::once(view! { <OrgRow org=l.root depth=0 /> })
-                .chain(l.children.into_iter().map(|c| view! { <OrgRow org=c depth=1 /> }))
+            std::iter::once(view! { <OrgRow org=l.root depth=0 /> }).chain(
+                l.children
+                    .into_iter()
+                    .map(|c| view! { <OrgRow org=c depth=1 /> }),
+            )
         })
         .collect_view();
 

@@ -22,8 +22,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use prepare::{OrgInput, Refs};
 use serde::{Deserialize, Serialize};
 use source::{Read, SourceFile};
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Row, Sqlite};
+use sqlx::{PgConnection, Row, SqliteConnection};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -99,10 +98,14 @@ impl From<sqlx::Error> for ImportError {
 }
 
 /// The import's own connection: staging tables are temporary tables of this connection, and
-/// on PostgreSQL it holds an advisory lock so that two imports never interleave.
+/// on PostgreSQL it holds an advisory lock so that two imports never interleave. It is
+/// detached from the pool, so if the import is cancelled or fails midway the connection is
+/// closed — releasing the lock and any open transaction — instead of going back to the pool.
+/// On SQLite the same role falls to an exclusive lock on a file beside the database (the
+/// OS drops it when the process dies, so a killed import never leaves it behind).
 enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
+    Sqlite(SqliteConnection, #[allow(dead_code)] /* held for its lock */ Option<std::fs::File>),
+    Postgres(PgConnection),
 }
 
 const IMPORT_LOCK: i64 = 0x5641_4E47; // "VANG"
@@ -112,13 +115,22 @@ impl Conn {
         let specs: Vec<&TableSpec> = Entity::IMPORT_ORDER.iter().map(|e| table::spec(*e)).collect();
         Ok(match store {
             Store::Sqlite(p) => {
-                let mut c = p.acquire().await?;
+                let db_file = p.connect_options().get_filename().to_owned();
+                let lock = if db_file.as_os_str().is_empty() || db_file.as_os_str() == ":memory:" {
+                    None
+                } else {
+                    let mut path = db_file.into_os_string();
+                    path.push("-import.lock");
+                    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+                    Some(tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??)
+                };
+                let mut c = p.acquire().await?.detach();
                 write::sqlite::prepare(&mut c, &specs).await?;
-                Conn::Sqlite(c)
+                Conn::Sqlite(c, lock)
             }
             Store::Postgres(p) => {
-                let mut c = p.acquire().await?;
-                sqlx::query("SELECT pg_advisory_lock($1)").bind(IMPORT_LOCK).execute(&mut *c).await?;
+                let mut c = p.acquire().await?.detach();
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(IMPORT_LOCK).execute(&mut c).await?;
                 write::postgres::prepare(&mut c, &specs).await?;
                 Conn::Postgres(c)
             }
@@ -130,19 +142,19 @@ impl Conn {
         // stay (they are whole), and this run completes the rest.
         const STALE: &str = "UPDATE import_batches SET status = 'interrupted' WHERE status = 'running'";
         Ok(match self {
-            Conn::Sqlite(c) => {
-                sqlx::query(STALE).execute(&mut **c).await?;
+            Conn::Sqlite(c, _) => {
+                sqlx::query(STALE).execute(&mut *c).await?;
                 sqlx::query("INSERT INTO import_batches (source, started_at, status) VALUES ($1, datetime('now'), 'running') RETURNING id")
                     .bind(source)
-                    .fetch_one(&mut **c)
+                    .fetch_one(&mut *c)
                     .await?
                     .get(0)
             }
             Conn::Postgres(c) => {
-                sqlx::query(STALE).execute(&mut **c).await?;
+                sqlx::query(STALE).execute(&mut *c).await?;
                 sqlx::query("INSERT INTO import_batches (source, started_at, status) VALUES ($1, now()::text, 'running') RETURNING id")
                     .bind(source)
-                    .fetch_one(&mut **c)
+                    .fetch_one(&mut *c)
                     .await?
                     .get(0)
             }
@@ -151,20 +163,20 @@ impl Conn {
 
     async fn finish_batch(&mut self, batch: i64, status: &str) -> Result<(), sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => {
+            Conn::Sqlite(c, _) => {
                 sqlx::query("UPDATE import_batches SET status = $1, finished_at = datetime('now') WHERE id = $2")
                     .bind(status)
                     .bind(batch)
-                    .execute(&mut **c)
+                    .execute(&mut *c)
                     .await?;
             }
             Conn::Postgres(c) => {
                 sqlx::query("UPDATE import_batches SET status = $1, finished_at = now()::text WHERE id = $2")
                     .bind(status)
                     .bind(batch)
-                    .execute(&mut **c)
+                    .execute(&mut *c)
                     .await?;
-                sqlx::query("SELECT pg_advisory_unlock($1)").bind(IMPORT_LOCK).execute(&mut **c).await?;
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(IMPORT_LOCK).execute(&mut *c).await?;
             }
         }
         Ok(())
@@ -178,8 +190,8 @@ impl Conn {
             ("SELECT activity_id, id FROM activities", &mut refs.activities, &mut refs.next_activity),
         ] {
             let rows: Vec<(String, i64)> = match self {
-                Conn::Sqlite(c) => sqlx::query_as(sql).fetch_all(&mut **c).await?,
-                Conn::Postgres(c) => sqlx::query_as(sql).fetch_all(&mut **c).await?,
+                Conn::Sqlite(c, _) => sqlx::query_as(sql).fetch_all(&mut *c).await?,
+                Conn::Postgres(c) => sqlx::query_as(sql).fetch_all(&mut *c).await?,
             };
             *next = rows.iter().map(|r| r.1).max().unwrap_or(0);
             map.extend(rows);
@@ -189,7 +201,7 @@ impl Conn {
 
     async fn commit_parts(&mut self, spec: &TableSpec, batch: i64, parts: Vec<Part>) -> Result<Vec<PartOutcome>, sqlx::Error> {
         match self {
-            Conn::Sqlite(c) => write::sqlite::commit_parts(c, spec, batch, parts).await,
+            Conn::Sqlite(c, _) => write::sqlite::commit_parts(c, spec, batch, parts).await,
             Conn::Postgres(c) => write::postgres::commit_parts(c, spec, batch, parts).await,
         }
     }
@@ -254,7 +266,7 @@ async fn run(conn: &mut Conn, batch: i64, files: &[SourceFile], opts: &ImportOpt
         }
         let spec = table::spec(entity);
         if entity == Entity::Orgs {
-            let parts = read_orgs(files, &idx, &mut refs, opts.chunk_rows)?;
+            let parts = read_orgs(files, &idx, &mut refs, opts.chunk_rows.max(1))?;
             let outcomes = conn.commit_parts(spec, batch, parts).await?;
             apply(report, outcomes);
             done_bytes += idx.iter().map(|&i| files[i].bytes).sum::<u64>();
@@ -264,7 +276,7 @@ async fn run(conn: &mut Conn, batch: i64, files: &[SourceFile], opts: &ImportOpt
         // Reading and validation run on a blocking thread, writing here: the two overlap.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(Part, u64), ImportError>>(2);
         let owned: Vec<(usize, SourceFile)> = idx.iter().map(|&i| (i, files[i].clone())).collect();
-        let chunk_rows = opts.chunk_rows;
+        let chunk_rows = opts.chunk_rows.max(1);
         let reader = tokio::task::spawn_blocking(move || {
             let mut refs = refs;
             read_entity(entity, &owned, chunk_rows, &mut refs, &tx);

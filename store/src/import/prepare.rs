@@ -190,10 +190,11 @@ pub fn prepare_orgs(inputs: &[OrgInput], refs: &mut Refs) -> Vec<Result<Prepared
             let row = inputs[cur].row.as_ref().expect("only valid rows are walked");
             match &row.parent_id {
                 None => break Ok(()),
-                Some(p) if refs.orgs.contains_key(p) && !first.contains_key(p.as_str()) => break Ok(()),
+                // A stored parent stands whatever this import says of it: stored orgs never
+                // change parent, so no cycle can pass through one.
+                Some(p) if refs.orgs.contains_key(p) => break Ok(()),
                 Some(p) => match first.get(p.as_str()) {
                     Some(&next) => cur = next,
-                    None if refs.orgs.contains_key(p) => break Ok(()),
                     None => break Err(format!("{p:?} is not a known organisation")),
                 },
             }

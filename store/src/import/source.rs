@@ -115,9 +115,65 @@ pub fn read_file(
     }
 }
 
+/// Where lines start. The csv crate places a record's start before any line terminator
+/// left over from the previous record (the `\n` of a CRLF) and before skipped blank lines,
+/// so its line numbers run one short there. This reader notes the offset of every `\r` and
+/// `\n` as bytes pass to the csv parser; [`LineIndex::line_at`] then steps over the
+/// terminators at a record's start and gives the line its first byte is on.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    marks: std::rc::Rc<std::cell::RefCell<Marks>>,
+}
+
+#[derive(Default)]
+struct Marks {
+    /// Offsets of `\r`/`\n` bytes not yet passed, with whether each is a `\n`.
+    pending: std::collections::VecDeque<(u64, bool)>,
+    /// Line of the first byte after the last consumed mark.
+    line: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut marks = self.marks.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                marks.pending.push_back((self.offset + i as u64, b == b'\n'));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl Marks {
+    /// The line of the first byte at or after `offset` that is not a line terminator.
+    fn line_at(&mut self, mut offset: u64) -> u64 {
+        while let Some(&(at, lf)) = self.pending.front() {
+            if at < offset {
+                // A terminator before the record: it ended an earlier line.
+            } else if at == offset {
+                // A terminator where the record seems to start: step over it.
+                offset += 1;
+            } else {
+                break;
+            }
+            if lf {
+                self.line += 1;
+            }
+            self.pending.pop_front();
+        }
+        self.line
+    }
+}
+
 fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64) -> bool) -> Result<Result<(), HeaderError>, std::io::Error> {
-    let reader = std::io::BufReader::with_capacity(1 << 20, File::open(&file.path)?);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+    let marks = std::rc::Rc::new(std::cell::RefCell::new(Marks { line: 1, ..Marks::default() }));
+    let reader = LineIndex { inner: File::open(&file.path)?, offset: 0, marks: marks.clone() };
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 20).from_reader(reader);
+    let line_of = |pos: Option<&csv::Position>, fallback: u64| pos.map_or(fallback, |p| marks.borrow_mut().line_at(p.byte()));
     let mut record = csv::ByteRecord::new();
     // The header.
     let header = loop {
@@ -142,7 +198,7 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line_hint, |p| p.line());
+                let line = line_of(record.position(), line_hint);
                 // A blank line between records is not a row.
                 if record.len() == 1 && record[0].is_empty() {
                     continue;
@@ -178,7 +234,7 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
             }
             Err(e) if e.is_io_error() => return Err(into_io(e)),
             Err(e) => {
-                let line = e.position().map_or(line_hint, |p| p.line());
+                let line = line_of(e.position(), line_hint);
                 if !sink(Read::Bad { line, reason: format!("cannot be read as CSV: {e}") }, rdr.position().byte()) {
                     return Ok(Ok(()));
                 }

@@ -36,18 +36,22 @@ pub struct ChunkOutcome {
     pub conflicts: Vec<Rejection>,
 }
 
-/// Drops duplicate keys within a chunk: a copy identical to an earlier row of the chunk is
-/// unchanged, a different one is a conflict with it.
-fn dedup(spec: &TableSpec, file: &str, rows: Vec<Prepared>, out: &mut ChunkOutcome) -> Vec<Prepared> {
+/// Drops duplicate keys within a chunk. A copy that differs from the first row with its key
+/// is a conflict with it; an identical copy shares the first row's fate once the database
+/// has decided it (unchanged if that row was stored or already there, rejected alike if it
+/// conflicts with the stored row).
+fn dedup(spec: &TableSpec, file: &str, rows: Vec<Prepared>, out: &mut ChunkOutcome) -> (Vec<Prepared>, Vec<(usize, u64)>) {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(rows.len());
     let mut kept: Vec<Prepared> = Vec::with_capacity(rows.len());
+    let mut copies: Vec<(usize, u64)> = Vec::new();
     for row in rows {
-        match seen.get(&row.key(spec)) {
+        let key = row.key(spec);
+        match seen.get(&key) {
             None => {
-                seen.insert(row.key(spec), kept.len());
+                seen.insert(key, kept.len());
                 kept.push(row);
             }
-            Some(&i) if kept[i].vals == row.vals => out.unchanged += 1,
+            Some(&i) if kept[i].vals == row.vals => copies.push((i, row.line)),
             Some(&i) => {
                 let fields = differing(spec, &kept[i].vals, &row.vals);
                 out.conflicts.push(Rejection {
@@ -58,7 +62,18 @@ fn dedup(spec: &TableSpec, file: &str, rows: Vec<Prepared>, out: &mut ChunkOutco
             }
         }
     }
-    kept
+    (kept, copies)
+}
+
+/// Settles identical copies (see [`dedup`]) after their first row's outcome is known.
+fn settle_copies(file: &str, rows: &[Prepared], copies: &[(usize, u64)], out: &mut ChunkOutcome) {
+    let conflicted: HashMap<u64, String> = out.conflicts.iter().filter(|c| c.file == file).map(|c| (c.line, c.reason.clone())).collect();
+    for &(i, line) in copies {
+        match conflicted.get(&rows[i].line) {
+            Some(reason) => out.conflicts.push(Rejection { file: file.to_owned(), line, reason: reason.clone() }),
+            None => out.unchanged += 1,
+        }
+    }
 }
 
 fn differing(spec: &TableSpec, a: &[Val], b: &[Val]) -> String {
@@ -173,8 +188,20 @@ fn copy_text(out: &mut String, v: &Val) {
     }
 }
 
+/// Where a load puts rows: the staging table (each row with its line), or — on the fast
+/// path — the table itself (each row with the batch id).
+#[derive(Clone, Copy)]
+enum Target {
+    Stage,
+    Table { batch: i64 },
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
 macro_rules! backend {
-    ($modname:ident, $Conn:ty, $dialect:expr, $stage:ident) => {
+    ($modname:ident, $Conn:ty, $dialect:expr, $load:ident) => {
         pub mod $modname {
             use super::*;
             use sqlx::Row;
@@ -188,20 +215,13 @@ macro_rules! backend {
                 Ok(())
             }
 
-            /// Writes one chunk of `file` inside the caller's transaction.
-            pub async fn write_chunk(
-                conn: &mut $Conn,
-                spec: &TableSpec,
-                batch: i64,
-                file: &str,
-                rows: Vec<Prepared>,
-            ) -> Result<ChunkOutcome, sqlx::Error> {
-                let mut out = ChunkOutcome::default();
-                let rows = dedup(spec, file, rows, &mut out);
+            /// The careful path, inside the caller's transaction: stage the (deduplicated)
+            /// rows, report stored keys with other values as conflicts, insert the new ones.
+            async fn write_staged(conn: &mut $Conn, spec: &TableSpec, batch: i64, file: &str, rows: &[Prepared], out: &mut ChunkOutcome) -> Result<(), sqlx::Error> {
                 if rows.is_empty() {
-                    return Ok(out);
+                    return Ok(());
                 }
-                $stage(conn, spec, &rows).await?;
+                $load(conn, spec, rows, Target::Stage).await?;
                 let by_line: HashMap<u64, usize> = rows.iter().enumerate().map(|(i, r)| (r.line, i)).collect();
                 let conflicts = sqlx::query(AssertSqlSafe(conflict_sql($dialect, spec))).fetch_all(&mut *conn).await?;
                 for c in &conflicts {
@@ -212,19 +232,13 @@ macro_rules! backend {
                 }
                 let inserted = sqlx::query(AssertSqlSafe(insert_sql(spec))).bind(batch).execute(&mut *conn).await?.rows_affected();
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", stage_name(spec)))).execute(&mut *conn).await?;
-                out.accepted = inserted;
+                out.accepted += inserted;
                 out.unchanged += rows.len() as u64 - inserted - conflicts.len() as u64;
-                Ok(out)
+                Ok(())
             }
 
             /// Stores rejections and adds to the batch's counters (inside the caller's transaction).
-            pub async fn record(
-                conn: &mut $Conn,
-                batch: i64,
-                accepted: u64,
-                unchanged: u64,
-                rejections: &[Rejection],
-            ) -> Result<(), sqlx::Error> {
+            async fn record(conn: &mut $Conn, batch: i64, accepted: u64, unchanged: u64, rejections: &[Rejection]) -> Result<(), sqlx::Error> {
                 for part in rejections.chunks(500) {
                     let mut sql = String::from("INSERT INTO import_rejections (batch_id, file, line, reason) VALUES ");
                     for i in 0..part.len() {
@@ -247,14 +261,46 @@ macro_rules! backend {
                 Ok(())
             }
 
-            /// Writes chunks (one per file part) and records their outcomes in one transaction.
+            /// Writes parts (one per file) and records their outcomes in one transaction.
+            ///
+            /// A single part first takes the fast path: load straight into the table, which on
+            /// a fresh import stores every row at once. If any key was already stored, that
+            /// transaction is rolled back and the part goes the careful (staged) way.
             pub async fn commit_parts(conn: &mut $Conn, spec: &TableSpec, batch: i64, parts: Vec<Part>) -> Result<Vec<PartOutcome>, sqlx::Error> {
+                let mut staged: Vec<(Part, Vec<Prepared>, Vec<(usize, u64)>, ChunkOutcome)> = parts
+                    .into_iter()
+                    .map(|mut part| {
+                        let mut out = ChunkOutcome::default();
+                        let (rows, copies) = dedup(spec, &part.file, std::mem::take(&mut part.rows), &mut out);
+                        (part, rows, copies, out)
+                    })
+                    .collect();
+                if let [(part, rows, copies, out)] = staged.as_mut_slice()
+                    && !rows.is_empty()
+                {
+                    let mut tx = conn.begin().await?;
+                    match $load(&mut tx, spec, rows, Target::Table { batch }).await {
+                        Ok(n) if n == rows.len() as u64 => {
+                            out.accepted = n;
+                            settle_copies(&part.file, rows, copies, out);
+                            let mut rejections = std::mem::take(&mut part.rejections);
+                            rejections.append(&mut out.conflicts);
+                            record(&mut tx, batch, out.accepted, out.unchanged, &rejections).await?;
+                            tx.commit().await?;
+                            return Ok(vec![PartOutcome { file_idx: part.file_idx, accepted: out.accepted, unchanged: out.unchanged, rejections }]);
+                        }
+                        Ok(_) => tx.rollback().await?,
+                        Err(e) if is_unique_violation(&e) => drop(tx),
+                        Err(e) => return Err(e),
+                    }
+                }
                 let mut tx = conn.begin().await?;
-                let mut outcomes = Vec::with_capacity(parts.len());
-                for part in parts {
-                    let out = write_chunk(&mut tx, spec, batch, &part.file, part.rows).await?;
+                let mut outcomes = Vec::with_capacity(staged.len());
+                for (part, rows, copies, mut out) in staged {
+                    write_staged(&mut tx, spec, batch, &part.file, &rows, &mut out).await?;
+                    settle_copies(&part.file, &rows, &copies, &mut out);
                     let mut rejections = part.rejections;
-                    rejections.extend(out.conflicts);
+                    rejections.append(&mut out.conflicts);
                     record(&mut tx, batch, out.accepted, out.unchanged, &rejections).await?;
                     outcomes.push(PartOutcome { file_idx: part.file_idx, accepted: out.accepted, unchanged: out.unchanged, rejections });
                 }
@@ -265,24 +311,37 @@ macro_rules! backend {
     };
 }
 
-/// SQLite: multi-row INSERT into the staging table, as many rows per statement as the
-/// 32,766-parameter limit allows (the statement text repeats, so sqlx's cache reuses it).
-async fn stage_sqlite(conn: &mut SqliteConnection, spec: &TableSpec, rows: &[Prepared]) -> Result<(), sqlx::Error> {
-    let width = spec.cols.len() + 1;
+/// SQLite: multi-row INSERTs, as many rows per statement as the 32,766-parameter limit
+/// allows (full statements repeat, so sqlx's statement cache reuses them). Into the table
+/// itself, keys already stored are skipped (`ON CONFLICT DO NOTHING`) and the count tells.
+async fn load_sqlite(conn: &mut SqliteConnection, spec: &TableSpec, rows: &[Prepared], target: Target) -> Result<u64, sqlx::Error> {
+    let width = spec.cols.len() + usize::from(matches!(target, Target::Stage));
     let per_stmt = 32_000 / width;
     let cols: Vec<&str> = spec.cols.iter().map(|c| c.0).collect();
+    let mut affected = 0;
     for part in rows.chunks(per_stmt) {
-        let mut sql = format!("INSERT INTO {} (line, {}) VALUES ", stage_name(spec), cols.join(", "));
+        let mut sql = match target {
+            Target::Stage => format!("INSERT INTO {} (line, {}) VALUES ", stage_name(spec), cols.join(", ")),
+            Target::Table { .. } => format!("INSERT INTO {} ({}, batch_id) VALUES ", spec.table, cols.join(", ")),
+        };
         for i in 0..part.len() {
             sql.push_str(if i == 0 { "(" } else { ", (" });
             for j in 0..width {
                 sql.push_str(if j == 0 { "?" } else { ", ?" });
             }
+            if let Target::Table { batch } = target {
+                let _ = write!(sql, ", {batch}");
+            }
             sql.push(')');
+        }
+        if matches!(target, Target::Table { .. }) {
+            sql.push_str(" ON CONFLICT DO NOTHING");
         }
         let mut q = sqlx::query(AssertSqlSafe(sql)).persistent(part.len() == per_stmt);
         for r in part {
-            q = q.bind(r.line as i64);
+            if matches!(target, Target::Stage) {
+                q = q.bind(r.line as i64);
+            }
             for v in &r.vals {
                 q = match v {
                     Val::Int(i) => q.bind(*i),
@@ -291,22 +350,33 @@ async fn stage_sqlite(conn: &mut SqliteConnection, spec: &TableSpec, rows: &[Pre
                 };
             }
         }
-        q.execute(&mut *conn).await?;
+        affected += q.execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(affected)
 }
 
-/// PostgreSQL: COPY into the staging table.
-async fn stage_postgres(conn: &mut PgConnection, spec: &TableSpec, rows: &[Prepared]) -> Result<(), sqlx::Error> {
+/// PostgreSQL: COPY. Into the table itself a stored key fails the COPY with a unique
+/// violation, which sends the chunk down the careful path.
+async fn load_postgres(conn: &mut PgConnection, spec: &TableSpec, rows: &[Prepared], target: Target) -> Result<u64, sqlx::Error> {
     let cols: Vec<&str> = spec.cols.iter().map(|c| c.0).collect();
-    let statement = format!("COPY {} (line, {}) FROM STDIN", stage_name(spec), cols.join(", "));
+    let statement = match target {
+        Target::Stage => format!("COPY {} (line, {}) FROM STDIN", stage_name(spec), cols.join(", ")),
+        Target::Table { .. } => format!("COPY {} ({}, batch_id) FROM STDIN", spec.table, cols.join(", ")),
+    };
     let mut copy = conn.copy_in_raw(&statement).await?;
     let mut buf = String::with_capacity(1 << 20);
     for r in rows {
-        let _ = write!(buf, "{}", r.line);
-        for v in &r.vals {
-            buf.push('\t');
+        if matches!(target, Target::Stage) {
+            let _ = write!(buf, "{}\t", r.line);
+        }
+        for (i, v) in r.vals.iter().enumerate() {
+            if i > 0 {
+                buf.push('\t');
+            }
             copy_text(&mut buf, v);
+        }
+        if let Target::Table { batch } = target {
+            let _ = write!(buf, "\t{batch}");
         }
         buf.push('\n');
         if buf.len() > (1 << 20) {
@@ -316,9 +386,8 @@ async fn stage_postgres(conn: &mut PgConnection, spec: &TableSpec, rows: &[Prepa
     if !buf.is_empty() {
         copy.send(buf.into_bytes()).await?;
     }
-    copy.finish().await?;
-    Ok(())
+    copy.finish().await
 }
 
-backend!(sqlite, SqliteConnection, Dialect::Sqlite, stage_sqlite);
-backend!(postgres, PgConnection, Dialect::Postgres, stage_postgres);
+backend!(sqlite, SqliteConnection, Dialect::Sqlite, load_sqlite);
+backend!(postgres, PgConnection, Dialect::Postgres, load_postgres);
