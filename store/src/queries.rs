@@ -4,19 +4,7 @@ use crate::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-/// An organisation with the sizes of its subtree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgNode {
-    pub org_id: String,
-    pub name: String,
-    pub kind: String,
-    /// Members of this organisation and every organisation below it.
-    pub members: i64,
-    /// Grassroots organisations (committee, general branch, branch) in the subtree, itself included.
-    pub grassroots: i64,
-    /// Direct child organisations.
-    pub children: i64,
-}
+pub use domain::OrgNode;
 
 /// Row counts of the main tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

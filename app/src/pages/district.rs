@@ -24,8 +24,8 @@ pub async fn get_org_top_level() -> Result<Vec<OrgTopLevel>, AppError> {
                 );
             })?;
         top.push(OrgTopLevel {
-            root: root.into(),
-            children: children.into_iter().map(Into::into).collect(),
+            root,
+            children,
         });
     }
     Ok(top)
