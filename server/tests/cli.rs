@@ -129,7 +129,9 @@ fn pg_base_url() -> Option<String> {
             if std::env::var_os("CI").is_some() {
                 panic!("{PG_ENV} is not set but CI is: PostgreSQL must be tested in CI");
             }
-            eprintln!("\n######## NOTE: {PG_ENV} is not set: the crash test runs on SQLite ONLY ########\n");
+            // Straight to stderr: the test harness captures eprintln! of passing tests.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "\n######## NOTE: {PG_ENV} is not set: the crash test runs on SQLite ONLY ########\n");
             None
         }
     }
@@ -215,7 +217,7 @@ fn sql_text(url: &str, sql: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------
 // Crash safety.
 
-/// Seeds `--members 400 --years 1 --seed 3` interchange files once per test process.
+/// Writes the `--members 400 --years 1 --seed 3` interchange files with `vanguard seed --files-only`.
 fn seeded_files(root: &Path) -> PathBuf {
     let dir = root.join("seed");
     let o = vanguard(&["seed", "--files-only", "--out", dir.to_str().unwrap(), "--members", "400", "--years", "1", "--seed", "3"]);

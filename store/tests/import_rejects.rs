@@ -1226,8 +1226,8 @@ async fn parquet_rejections_name_the_row() {
     }
 }
 
-/// A file whose header lacks a column is rejected whole at line 1 even when its rows are
-/// valid; a file that is not CSV at all under a CSV name, or a broken Parquet file, likewise.
+/// A file whose header lacks columns is rejected whole at line 1 (the reason names them) even
+/// when its rows are valid; a broken Parquet file likewise.
 #[tokio::test]
 async fn unreadable_files_are_rejected_whole() {
     let root = tempfile::tempdir().unwrap();
@@ -1251,4 +1251,31 @@ async fn unreadable_files_are_rejected_whole() {
         assert_mentions("members.csv", &got[1].2, &["gender", "monthly_dues"]);
         assert_eq!(r.accepted, 0, "[{}]", db.label);
     }
+}
+
+/// A field that is not UTF-8 (a GBK export, say) rejects its row, naming the column; the rows
+/// around it are kept.
+#[tokio::test]
+async fn non_utf8_field_rejects_its_row() {
+    let root = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    for db in backends().await {
+        base(&db, root.path()).await;
+        let dir = root.path().join(format!("gbk-{}", db.label));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut bytes = format!("{MEM}\nU1,B1,甲,M,1980-01-01,2000-01-01,full,employed,1\nU2,B1,").into_bytes();
+        bytes.extend_from_slice(&[0xD5, 0xC5, 0xC8, 0xFD]); // 张三 in GBK
+        bytes.extend_from_slice(b",M,1980-01-01,2000-01-01,full,employed,1\nU3,B1,\xe4\xb9\x99,F,1980-01-01,2000-01-01,full,employed,1\n");
+        std::fs::write(dir.join("members.csv"), bytes).unwrap();
+        match import_dir(&db.store, &dir, &opts(50_000)).await {
+            Err(e) => problems.push(format!("[{}] the import failed: {e}", db.label)),
+            Ok(r) => {
+                let got: Vec<(u64, &str)> = r.rejections.iter().map(|x| (x.line, x.reason.as_str())).collect();
+                if got.len() != 1 || got[0].0 != 3 || !got[0].1.contains("name") || !got[0].1.contains("UTF-8") || r.accepted != 2 {
+                    problems.push(format!("[{}] expected members.csv:3 rejected (name, UTF-8) and 2 accepted; got {got:?}, accepted {}", db.label, r.accepted));
+                }
+            }
+        }
+    }
+    assert_no_problems(problems);
 }

@@ -267,9 +267,8 @@ async fn small_chunks_give_the_same_result() {
     }
 }
 
-/// Files may arrive in any order and in separate imports: members first fails (no orgs yet),
-/// but importing entity by entity in dependency order works, and the events may come before
-/// the optional files.
+/// Files may arrive in separate imports: entity by entity, each import referring to rows
+/// stored by earlier ones, with the events before the optional files.
 #[tokio::test]
 async fn entity_by_entity_imports() {
     let data = Dataset::full();

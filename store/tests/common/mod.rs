@@ -49,12 +49,15 @@ pub fn pg_base_url() -> Option<String> {
                 panic!("{PG_ENV} is not set but CI is: PostgreSQL must be tested in CI (e.g. {PG_ENV}=postgres://postgres@127.0.0.1:5432/test)");
             }
             NOTE.call_once(|| {
-                eprintln!();
-                eprintln!("############################################################################");
-                eprintln!("## NOTE: {PG_ENV} is not set: these tests run on SQLite ONLY.");
-                eprintln!("##       Set {PG_ENV}=postgres://postgres@127.0.0.1:5432/test to test PostgreSQL.");
-                eprintln!("############################################################################");
-                eprintln!();
+                // Straight to stderr: the test harness captures eprintln! of passing tests.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n####################################################################################\n\
+                     ## NOTE: {PG_ENV} is not set: the store tests run on SQLite ONLY.\n\
+                     ##       Set {PG_ENV}=postgres://postgres@127.0.0.1:5432/test to test PostgreSQL.\n\
+                     ####################################################################################\n"
+                );
             });
             None
         }
