@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up and run all tests:
 #   1. cargo test --workspace --locked   (Rust unit and integration tests, SQLite and PostgreSQL)
-#   2. Playwright end-to-end tests against a debug build serving a small seeded SQLite database
+#   2. Cross-check of the §9 exports against an independent DuckDB implementation
+#      (scripts/crosscheck) on seeded data, SQLite and PostgreSQL
+#   3. Playwright end-to-end tests against a debug build serving a small seeded SQLite database
 # Installs what is missing first: the build tools (scripts/lib/tools.sh), Chromium and a CJK
 # font from Debian, the end2end Node packages, and PostgreSQL if nothing answers on
 # 127.0.0.1:5432. Stops at the first failing step.
@@ -186,19 +188,26 @@ fi
 vg_say "Setup done after $(vg_elapsed)"
 
 # ---- 1. Rust tests ---------------------------------------------------------------------
-vg_say "[1/2] cargo test --workspace --locked (SQLite and PostgreSQL at $(vg_redact_url "$VANGUARD_TEST_PG"))"
+vg_say "[1/3] cargo test --workspace --locked (SQLite and PostgreSQL at $(vg_redact_url "$VANGUARD_TEST_PG"))"
 vg_note "the first run compiles the workspace and its tests; later runs are incremental"
 t=$SECONDS
 cargo test --workspace --locked || vg_fail_step "cargo test --workspace --locked" $?
-vg_say "[1/2] cargo test passed ($(vg_elapsed "$t"))"
+vg_say "[1/3] cargo test passed ($(vg_elapsed "$t"))"
 
 # ---- 2. End-to-end tests ---------------------------------------------------------------
-vg_say "[2/2] End-to-end: building the debug site and server (cargo leptos build)"
+vg_say "[2/3] Building the debug site and server (cargo leptos build)"
 vg_note "a cold debug build takes about 8 minutes on 2 cores"
 t=$SECONDS
 cargo leptos build || vg_fail_step "cargo leptos build" $?
 VANGUARD_BIN="$CARGO_TARGET_DIR/debug/vanguard"
 [ -x "$VANGUARD_BIN" ] || vg_die "build finished but $VANGUARD_BIN does not exist"
+
+vg_say "[2/3] Cross-check: vanguard export against the DuckDB reference (scripts/crosscheck/run.sh)"
+bash scripts/crosscheck/run.sh "$VANGUARD_BIN" 1500 2 11 || vg_fail_step "cross-check of the exports" $?
+vg_say "[2/3] Cross-check passed ($(vg_elapsed "$t"))"
+
+t=$SECONDS
+vg_say "[3/3] End-to-end tests"
 
 VG_TMP="$(mktemp -d "${TMPDIR:-/tmp}/vanguard-e2e.XXXXXX")"
 E2E_DB="sqlite://$VG_TMP/e2e.db"
@@ -227,13 +236,13 @@ if ! curl -sf "$VANGUARD_URL/healthz" >/dev/null 2>&1; then
     vg_fail_step "vanguard serve did not answer $VANGUARD_URL/healthz within 120 s" 1
 fi
 
-vg_say "[2/2] npx playwright test (end2end/, VANGUARD_URL=$VANGUARD_URL, browser /usr/bin/chromium)"
+vg_say "[3/3] npx playwright test (end2end/, VANGUARD_URL=$VANGUARD_URL, browser /usr/bin/chromium)"
 (cd end2end && npx --no playwright test) || {
     rc=$?
     VG_KEEP_TMP=1
     printf '\n==> Server log kept at %s/server.log\n' "$VG_TMP" >&2
     vg_fail_step "npx playwright test" "$rc"
 }
-vg_say "[2/2] End-to-end tests passed ($(vg_elapsed "$t"))"
+vg_say "[3/3] End-to-end tests passed ($(vg_elapsed "$t"))"
 
-printf '\n==> All tests passed in %s: cargo test --workspace (SQLite + PostgreSQL), Playwright end-to-end\n' "$(vg_elapsed)"
+printf '\n==> All tests passed in %s: cargo test --workspace (SQLite + PostgreSQL), DuckDB cross-check, Playwright end-to-end\n' "$(vg_elapsed)"

@@ -9,12 +9,14 @@ pub mod decimal;
 pub mod ids;
 pub mod kinds;
 pub mod org;
+pub mod points;
 pub mod records;
 pub mod time;
 
 pub use decimal::Dec6;
 pub use kinds::*;
 pub use org::OrgNode;
+pub use points::Points;
 pub use records::*;
 pub use time::{Date, Period, Timestamp};
 

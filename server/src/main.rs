@@ -4,7 +4,10 @@ mod web;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use domain::Period;
+use engine::{Export, Rules};
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::import::{ImportOptions, ImportReport, import_dir};
 use store::{DEFAULT_DB_URL, Store};
@@ -47,6 +50,11 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write an export file of §9 (Vanguard Index, member lights or branch lights).
+    Export {
+        #[command(subcommand)]
+        what: ExportCmd,
+    },
     /// Serve the wall (district view at /) and the API. Run from the repository root after `cargo leptos build --release`.
     Serve {
         #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
@@ -54,6 +62,49 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
     },
+}
+
+/// Arguments every export takes.
+#[derive(clap::Args, Clone)]
+struct ExportArgs {
+    #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+    db: String,
+    /// Output file (`-` for standard output).
+    #[arg(long)]
+    out: PathBuf,
+    /// Directory of the columnar copy of the events (default: beside a SQLite file, or
+    /// under ~/.cache/vanguard/columnar for PostgreSQL). Safe to delete; rebuilt when stale.
+    #[arg(long, env = "VANGUARD_COLUMNAR")]
+    columnar: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// The Vanguard Index of year Y, one row per member, by district rank.
+    Index {
+        #[arg(long)]
+        year: i32,
+        #[command(flatten)]
+        common: ExportArgs,
+    },
+    /// Member lights as of the end of month M (YYYY-MM), by member_id.
+    MemberLights {
+        #[arg(long, value_parser = parse_month)]
+        month: Period,
+        #[command(flatten)]
+        common: ExportArgs,
+    },
+    /// Branch lights as of the end of month M (YYYY-MM), by org_id.
+    BranchLights {
+        #[arg(long, value_parser = parse_month)]
+        month: Period,
+        #[command(flatten)]
+        common: ExportArgs,
+    },
+}
+
+fn parse_month(s: &str) -> std::result::Result<Period, String> {
+    Period::parse(s)
 }
 
 fn main() -> ExitCode {
@@ -128,12 +179,57 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
+        Command::Export { what } => {
+            let (ExportCmd::Index { common, .. } | ExportCmd::MemberLights { common, .. } | ExportCmd::BranchLights { common, .. }) = &what;
+            let ExportArgs { db, out, columnar } = common.clone();
+            let what = match what {
+                ExportCmd::Index { year, .. } => Export::Index { year },
+                ExportCmd::MemberLights { month, .. } => Export::MemberLights { month },
+                ExportCmd::BranchLights { month, .. } => Export::BranchLights { month },
+            };
+            let store = Store::connect(&db).await?;
+            let t0 = std::time::Instant::now();
+            let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
+            let ds = engine::load::load(&store, &copy).await?;
+            store.close().await;
+            let loaded = t0.elapsed();
+            let rows = write_atomically(&out, |w| engine::write_export(&ds, &Rules::default(), what, w))?;
+            eprintln!(
+                "wrote {rows} rows to {} (loaded in {:.2}s, computed and written in {:.2}s)",
+                out.display(),
+                loaded.as_secs_f64(),
+                (t0.elapsed() - loaded).as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { db, addr } => {
             let store = Store::connect(&db).await?;
             web::serve(store, Some(addr)).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes through a buffer into a temporary file beside `out` and renames it into place, so
+/// that a failed export never leaves a half-written file; `-` writes to standard output.
+fn write_atomically<T>(out: &Path, f: impl FnOnce(&mut dyn Write) -> std::result::Result<T, engine::EngineError>) -> Result<T> {
+    if out == Path::new("-") {
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::new(stdout.lock());
+        let v = f(&mut w)?;
+        w.flush()?;
+        return Ok(v);
+    }
+    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let v = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let v = f(&mut w)?;
+        w.flush()?;
+        v
+    };
+    tmp.persist(out).map_err(|e| e.error)?;
+    Ok(v)
 }
 
 fn print_report(r: &ImportReport) {

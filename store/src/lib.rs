@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod import;
 pub mod queries;
 pub mod seed;

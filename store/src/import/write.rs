@@ -108,6 +108,17 @@ impl Dialect {
             Dialect::Postgres => format!("{a} IS NOT DISTINCT FROM {b}"),
         }
     }
+
+    /// Column `c` of the staging table as compared with the stored one. On PostgreSQL, id
+    /// columns are byte-ordered (`COLLATE "C"`) and others use the database's collation;
+    /// an explicit `COLLATE "C"` lets either compare with the staged text (equality is the
+    /// same under any deterministic collation).
+    fn staged(self, c: &str, ty: ColType) -> String {
+        match (self, ty) {
+            (Dialect::Postgres, ColType::Text) => format!("s.{c} COLLATE \"C\""),
+            _ => format!("s.{c}"),
+        }
+    }
 }
 
 fn stage_name(spec: &TableSpec) -> String {
@@ -130,25 +141,25 @@ fn create_stage_sql(d: Dialect, spec: &TableSpec) -> String {
     format!("CREATE TEMP TABLE IF NOT EXISTS {} (line BIGINT NOT NULL, {})", stage_name(spec), cols.join(", "))
 }
 
-fn key_join(spec: &TableSpec) -> String {
-    spec.cols[..spec.key].iter().map(|(c, _, _)| format!("t.{c} = s.{c}")).collect::<Vec<_>>().join(" AND ")
+fn key_join(d: Dialect, spec: &TableSpec) -> String {
+    spec.cols[..spec.key].iter().map(|(c, ty, _)| format!("t.{c} = {}", d.staged(c, *ty))).collect::<Vec<_>>().join(" AND ")
 }
 
 /// Lines of staged rows whose key is stored with other values, with a 0/1 flag per column.
 fn conflict_sql(d: Dialect, spec: &TableSpec) -> String {
-    let flags: Vec<String> = spec.cols.iter().map(|(c, _, _)| format!("CASE WHEN {} THEN 0 ELSE 1 END", d.same(&format!("t.{c}"), &format!("s.{c}")))).collect();
-    let all_same: Vec<String> = spec.cols.iter().map(|(c, _, _)| d.same(&format!("t.{c}"), &format!("s.{c}"))).collect();
+    let flags: Vec<String> = spec.cols.iter().map(|(c, ty, _)| format!("CASE WHEN {} THEN 0 ELSE 1 END", d.same(&format!("t.{c}"), &d.staged(c, *ty)))).collect();
+    let all_same: Vec<String> = spec.cols.iter().map(|(c, ty, _)| d.same(&format!("t.{c}"), &d.staged(c, *ty))).collect();
     format!(
         "SELECT s.line, {} FROM {} s JOIN {} t ON {} WHERE NOT ({})",
         flags.join(", "),
         stage_name(spec),
         spec.table,
-        key_join(spec),
+        key_join(d, spec),
         all_same.join(" AND ")
     )
 }
 
-fn insert_sql(spec: &TableSpec) -> String {
+fn insert_sql(d: Dialect, spec: &TableSpec) -> String {
     let cols: Vec<&str> = spec.cols.iter().map(|c| c.0).collect();
     let s_cols: Vec<String> = cols.iter().map(|c| format!("s.{c}")).collect();
     format!(
@@ -156,7 +167,7 @@ fn insert_sql(spec: &TableSpec) -> String {
         cols.join(", "),
         s_cols.join(", "),
         stage_name(spec),
-        key_join(spec),
+        key_join(d, spec),
         t = spec.table
     )
 }
@@ -230,7 +241,7 @@ macro_rules! backend {
                     let row = &rows[by_line[&(line as u64)]];
                     out.conflicts.push(Rejection { file: file.to_owned(), line: line as u64, reason: conflict_reason(spec, row, &flags) });
                 }
-                let inserted = sqlx::query(AssertSqlSafe(insert_sql(spec))).bind(batch).execute(&mut *conn).await?.rows_affected();
+                let inserted = sqlx::query(AssertSqlSafe(insert_sql($dialect, spec))).bind(batch).execute(&mut *conn).await?.rows_affected();
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", stage_name(spec)))).execute(&mut *conn).await?;
                 out.accepted += inserted;
                 out.unchanged += rows.len() as u64 - inserted - conflicts.len() as u64;
@@ -345,7 +356,7 @@ async fn load_sqlite(conn: &mut SqliteConnection, spec: &TableSpec, rows: &[Prep
             for v in &r.vals {
                 q = match v {
                     Val::Int(i) => q.bind(*i),
-                    Val::Text(t) => q.bind(t.clone()),
+                    Val::Text(t) => q.bind(t.as_str()),
                     Val::Null => q.bind(None::<i64>),
                 };
             }

@@ -1,0 +1,36 @@
+//! The frames the engine computes from.
+
+use polars::prelude::*;
+use store::extract::Reference;
+
+/// A consistent picture of the store: reference tables and every event up to `max_seq`.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub orgs: DataFrame,
+    pub members: DataFrame,
+    pub activities: DataFrame,
+    /// See [`store::extract::events_schema`].
+    pub events: DataFrame,
+    /// The data start (§5): the earliest month (as a `Period` number) of any activity's
+    /// `held_at` or event's `occurred_at`; `None` when the store holds neither.
+    pub data_start: Option<i32>,
+    pub max_seq: i64,
+}
+
+fn min_i32(df: &DataFrame, col: &str) -> PolarsResult<Option<i32>> {
+    Ok(df.column(col)?.i32()?.min())
+}
+
+impl Dataset {
+    pub fn new(reference: Reference, events: DataFrame, max_seq: i64) -> PolarsResult<Dataset> {
+        let starts = [min_i32(&reference.activities, "hm")?, min_i32(&events, "om")?];
+        let data_start = starts.into_iter().flatten().min();
+        Ok(Dataset { orgs: reference.orgs, members: reference.members, activities: reference.activities, events, data_start, max_seq })
+    }
+
+    /// The floor below which no run of §5 reaches. Without any activity or event there is
+    /// no data start to limit a run, so only the joined or established month does.
+    pub(crate) fn floor(&self) -> i32 {
+        self.data_start.unwrap_or(i32::MIN / 2)
+    }
+}

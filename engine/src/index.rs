@@ -1,0 +1,156 @@
+//! The Vanguard Index of §4 for one calendar year, with its four dimensions and ranks.
+//!
+//! Readings of §4 (also in the closing note of issue 3):
+//! - the population is every member with `joined_on` ≤ 31 December of Y, events or not;
+//! - an `attend` scores when its activity's kind is organisation life, theory study,
+//!   democratic consultation or democratic evaluation; a member's attend rows for one
+//!   activity count once, in the year of the earliest of them;
+//! - dues for P score (in the year of P) when the completing payment falls no later than
+//!   the last day of P. Payments are positive, so the running total reaches `monthly_dues`
+//!   by the end of P exactly when the payments made up to the end of P add up to it; the
+//!   engine sums those (it needs no running total). `monthly_dues` 0 never scores;
+//! - the last `evaluation` of the year (by `occurred_at`, then `event_id` bytes) stands;
+//! - ranks: index descending, then `member_id` ascending in byte order (polars compares
+//!   strings by bytes), 1-based, distinct.
+
+use crate::dataset::Dataset;
+use crate::rules::Rules;
+use domain::kinds::EventKind;
+use domain::{Date, Period};
+use polars::prelude::*;
+
+const Q_ONE: i64 = 1_000_000; // a quantity of 1 (six implied decimals)
+
+fn kind_is(k: EventKind) -> Expr {
+    col("kind").eq(lit(k.code()))
+}
+
+fn in_months(c: &str, from: i32, to: i32) -> Expr {
+    col(c).gt_eq(lit(from)).and(col(c).lt_eq(lit(to)))
+}
+
+/// Points per member for year `year`, one row per member of the population:
+/// `member, member_id, org, org_id, index, party_life, duty, contribution, morality,
+/// district_rank, org_rank` (points in units of 10⁻⁷, ranks as i64), sorted by rank.
+pub fn index_frame(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<DataFrame> {
+    index_lazy(ds, rules, year)?.collect()
+}
+
+pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
+    let (jan, dec) = (Period::new(year, 1).0, Period::new(year, 12).0);
+    let last_day = Date::from_ymd(year, 12, 31).0;
+    let ev = ds.events.clone().lazy();
+    let members = ds.members.clone().lazy();
+
+    let population = members.clone().filter(col("joined_on").lt_eq(lit(last_day))).select([
+        col("id").alias("member"),
+        col("member_id"),
+        col("org"),
+    ]);
+
+    // attend: once per (member, activity), dated by the earliest row.
+    let scoring = ds.activities.clone().lazy().filter(col("scores")).select([col("id").alias("activity")]);
+    let attend = ev
+        .clone()
+        .filter(kind_is(EventKind::Attend))
+        .select([col("member"), col("activity"), col("om")])
+        .join(scoring, [col("activity")], [col("activity")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("member"), col("activity")])
+        .agg([col("om").min()])
+        .filter(in_months("om", jan, dec))
+        .group_by([col("member")])
+        .agg([(len().cast(DataType::Int64) * lit(rules.attend.0)).alias("attend_pts")]);
+
+    // dues: periods of Y paid in full by payments made no later than the end of the period.
+    let dues = ev
+        .clone()
+        .filter(kind_is(EventKind::Dues).and(in_months("period", jan, dec)).and(col("om").lt_eq(col("period"))))
+        .group_by([col("member"), col("period")])
+        .agg([col("quantity").sum().alias("paid")])
+        .join(members.select([col("id").alias("member"), col("monthly_dues")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
+        .filter(col("monthly_dues").gt(lit(0i64)).and(col("paid").gt_eq(col("monthly_dues"))))
+        .group_by([col("member")])
+        .agg([(len().cast(DataType::Int64) * lit(rules.dues.0)).alias("dues_pts")]);
+
+    // model posts, study sessions and volunteer hours in Y.
+    let per_hour = rules.volunteer_per_hour.0;
+    let duty_contrib = ev
+        .clone()
+        .filter(
+            in_months("om", jan, dec)
+                .and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Study)).or(kind_is(EventKind::Volunteer))),
+        )
+        .group_by([col("member")])
+        .agg([
+            when(kind_is(EventKind::ModelPost))
+                .then(lit(rules.model_post.0))
+                .when(kind_is(EventKind::Study))
+                .then(lit(rules.study.0))
+                .otherwise(lit(0i64))
+                // Literal-only branches would take polars' default (32-bit) integer type.
+                .cast(DataType::Int64)
+                .sum()
+                .alias("duty"),
+            when(kind_is(EventKind::Volunteer))
+                .then(col("quantity") * lit(per_hour) / lit(Q_ONE))
+                .otherwise(lit(0i64))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("contribution"),
+        ]);
+
+    // evaluation for Y: the last row by (occurred_at, event_id) stands.
+    let [g1, g2, g3, g4] = rules.evaluation.map(|p| p.0);
+    let morality = ev
+        .filter(kind_is(EventKind::Evaluation).and(col("period").eq(lit(dec))))
+        .group_by([col("member")])
+        .agg([col("quantity")
+            .sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default())
+            .last()
+            .alias("grade")])
+        .select([
+            col("member"),
+            when(col("grade").eq(lit(Q_ONE)))
+                .then(lit(g1))
+                .when(col("grade").eq(lit(2 * Q_ONE)))
+                .then(lit(g2))
+                .when(col("grade").eq(lit(3 * Q_ONE)))
+                .then(lit(g3))
+                .otherwise(lit(g4))
+                .cast(DataType::Int64)
+                .alias("morality"),
+        ]);
+
+    let left = || JoinArgs::new(JoinType::Left);
+    let orgs = ds.orgs.clone().lazy().select([col("id").alias("org"), col("org_id")]);
+    let scored = population
+        .join(attend, [col("member")], [col("member")], left())
+        .join(dues, [col("member")], [col("member")], left())
+        .join(duty_contrib, [col("member")], [col("member")], left())
+        .join(morality, [col("member")], [col("member")], left())
+        .join(orgs, [col("org")], [col("org")], left())
+        .select([
+            col("member"),
+            col("member_id"),
+            col("org"),
+            col("org_id"),
+            (col("attend_pts").fill_null(lit(0i64)) + col("dues_pts").fill_null(lit(0i64))).alias("party_life"),
+            col("duty").fill_null(lit(0i64)),
+            col("contribution").fill_null(lit(0i64)),
+            col("morality").fill_null(lit(0i64)),
+        ])
+        .with_column((col("party_life") + col("duty") + col("contribution") + col("morality")).alias("index"));
+
+    // Ranks: district-wide, then within the organisation from the same order.
+    let order = SortMultipleOptions::default().with_order_descending_multi([true, false]).with_maintain_order(true);
+    let ranked = scored
+        .sort_by_exprs([col("index"), col("member_id")], order)
+        .with_row_index("district_rank", Some(1))
+        .with_column(col("district_rank").cast(DataType::Int64))
+        // Rows of one organisation, in district order, are numbered from their first row.
+        .sort(["org", "district_rank"], SortMultipleOptions::default())
+        .with_row_index("r", None)
+        .with_column(col("r").cast(DataType::Int64))
+        .with_column((col("r") - col("r").min().over([col("org")])? + lit(1i64)).alias("org_rank"));
+    Ok(ranked.sort(["district_rank"], SortMultipleOptions::default()))
+}
