@@ -2,9 +2,14 @@
 //! tens of millions of rows through the database driver on every start.
 //!
 //! The store only ever appends events (the importer never updates or deletes one), and every
-//! event has an increasing `seq`. So the copy is a chain of immutable segment files
-//! `events-<from>-<to>.parquet`, each holding the events with `from < seq ≤ to`; bringing it up
-//! to date reads only "seq > the last segment's `to`" from the database. A segment is written
+//! event has an increasing `seq`. So the copy is a chain of immutable segments, each covering
+//! the events with `from < seq ≤ to`; bringing it up to date reads only "seq > the last
+//! segment's `to`" from the database. A segment is two files:
+//! - `events-<from>-<to>.parquet`: every event except study sessions, all columns;
+//! - `study-<from>-<to>.parquet`: study sessions counted per member and month
+//!   (`member, om, n`). They are nine events in ten and every rule reads them only as
+//!   "how many in the year", so the engine never holds them one by one; a member's sessions
+//!   are listed from the database itself when someone asks. A segment is written
 //! to a temporary file and renamed, so a crash never leaves a half segment. The file `anchor`
 //! holds the `event_id` stored at the chain's last `seq`: when the database behind the URL is
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
@@ -16,6 +21,7 @@ use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
 use polars_io::SerReader;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use domain::kinds::EventKind;
 use store::Store;
 
 /// Events per segment written by one sync (a full rebuild writes several).
@@ -74,6 +80,11 @@ impl ColumnarCopy {
             let path = entry?.path();
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
             let Some(range) = name.strip_prefix("events-").and_then(|r| r.strip_suffix(".parquet")) else { continue };
+            if !self.dir.join(format!("study-{range}.parquet")).exists() {
+                // Half a segment (killed between the two renames): not part of the chain.
+                let _ = fs::remove_file(&path);
+                continue;
+            }
             let Some((a, b)) = range.split_once('-') else { continue };
             if let (Ok(from), Ok(to)) = (a.parse::<i64>(), b.parse::<i64>()) {
                 all.push(Segment { from, to, path });
@@ -87,7 +98,7 @@ impl ColumnarCopy {
                 chain.push(s);
             } else {
                 // Superseded by a merge, or left over: not part of the chain.
-                let _ = fs::remove_file(&s.path);
+                Self::remove_segment(&s)?;
             }
         }
         Ok(chain)
@@ -105,32 +116,58 @@ impl ColumnarCopy {
         Ok(store.event_id_at(seq).await?.as_deref() == Some(id))
     }
 
+    fn study_path(s: &Segment) -> PathBuf {
+        let name = s.path.file_name().and_then(|n| n.to_str()).unwrap_or_default().replacen("events-", "study-", 1);
+        s.path.with_file_name(name)
+    }
+
+    fn remove_segment(s: &Segment) -> Result<(), EngineError> {
+        let _ = fs::remove_file(Self::study_path(s));
+        fs::remove_file(&s.path)?;
+        Ok(())
+    }
+
     fn clear(&self) -> Result<(), EngineError> {
         for s in self.segments()? {
-            fs::remove_file(&s.path)?;
+            Self::remove_segment(&s)?;
         }
         let _ = fs::remove_file(self.anchor_path());
         Ok(())
     }
 
-    fn write_segment(&self, from: i64, to: i64, df: &mut DataFrame) -> Result<(), EngineError> {
-        let path = self.dir.join(format!("events-{from:015}-{to:015}.parquet"));
-        let tmp = self.dir.join(format!(".events-{from:015}-{to:015}.parquet.tmp"));
+    /// Splits raw events (of [`store::extract::events_schema`]) into the two files of a
+    /// segment and writes them, study counts first, each through a temporary file.
+    fn write_segment(&self, from: i64, to: i64, raw: DataFrame) -> Result<(), EngineError> {
+        let study = EventKind::Study.code();
+        let mut events = raw.clone().lazy().filter(col("kind").neq(lit(study))).drop(cols(["seq"])).collect()?;
+        let mut counts = raw
+            .lazy()
+            .filter(col("kind").eq(lit(study)))
+            .group_by([col("member"), col("om")])
+            .agg([len().cast(DataType::Int64).alias("n")])
+            .sort(["member", "om"], SortMultipleOptions::default())
+            .collect()?;
+        let range = format!("{from:015}-{to:015}");
+        self.write_file(&format!("study-{range}.parquet"), &mut counts)?;
+        self.write_file(&format!("events-{range}.parquet"), &mut events)
+    }
+
+    fn write_file(&self, name: &str, df: &mut DataFrame) -> Result<(), EngineError> {
+        let tmp = self.dir.join(format!(".{name}.tmp"));
         {
             let file = File::create(&tmp)?;
             ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).finish(df)?;
         }
-        fs::rename(&tmp, &path)?;
+        fs::rename(&tmp, self.dir.join(name))?;
         Ok(())
     }
 
-    fn read_segment(path: &Path) -> Result<DataFrame, EngineError> {
+    fn read_file(path: &Path) -> Result<DataFrame, EngineError> {
         Ok(ParquetReader::new(File::open(path)?).finish()?)
     }
 
-    /// Brings the copy up to date with the store and returns every event (see
-    /// [`store::extract::events_schema`]) and the highest `seq` included.
-    pub async fn sync(&self, store: &Store) -> Result<(DataFrame, i64), EngineError> {
+    /// Brings the copy up to date with the store and loads it.
+    pub async fn sync(&self, store: &Store) -> Result<Loaded, EngineError> {
         let db_max = store.max_event_seq().await?;
         let mut chain = self.segments()?;
         let covered = chain.last().map_or(0, |s| s.to);
@@ -143,11 +180,12 @@ impl ColumnarCopy {
         let mut from = chain.last().map_or(0, |s| s.to);
         while from < db_max {
             let to = (from + SEGMENT_ROWS).min(db_max);
-            let mut df = store.events_between(from, to).await?;
+            let df = store.events_between(from, to).await?;
+            let last = df.column("seq")?.i64()?.max();
             // Written even when empty (identity values skipped by rolled-back chunks) so that
             // the chain stays contiguous.
-            self.write_segment(from, to, &mut df)?;
-            if let Some(last) = df.column("seq")?.i64()?.max() {
+            self.write_segment(from, to, df)?;
+            if let Some(last) = last {
                 let id = store.event_id_at(last).await?.unwrap_or_default();
                 fs::write(self.anchor_path(), format!("{last}\t{id}"))?;
             }
@@ -160,43 +198,78 @@ impl ColumnarCopy {
     /// Merges runs of small segments (left by many small imports) into one.
     fn compact(&self) -> Result<(), EngineError> {
         let chain = self.segments()?;
-        let small: Vec<&Segment> = chain.iter().filter(|s| s.to - s.from < SEGMENT_ROWS / 4).collect();
-        if small.len() <= MAX_SMALL_SEGMENTS {
+        let is_small = |s: &Segment| s.to - s.from < SEGMENT_ROWS / 4;
+        if chain.iter().filter(|s| is_small(s)).count() <= MAX_SMALL_SEGMENTS {
             return Ok(());
         }
         // Merge the tail of the chain from the first small segment onwards.
-        let start = chain.iter().position(|s| s.to - s.from < SEGMENT_ROWS / 4).unwrap_or(0);
+        let start = chain.iter().position(is_small).unwrap_or(0);
         let tail = &chain[start..];
-        let mut merged: Option<DataFrame> = None;
+        let (mut events, study) = Self::read_chain(tail)?;
+        let mut study = study;
+        let range = format!("{:015}-{:015}", tail[0].from, tail[tail.len() - 1].to);
+        // The merged segment replaces the tail: write it, then drop the parts (a crash in
+        // between leaves both, and `segments` keeps the longer one).
+        self.write_file(&format!("study-{range}.parquet"), &mut study)?;
+        self.write_file(&format!("events-{range}.parquet"), &mut events)?;
         for s in tail {
-            let df = Self::read_segment(&s.path)?;
-            match &mut merged {
-                None => merged = Some(df),
-                Some(m) => {
-                    m.vstack_mut(&df)?;
-                }
-            }
-        }
-        if let Some(mut m) = merged {
-            m.rechunk_mut();
-            let (from, to) = (tail[0].from, tail[tail.len() - 1].to);
-            self.write_segment(from, to, &mut m)?;
-            for s in tail {
-                fs::remove_file(&s.path)?;
-            }
+            Self::remove_segment(s)?;
         }
         Ok(())
     }
 
-    /// Every event of the chain, and the highest `seq` it covers.
-    fn load(&self) -> Result<(DataFrame, i64), EngineError> {
-        let chain = self.segments()?;
-        let covered = chain.last().map_or(0, |s| s.to);
-        let mut out = DataFrame::empty_with_schema(&store::extract::events_schema());
-        for s in &chain {
-            out.vstack_mut(&Self::read_segment(&s.path)?)?;
+    /// The events and the merged study counts of some segments.
+    fn read_chain(chain: &[Segment]) -> Result<(DataFrame, DataFrame), EngineError> {
+        let mut events: Option<DataFrame> = None;
+        let mut study: Option<DataFrame> = None;
+        for s in chain {
+            for (acc, path) in [(&mut events, s.path.clone()), (&mut study, Self::study_path(s))] {
+                let df = Self::read_file(&path)?;
+                match acc {
+                    None => *acc = Some(df),
+                    Some(a) => {
+                        a.vstack_mut_owned(df)?;
+                    }
+                }
+            }
         }
-        out.rechunk_mut();
-        Ok((out, covered))
+        let empty_events = || DataFrame::empty_with_schema(&store::extract::events_schema()).drop("seq");
+        let mut events = match events {
+            Some(e) => e,
+            None => empty_events()?,
+        };
+        events.rechunk_mut();
+        let study = match study {
+            Some(st) => st
+                .lazy()
+                .group_by([col("member"), col("om")])
+                .agg([col("n").sum()])
+                .sort(["member", "om"], SortMultipleOptions::default())
+                .collect()?,
+            None => DataFrame::new_infer_height(vec![
+                Column::new_empty("member".into(), &DataType::Int64),
+                Column::new_empty("om".into(), &DataType::Int32),
+                Column::new_empty("n".into(), &DataType::Int64),
+            ])?,
+        };
+        Ok((events, study))
     }
+
+    /// Every event of the chain but study sessions, the study counts, and the highest `seq`,
+    /// as the copy stands (without asking the database).
+    pub fn load(&self) -> Result<Loaded, EngineError> {
+        let chain = self.segments()?;
+        let max_seq = chain.last().map_or(0, |s| s.to);
+        let (events, study) = Self::read_chain(&chain)?;
+        Ok(Loaded { events, study, max_seq })
+    }
+}
+
+/// What [`ColumnarCopy::sync`] returns.
+pub struct Loaded {
+    /// Events except study sessions: [`store::extract::events_schema`] without `seq`.
+    pub events: DataFrame,
+    /// Study sessions per member and month: `member, om, n`.
+    pub study: DataFrame,
+    pub max_seq: i64,
 }

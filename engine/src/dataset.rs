@@ -1,6 +1,7 @@
 //! The frames the engine computes from.
 
 use polars::prelude::*;
+use crate::columnar::Loaded;
 use store::extract::Reference;
 
 /// A consistent picture of the store: reference tables and every event up to `max_seq`.
@@ -9,8 +10,10 @@ pub struct Dataset {
     pub orgs: DataFrame,
     pub members: DataFrame,
     pub activities: DataFrame,
-    /// See [`store::extract::events_schema`].
+    /// Every event except study sessions ([`store::extract::events_schema`] without `seq`).
     pub events: DataFrame,
+    /// Study sessions counted per member and month: `member, om, n`.
+    pub study: DataFrame,
     /// The data start (§5): the earliest month (as a `Period` number) of any activity's
     /// `held_at` or event's `occurred_at`; `None` when the store holds neither.
     pub data_start: Option<i32>,
@@ -22,10 +25,11 @@ fn min_i32(df: &DataFrame, col: &str) -> PolarsResult<Option<i32>> {
 }
 
 impl Dataset {
-    pub fn new(reference: Reference, events: DataFrame, max_seq: i64) -> PolarsResult<Dataset> {
-        let starts = [min_i32(&reference.activities, "hm")?, min_i32(&events, "om")?];
+    pub fn new(reference: Reference, loaded: Loaded) -> PolarsResult<Dataset> {
+        let Loaded { events, study, max_seq } = loaded;
+        let starts = [min_i32(&reference.activities, "hm")?, min_i32(&events, "om")?, min_i32(&study, "om")?];
         let data_start = starts.into_iter().flatten().min();
-        Ok(Dataset { orgs: reference.orgs, members: reference.members, activities: reference.activities, events, data_start, max_seq })
+        Ok(Dataset { orgs: reference.orgs, members: reference.members, activities: reference.activities, events, study, data_start, max_seq })
     }
 
     /// The floor below which no run of §5 reaches. Without any activity or event there is

@@ -72,20 +72,27 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
         .group_by([col("member")])
         .agg([(len().cast(DataType::Int64) * lit(rules.dues.0)).alias("dues_pts")]);
 
-    // model posts, study sessions and volunteer hours in Y.
+    // study sessions (counted per member and month) in Y.
+    let study = ds
+        .study
+        .clone()
+        .lazy()
+        .filter(in_months("om", jan, dec))
+        .group_by([col("member")])
+        .agg([(col("n").sum().cast(DataType::Int64) * lit(rules.study.0)).alias("study_pts")]);
+
+    // model posts and volunteer hours in Y.
     let per_hour = rules.volunteer_per_hour.0;
     let duty_contrib = ev
         .clone()
         .filter(
             in_months("om", jan, dec)
-                .and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Study)).or(kind_is(EventKind::Volunteer))),
+                .and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Volunteer))),
         )
         .group_by([col("member")])
         .agg([
             when(kind_is(EventKind::ModelPost))
                 .then(lit(rules.model_post.0))
-                .when(kind_is(EventKind::Study))
-                .then(lit(rules.study.0))
                 .otherwise(lit(0i64))
                 // Literal-only branches would take polars' default (32-bit) integer type.
                 .cast(DataType::Int64)
@@ -126,6 +133,7 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
     let scored = population
         .join(attend, [col("member")], [col("member")], left())
         .join(dues, [col("member")], [col("member")], left())
+        .join(study, [col("member")], [col("member")], left())
         .join(duty_contrib, [col("member")], [col("member")], left())
         .join(morality, [col("member")], [col("member")], left())
         .join(orgs, [col("org")], [col("org")], left())
@@ -135,7 +143,7 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
             col("org"),
             col("org_id"),
             (col("attend_pts").fill_null(lit(0i64)) + col("dues_pts").fill_null(lit(0i64))).alias("party_life"),
-            col("duty").fill_null(lit(0i64)),
+            (col("duty").fill_null(lit(0i64)) + col("study_pts").fill_null(lit(0i64))).alias("duty"),
             col("contribution").fill_null(lit(0i64)),
             col("morality").fill_null(lit(0i64)),
         ])

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod export;
 pub mod index;
 pub mod lights;
+pub mod recompute;
 pub mod load;
 pub mod rules;
 

@@ -76,29 +76,29 @@ pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFra
         .group_by([col("member")])
         .agg([col("period").max().alias("last_paid")]);
 
-    // Absence: months in which the member's organisation held qualifying activities.
+    // Absence. A month of the member's organisation counts for the member when the latest
+    // all-member organisation-life activity it held that month was at or after the joined
+    // date (then at least one was); the run is the counted months after the last month in
+    // which the member answered (attend or leave) one of the activities that count for them.
     let qualifying = ds
         .activities
         .clone()
         .lazy()
         .filter(col("all_member").and(col("hm").lt_eq(lit(m))).and(col("hm").gt_eq(lit(data_start))))
-        .select([col("id").alias("activity"), col("org"), col("held_at"), col("hm")]);
-    let responses = ev
+        .select([col("id").alias("activity"), col("org").alias("held_by"), col("held_at"), col("hm")]);
+    let org_months = qualifying.clone().group_by([col("held_by"), col("hm")]).agg([col("held_at").max().alias("last_held")]);
+    let members_orgs = population.clone().select([col("member"), col("org"), col("joined_at")]);
+    let months = members_orgs
+        .clone()
+        .join(org_months, [col("org")], [col("held_by")], JoinArgs::new(JoinType::Inner))
+        .filter(col("last_held").gt_eq(col("joined_at")))
+        .select([col("member"), col("hm")]);
+    let last_response = ev
         .filter(kind_is(EventKind::Attend).or(kind_is(EventKind::Leave)))
         .select([col("member"), col("activity")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(1i32).alias("responded"));
-    let months = population
-        .clone()
-        .select([col("member"), col("org"), col("joined_at")])
-        .join(qualifying, [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-        .filter(col("held_at").gt_eq(col("joined_at")))
-        .join(responses, [col("member"), col("activity")], [col("member"), col("activity")], JoinArgs::new(JoinType::Left))
-        .group_by([col("member"), col("hm")])
-        .agg([col("responded").fill_null(lit(0i32)).max().alias("responded")]);
-    let last_response = months
-        .clone()
-        .filter(col("responded").eq(lit(1i32)))
+        .join(qualifying, [col("activity")], [col("activity")], JoinArgs::new(JoinType::Inner))
+        .join(members_orgs, [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
+        .filter(col("held_by").eq(col("org")).and(col("held_at").gt_eq(col("joined_at"))))
         .group_by([col("member")])
         .agg([col("hm").max().alias("last_response")]);
     let absence = months

@@ -6,7 +6,7 @@ use store::Store;
 
 /// Brings `copy` up to date with `store` and reads the reference tables beside it.
 pub async fn load(store: &Store, copy: &ColumnarCopy) -> Result<Dataset, EngineError> {
-    let (events, max_seq) = copy.sync(store).await?;
+    let loaded = copy.sync(store).await?;
     let reference = store.reference_frames().await?;
-    Ok(Dataset::new(reference, events, max_seq)?)
+    Ok(Dataset::new(reference, loaded)?)
 }

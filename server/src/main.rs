@@ -55,6 +55,20 @@ enum Command {
         #[command(subcommand)]
         what: ExportCmd,
     },
+    /// Benchmark of the engine: bring the columnar copy up to date, then recompute the index of
+    /// YEAR and the lights and subtree counts of MONTH from it, --repeat times, and print timings.
+    Recompute {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_parser = parse_month)]
+        month: Period,
+        #[arg(long, env = "VANGUARD_COLUMNAR")]
+        columnar: Option<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        repeat: u32,
+    },
     /// Serve the wall (district view at /) and the API. Run from the repository root after `cargo leptos build --release`.
     Serve {
         #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
@@ -202,6 +216,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Recompute { db, year, month, columnar, repeat } => {
+            let store = Store::connect(&db).await?;
+            let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
+            let t = std::time::Instant::now();
+            let loaded = copy.sync(&store).await?;
+            println!("columnar copy synced: {} events (study sessions as {} member-month counts) in {:.2}s", loaded.events.height(), loaded.study.height(), t.elapsed().as_secs_f64());
+            drop(loaded);
+            let mut best: Option<(f64, f64)> = None;
+            for i in 1..=repeat.max(1) {
+                let t = std::time::Instant::now();
+                let reference = store.reference_frames().await?;
+                let ds = engine::Dataset::new(reference, copy.load()?)?;
+                let loaded = t.elapsed().as_secs_f64();
+                let f = engine::recompute::recompute(&ds, &Rules::default(), year, month)?;
+                let total = t.elapsed().as_secs_f64();
+                println!(
+                    "run {i}: load {loaded:.3}s + compute {:.3}s = {total:.3}s (index {} rows, member lights {}, branch lights {}, subtree counts {})",
+                    total - loaded,
+                    f.index.height(),
+                    f.member_lights.height(),
+                    f.branch_lights.height(),
+                    f.subtree.height()
+                );
+                if best.is_none_or(|(b, _)| total < b) {
+                    best = Some((total, total - loaded));
+                }
+            }
+            let (best, compute) = best.unwrap_or_default();
+            println!("ENGINE_RESULT best_s={best:.3} compute_s={compute:.3} peak_rss_mb={}", peak_rss_mb());
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { db, addr } => {
             let store = Store::connect(&db).await?;
             web::serve(store, Some(addr)).await?;
@@ -230,6 +276,14 @@ fn write_atomically<T>(out: &Path, f: impl FnOnce(&mut dyn Write) -> std::result
     };
     tmp.persist(out).map_err(|e| e.error)?;
     Ok(v)
+}
+
+/// Peak resident memory of this process (VmHWM), in MB; 0 where /proc is unavailable.
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+        .map_or(0, |kb| kb / 1024)
 }
 
 fn print_report(r: &ImportReport) {

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Engine benchmark (issue: analytics engine). Not a test: it prints figures.
+#
+#   bash scripts/bench-engine.sh [MEMBERS] [YEARS] [YEAR] [MONTH]   (defaults: 47411 3 2025 2026-10)
+#
+# Full recompute of the Vanguard Index for YEAR and the member lights, branch lights and
+# subtree counts for MONTH, at the reference scale (≈ 78 million events over three years):
+#   - vanguard recompute: from its columnar copy (brought up to date first, not timed), best
+#     of 3, wall time and peak RSS;
+#   - DuckDB, same machine, same run: the same rules (scripts/bench/duckdb_recompute.py, a
+#     port of the independent reference in scripts/crosscheck) from Parquet files of the same
+#     data, best of 3, 2 threads, wall time and peak RSS.
+# Prints both and the ratio (engine / DuckDB; target ≤ 1.0). Then checks that DuckDB's
+# exports and `vanguard export` agree row by row at this scale.
+# Reuses the dataset and SQLite database of scripts/bench-import.sh when they exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/tools.sh
+
+MEMBERS="${1:-47411}"
+YEARS="${2:-3}"
+YEAR="${3:-2025}"
+MONTH="${4:-2026-10}"
+WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-import-$MEMBERS-$YEARS}"
+BIN="$CARGO_TARGET_DIR/release/vanguard"
+DB="sqlite://$WORK/bench.db"
+PY="$(bash scripts/crosscheck/env.sh)"
+
+command -v /usr/bin/time >/dev/null || vg_apt_install time
+vg_say "building the release binary"
+cargo build --release -p server --locked
+mkdir -p "$WORK/csv"
+if [ ! -f "$WORK/csv/.complete" ]; then
+    vg_say "generating $MEMBERS members × $YEARS years into $WORK/csv"
+    "$BIN" seed --files-only --out "$WORK/csv" --members "$MEMBERS" --years "$YEARS" --seed 42
+    touch "$WORK/csv/.complete"
+    rm -f "$WORK/bench.db" "$WORK/.bench-db-complete"
+fi
+if [ ! -f "$WORK/bench.db" ] || [ ! -f "$WORK/.bench-db-complete" ]; then
+    vg_say "importing into $DB"
+    rm -f "$WORK/bench.db" "$WORK/bench.db-wal" "$WORK/bench.db-shm"
+    "$BIN" import --db "$DB" "$WORK/csv" >/dev/null
+    touch "$WORK/.bench-db-complete"
+fi
+if [ ! -f "$WORK/engine-parquet/.complete" ]; then
+    vg_say "writing the same data as typed Parquet for DuckDB (not timed)"
+    rm -rf "$WORK/engine-parquet"
+    "$PY" scripts/bench/csv_to_engine_parquet.py "$WORK/csv" "$WORK/engine-parquet" --segments 20
+    touch "$WORK/engine-parquet/.complete"
+fi
+
+vg_say "vanguard recompute --year $YEAR --month $MONTH (best of 3)"
+/usr/bin/time -v "$BIN" recompute --db "$DB" --year "$YEAR" --month "$MONTH" --repeat 3 >"$WORK/engine.out" 2>"$WORK/engine.time"
+cat "$WORK/engine.out"
+vg_say "DuckDB from Parquet, 2 threads (best of 3)"
+"$PY" scripts/bench/duckdb_recompute.py "$WORK/engine-parquet" --year "$YEAR" --month "$MONTH" --threads 2 --repeat 3 --dump "$WORK/duckdb-dump" | tee "$WORK/duckdb.out"
+
+e_best=$(grep -oP 'ENGINE_RESULT best_s=\K[0-9.]+' "$WORK/engine.out")
+e_compute=$(grep -oP 'compute_s=\K[0-9.]+' "$WORK/engine.out")
+e_rss=$(grep -oP 'Maximum resident set size \(kbytes\): \K[0-9]+' "$WORK/engine.time")
+d_best=$(grep -oP 'DUCKDB_RESULT best_s=\K[0-9.]+' "$WORK/duckdb.out")
+d_rss=$(grep -oP 'peak_rss_mb=\K[0-9]+' "$WORK/duckdb.out")
+
+vg_say "checking that both agree row by row (vanguard export vs DuckDB's dump)"
+for what in "index --year $YEAR index-$YEAR" "member-lights --month $MONTH member-lights-$MONTH" "branch-lights --month $MONTH branch-lights-$MONTH"; do
+    read -r kind flag value name <<<"$what"
+    "$BIN" export "$kind" --db "$DB" "$flag" "$value" --out "$WORK/engine-$name.csv" 2>/dev/null
+    "$PY" scripts/crosscheck/compare.py "$WORK/duckdb-dump/$name.csv" "$WORK/engine-$name.csv"
+done
+
+printf '\n==> full recompute (index %s, lights and subtree counts %s), %s members, %s years:\n' "$YEAR" "$MONTH" "$MEMBERS" "$YEARS"
+printf '    vanguard (polars)  %7.3f s (compute alone %.3f s)  peak RSS %5d MB\n' "$e_best" "$e_compute" $((e_rss / 1024))
+printf '    DuckDB (Parquet)   %7.3f s                          peak RSS %5d MB\n' "$d_best" "$d_rss"
+printf '    ratio vanguard / DuckDB = %.2f (target ≤ 1.0)\n' "$(python3 -c "print($e_best / $d_best)")"
