@@ -88,20 +88,25 @@ impl Dec6 {
 impl fmt::Display for Dec6 {
     /// The shortest exact decimal: no trailing zeros, no trailing point.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let neg = self.0 < 0;
-        let abs = self.0.unsigned_abs();
-        let int = abs / SCALE as u64;
-        let frac = abs % SCALE as u64;
-        if neg {
-            f.write_str("-")?;
-        }
-        write!(f, "{int}")?;
-        if frac != 0 {
-            let digits = format!("{frac:06}");
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
-        }
-        Ok(())
+        write_scaled(f, self.0, 6)
     }
+}
+
+/// Writes `v / 10^places` as the shortest exact decimal (`187.5`, `-5`, `0.165`): the one
+/// way §9 prints numbers, for every fixed-point type.
+pub(crate) fn write_scaled(f: &mut fmt::Formatter<'_>, v: i64, places: u32) -> fmt::Result {
+    let scale = 10u64.pow(places);
+    let abs = v.unsigned_abs();
+    let (int, frac) = (abs / scale, abs % scale);
+    if v < 0 {
+        f.write_str("-")?;
+    }
+    write!(f, "{int}")?;
+    if frac != 0 {
+        let digits = format!("{frac:0width$}", width = places as usize);
+        write!(f, ".{}", digits.trim_end_matches('0'))?;
+    }
+    Ok(())
 }
 
 impl std::ops::Add for Dec6 {

@@ -32,17 +32,7 @@ impl Points {
 impl fmt::Display for Points {
     /// The shortest exact decimal (`187.5`, `-5`, `0`, `0.165`), as §9 prints numbers.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let abs = self.0.unsigned_abs();
-        let (int, frac) = (abs / POINT as u64, abs % POINT as u64);
-        if self.0 < 0 {
-            f.write_str("-")?;
-        }
-        write!(f, "{int}")?;
-        if frac != 0 {
-            let digits = format!("{frac:07}");
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
-        }
-        Ok(())
+        crate::decimal::write_scaled(f, self.0, 7)
     }
 }
 

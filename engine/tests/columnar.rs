@@ -1,0 +1,91 @@
+//! The columnar copy: grows with new events, survives debris, and rebuilds itself when the
+//! database behind it is not the one it was made from. Every check compares exports from the
+//! copy with exports from a brand-new copy of the same database.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use engine::columnar::ColumnarCopy;
+use engine::{Export, Rules};
+use std::path::Path;
+use store::import::{import_dir, ImportOptions};
+use store::Store;
+
+const CASE: &str = "tests/cases/index_dues/input";
+
+async fn import(store: &Store, dir: &Path) {
+    let r = import_dir(store, dir, &ImportOptions::default()).await.expect("import");
+    assert_eq!(r.rejected, 0, "{:?}", r.files);
+}
+
+async fn index_2024(store: &Store, copy: &ColumnarCopy) -> (Vec<u8>, usize) {
+    let ds = engine::load::load(store, copy).await.expect("load");
+    let mut out = Vec::new();
+    engine::write_export(&ds, &Rules::default(), Export::Index { year: 2024 }, &mut out).expect("export");
+    (out, ds.events.height())
+}
+
+fn extra_events(dir: &Path, from: u32, n: u32) {
+    let mut csv = String::from("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n");
+    for i in from..from + n {
+        csv += &format!("X{i:05},p01_ontime,model_post,2024-06-{:02}T10:00:00,,,,manual\n", 1 + i % 28);
+        csv += &format!("S{i:05},p02_late,study,2024-07-{:02}T10:00:00,,,,manual\n", 1 + i % 28);
+    }
+    std::fs::write(dir.join("events-extra.csv"), csv).expect("write events");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_grows_with_imports_and_matches_a_fresh_copy() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join(CASE);
+    for db in common::backends().await {
+        import(&db.store, &case).await;
+        let dir = tempfile::tempdir().unwrap();
+        let copy = ColumnarCopy::open(dir.path()).unwrap();
+        let (first, n_first) = index_2024(&db.store, &copy).await;
+
+        // New events arrive in three small imports: each sync appends a segment.
+        for round in 0..3 {
+            let extra = tempfile::tempdir().unwrap();
+            extra_events(extra.path(), round * 10, 10);
+            import(&db.store, extra.path()).await;
+        }
+        let (grown, n_grown) = index_2024(&db.store, &copy).await;
+        assert_eq!(n_grown, n_first + 30, "[{}] 30 model posts added (study sessions are counted apart)", db.label);
+        assert_ne!(first, grown, "[{}] the new events change the index", db.label);
+
+        let fresh_dir = tempfile::tempdir().unwrap();
+        let (fresh, _) = index_2024(&db.store, &ColumnarCopy::open(fresh_dir.path()).unwrap()).await;
+        assert_eq!(String::from_utf8_lossy(&grown), String::from_utf8_lossy(&fresh), "[{}] grown copy = fresh copy", db.label);
+
+        // Debris of a killed write (half a segment, a temporary file) is ignored.
+        std::fs::write(dir.path().join("events-000000000999999-000000001000000.parquet"), b"half").unwrap();
+        std::fs::write(dir.path().join(".events-x.parquet.tmp"), b"tmp").unwrap();
+        let (again, _) = index_2024(&db.store, &copy).await;
+        assert_eq!(again, fresh, "[{}] debris does not change the figures", db.label);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_of_another_database_is_rebuilt() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join(CASE);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = ColumnarCopy::open(dir.path()).unwrap();
+
+    // A copy made from a database with extra events…
+    let a = common::sqlite().await;
+    import(&a.store, &case).await;
+    let extra = tempfile::tempdir().unwrap();
+    extra_events(extra.path(), 0, 50);
+    import(&a.store, extra.path()).await;
+    let (from_a, _) = index_2024(&a.store, &copy).await;
+
+    // …then pointed at a different database with fewer events: it must not reuse them.
+    let b = common::sqlite().await;
+    import(&b.store, &case).await;
+    let (from_b, n_b) = index_2024(&b.store, &copy).await;
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let (fresh_b, n_fresh) = index_2024(&b.store, &ColumnarCopy::open(fresh_dir.path()).unwrap()).await;
+    assert_ne!(from_a, from_b);
+    assert_eq!(from_b, fresh_b, "the stale copy was rebuilt from the database");
+    assert_eq!(n_b, n_fresh);
+}
