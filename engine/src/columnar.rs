@@ -22,6 +22,7 @@ use polars_io::SerReader;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use domain::kinds::EventKind;
+use store::extract::Reference;
 use store::Store;
 
 /// Events per segment written by one sync (a full rebuild writes several).
@@ -193,6 +194,29 @@ impl ColumnarCopy {
         }
         self.compact()?;
         self.load()
+    }
+
+    /// The reference tables (organisations, members, activities), from the copy when the
+    /// store's [`Store::reference_stamp`] says they have not changed since they were saved,
+    /// else from the store (and saved for next time).
+    pub async fn reference(&self, store: &Store) -> Result<Reference, EngineError> {
+        const TABLES: [&str; 3] = ["orgs", "members", "activities"];
+        let stamp = store.reference_stamp().await?;
+        let stamp_path = self.dir.join("reference.stamp");
+        if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+            let read = |t: &str| Self::read_file(&self.dir.join(format!("reference-{t}.parquet")));
+            if let (Ok(orgs), Ok(members), Ok(activities)) = (read(TABLES[0]), read(TABLES[1]), read(TABLES[2])) {
+                return Ok(Reference { orgs, members, activities });
+            }
+        }
+        let mut r = store.reference_frames().await?;
+        // The stamp goes last: files without a matching stamp are never trusted.
+        let _ = fs::remove_file(&stamp_path);
+        for (t, df) in TABLES.iter().zip([&mut r.orgs, &mut r.members, &mut r.activities]) {
+            self.write_file(&format!("reference-{t}.parquet"), df)?;
+        }
+        fs::write(&stamp_path, &stamp)?;
+        Ok(r)
     }
 
     /// Merges runs of small segments (left by many small imports) into one.

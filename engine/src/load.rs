@@ -4,9 +4,9 @@ use crate::columnar::ColumnarCopy;
 use crate::{Dataset, EngineError};
 use store::Store;
 
-/// Brings `copy` up to date with `store` and reads the reference tables beside it.
+/// Brings `copy` up to date with `store` and loads it with the reference tables.
 pub async fn load(store: &Store, copy: &ColumnarCopy) -> Result<Dataset, EngineError> {
     let loaded = copy.sync(store).await?;
-    let reference = store.reference_frames().await?;
+    let reference = copy.reference(store).await?;
     Ok(Dataset::new(reference, loaded)?)
 }

@@ -43,14 +43,28 @@ async fn copy_grows_with_imports_and_matches_a_fresh_copy() {
         let copy = ColumnarCopy::open(dir.path()).unwrap();
         let (first, n_first) = index_2024(&db.store, &copy).await;
 
-        // New events arrive in three small imports: each sync appends a segment.
+        // New events arrive in three small imports: each sync appends a segment. The first
+        // also brings a new member, so the saved reference tables must be refreshed.
         for round in 0..3 {
             let extra = tempfile::tempdir().unwrap();
             extra_events(extra.path(), round * 10, 10);
+            if round == 0 {
+                std::fs::write(
+                    extra.path().join("members.csv"),
+                    "member_id,org_id,name,gender,birth_date,joined_on,status,category,monthly_dues\nz_new,B1,New,F,1990-01-01,2024-02-01,full,employed,10\n",
+                )
+                .unwrap();
+                std::fs::write(
+                    extra.path().join("events-new.csv"),
+                    "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nZ1,z_new,model_post,2024-03-01T09:00:00,,,,manual\n",
+                )
+                .unwrap();
+            }
             import(&db.store, extra.path()).await;
         }
         let (grown, n_grown) = index_2024(&db.store, &copy).await;
-        assert_eq!(n_grown, n_first + 30, "[{}] 30 model posts added (study sessions are counted apart)", db.label);
+        assert_eq!(n_grown, n_first + 31, "[{}] 31 model posts added (study sessions are counted apart)", db.label);
+        assert!(String::from_utf8_lossy(&grown).contains(",z_new,B1,"), "[{}] the new member is ranked", db.label);
         assert_ne!(first, grown, "[{}] the new events change the index", db.label);
 
         let fresh_dir = tempfile::tempdir().unwrap();

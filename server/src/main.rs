@@ -226,7 +226,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut best: Option<(f64, f64)> = None;
             for i in 1..=repeat.max(1) {
                 let t = std::time::Instant::now();
-                let reference = store.reference_frames().await?;
+                let reference = copy.reference(&store).await?;
                 let ds = engine::Dataset::new(reference, copy.load()?)?;
                 let loaded = t.elapsed().as_secs_f64();
                 let f = engine::recompute::recompute(&ds, &Rules::default(), year, month)?;

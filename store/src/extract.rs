@@ -124,6 +124,21 @@ impl Store {
         Ok(Reference { orgs, members, activities })
     }
 
+    /// A fingerprint of the reference tables: row count and highest surrogate id of orgs,
+    /// members and activities. Stored rows are never updated or deleted (a different row
+    /// with a stored id is a conflict), so equal fingerprints mean equal tables.
+    pub async fn reference_stamp(&self) -> Result<String, StoreError> {
+        const SQL: &str = "SELECT (SELECT COUNT(*) FROM orgs), (SELECT COALESCE(MAX(id), 0) FROM orgs),
+            (SELECT COUNT(*) FROM members), (SELECT COALESCE(MAX(id), 0) FROM members),
+            (SELECT COUNT(*) FROM activities), (SELECT COALESCE(MAX(id), 0) FROM activities)";
+        type Stamp = (i64, i64, i64, i64, i64, i64);
+        let s: Stamp = match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).fetch_one(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).fetch_one(p).await?,
+        };
+        Ok(format!("orgs {} {} members {} {} activities {} {}", s.0, s.1, s.2, s.3, s.4, s.5))
+    }
+
     /// The highest event `seq` stored (0 when there are none).
     pub async fn max_event_seq(&self) -> Result<i64, StoreError> {
         let (n,): (Option<i64>,) = match self {
