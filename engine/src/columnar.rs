@@ -138,7 +138,8 @@ impl ColumnarCopy {
 
     /// Splits raw events (of [`store::extract::events_schema`]) into the two files of a
     /// segment and writes them, study counts first, each through a temporary file.
-    fn write_segment(&self, from: i64, to: i64, raw: DataFrame) -> Result<(), EngineError> {
+    /// Returns the two frames written (events without `seq`, study counts).
+    fn write_segment(&self, from: i64, to: i64, raw: DataFrame) -> Result<(DataFrame, DataFrame), EngineError> {
         let study = EventKind::Study.code();
         let mut events = raw.clone().lazy().filter(col("kind").neq(lit(study))).drop(cols(["seq"])).collect()?;
         let mut counts = raw
@@ -150,7 +151,8 @@ impl ColumnarCopy {
             .collect()?;
         let range = format!("{from:015}-{to:015}");
         self.write_file(&format!("study-{range}.parquet"), &mut counts)?;
-        self.write_file(&format!("events-{range}.parquet"), &mut events)
+        self.write_file(&format!("events-{range}.parquet"), &mut events)?;
+        Ok((events, counts))
     }
 
     fn write_file(&self, name: &str, df: &mut DataFrame) -> Result<(), EngineError> {
@@ -178,20 +180,8 @@ impl ColumnarCopy {
             self.clear()?;
             chain.clear();
         }
-        let mut from = chain.last().map_or(0, |s| s.to);
-        while from < db_max {
-            let to = (from + SEGMENT_ROWS).min(db_max);
-            let df = store.events_between(from, to).await?;
-            let last = df.column("seq")?.i64()?.max();
-            // Written even when empty (identity values skipped by rolled-back chunks) so that
-            // the chain stays contiguous.
-            self.write_segment(from, to, df)?;
-            if let Some(last) = last {
-                let id = store.event_id_at(last).await?.unwrap_or_default();
-                fs::write(self.anchor_path(), format!("{last}\t{id}"))?;
-            }
-            from = to;
-        }
+        let from = chain.last().map_or(0, |s| s.to);
+        self.read_new(store, from, db_max, false).await?;
         self.compact()?;
         self.load()
     }
@@ -217,6 +207,50 @@ impl ColumnarCopy {
         }
         fs::write(&stamp_path, &stamp)?;
         Ok(r)
+    }
+
+    /// Reads the events with `from < seq ≤ upto` from the store into new segments (also when a
+    /// range is empty — identity values skipped by rolled-back chunks — so that the chain stays
+    /// contiguous), and returns what was written when asked to `keep` it.
+    async fn read_new(&self, store: &Store, mut from: i64, upto: i64, keep: bool) -> Result<Vec<(DataFrame, DataFrame)>, EngineError> {
+        let mut written = Vec::new();
+        while from < upto {
+            let to = (from + SEGMENT_ROWS).min(upto);
+            let df = store.events_between(from, to).await?;
+            let last = df.column("seq")?.i64()?.max();
+            let frames = self.write_segment(from, to, df)?;
+            if keep {
+                written.push(frames);
+            }
+            if let Some(last) = last {
+                let id = store.event_id_at(last).await?.unwrap_or_default();
+                fs::write(self.anchor_path(), format!("{last}\t{id}"))?;
+            }
+            from = to;
+        }
+        Ok(written)
+    }
+
+    /// The events stored after `after` (the `max_seq` of a loaded dataset), appended to the
+    /// copy and returned as a delta: `None` when the copy does not continue from `after` (or
+    /// no longer matches the database), and the caller must [`sync`](Self::sync) instead.
+    pub async fn append_new(&self, store: &Store, after: i64) -> Result<Option<Loaded>, EngineError> {
+        let chain = self.segments()?;
+        if chain.last().map_or(0, |s| s.to) != after || (after > 0 && !self.anchor_matches(store).await?) {
+            return Ok(None);
+        }
+        let db_max = store.max_event_seq().await?;
+        if db_max < after {
+            return Ok(None);
+        }
+        let mut events = DataFrame::empty_with_schema(&store::extract::events_schema()).drop("seq")?;
+        let mut study = empty_study();
+        for (e, st) in self.read_new(store, after, db_max, true).await? {
+            events.vstack_mut_owned(e)?;
+            study.vstack_mut_owned(st)?;
+        }
+        self.compact()?;
+        Ok(Some(Loaded { events, study, max_seq: db_max }))
     }
 
     /// Merges runs of small segments (left by many small imports) into one.
@@ -270,11 +304,7 @@ impl ColumnarCopy {
                 .agg([col("n").sum()])
                 .sort(["member", "om"], SortMultipleOptions::default())
                 .collect()?,
-            None => DataFrame::new_infer_height(vec![
-                Column::new_empty("member".into(), &DataType::Int64),
-                Column::new_empty("om".into(), &DataType::Int32),
-                Column::new_empty("n".into(), &DataType::Int64),
-            ])?,
+            None => empty_study(),
         };
         Ok((events, study))
     }
@@ -287,6 +317,14 @@ impl ColumnarCopy {
         let (events, study) = Self::read_chain(&chain)?;
         Ok(Loaded { events, study, max_seq })
     }
+}
+
+fn empty_study() -> DataFrame {
+    DataFrame::empty_with_schema(&Schema::from_iter([
+        Field::new("member".into(), DataType::Int64),
+        Field::new("om".into(), DataType::Int32),
+        Field::new("n".into(), DataType::Int64),
+    ]))
 }
 
 /// What [`ColumnarCopy::sync`] returns.

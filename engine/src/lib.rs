@@ -11,6 +11,7 @@ pub mod export;
 pub mod index;
 pub mod lights;
 pub mod recompute;
+pub mod live;
 pub mod load;
 pub mod rules;
 

@@ -103,3 +103,32 @@ async fn copy_of_another_database_is_rebuilt() {
     assert_eq!(from_b, fresh_b, "the stale copy was rebuilt from the database");
     assert_eq!(n_b, n_fresh);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_refresh_appends_new_events_and_members() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join(CASE);
+    for db in common::backends().await {
+        import(&db.store, &case).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut live = engine::live::Live::open(db.store.clone(), ColumnarCopy::open(dir.path()).unwrap()).await.expect("open");
+        let extra = tempfile::tempdir().unwrap();
+        extra_events(extra.path(), 0, 5);
+        std::fs::write(
+            extra.path().join("members.csv"),
+            "member_id,org_id,name,gender,birth_date,joined_on,status,category,monthly_dues\nz_live,B1,Live,M,1990-01-01,2024-01-01,full,retired,5\n",
+        )
+        .unwrap();
+        import(&db.store, extra.path()).await;
+        let r = live.refresh().await.expect("refresh");
+        assert_eq!((r.new_events, r.reference_changed, r.reloaded), (10, true, false), "[{}] {r:?}", db.label);
+        let nothing = live.refresh().await.expect("refresh");
+        assert_eq!(nothing.new_events, 0);
+
+        let mut got = Vec::new();
+        engine::write_export(live.dataset(), &Rules::default(), Export::Index { year: 2024 }, &mut got).unwrap();
+        let fresh_dir = tempfile::tempdir().unwrap();
+        let (fresh, _) = index_2024(&db.store, &ColumnarCopy::open(fresh_dir.path()).unwrap()).await;
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&fresh), "[{}] live = fresh load", db.label);
+        assert!(String::from_utf8_lossy(&got).contains(",z_live,B1,"));
+    }
+}

@@ -68,6 +68,10 @@ enum Command {
         columnar: Option<PathBuf>,
         #[arg(long, default_value_t = 3)]
         repeat: u32,
+        /// Then import one new event (a model post of the first member, in MONTH — it stays
+        /// in the database) and time the incremental refresh and recompute that follow.
+        #[arg(long)]
+        one_event: bool,
     },
     /// Serve the wall (district view at /) and the API. Run from the repository root after `cargo leptos build --release`.
     Serve {
@@ -216,7 +220,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Recompute { db, year, month, columnar, repeat } => {
+        Command::Recompute { db, year, month, columnar, repeat, one_event } => {
             let store = Store::connect(&db).await?;
             let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
             let t = std::time::Instant::now();
@@ -245,6 +249,31 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let (best, compute) = best.unwrap_or_default();
             println!("ENGINE_RESULT best_s={best:.3} compute_s={compute:.3} peak_rss_mb={}", peak_rss_mb());
+            if one_event {
+                let mut live = engine::live::Live::open(store.clone(), copy).await?;
+                let member = live.dataset().members.column("member_id")?.str()?.get(0).map(str::to_owned).ok_or("no members")?;
+                let dir = tempfile::tempdir()?;
+                let id = format!("BENCH{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
+                std::fs::write(
+                    dir.path().join("events.csv"),
+                    format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{id},{member},model_post,{month}-01T09:00:00,,,,manual\n"),
+                )?;
+                let t = std::time::Instant::now();
+                import_dir(&store, dir.path(), &ImportOptions::default()).await?;
+                let imported = t.elapsed().as_secs_f64();
+                let t = std::time::Instant::now();
+                let r = live.refresh().await?;
+                let refreshed = t.elapsed().as_secs_f64();
+                engine::recompute::recompute(live.dataset(), &Rules::default(), year, month)?;
+                let total = t.elapsed().as_secs_f64();
+                println!(
+                    "one new event ({id} for {member}): import {imported:.3}s; then refresh {refreshed:.3}s ({} new, reloaded: {}) + recompute {:.3}s = {total:.3}s until every figure is current",
+                    r.new_events,
+                    r.reloaded,
+                    total - refreshed
+                );
+                println!("INCREMENTAL_RESULT refresh_and_recompute_s={total:.3}");
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
