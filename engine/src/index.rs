@@ -52,7 +52,8 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
     let scoring = ds.activities.clone().lazy().filter(col("scores")).select([col("id").alias("activity")]);
     let attend = ev
         .clone()
-        .filter(kind_is(EventKind::Attend))
+        // Rows after Y cannot be the earliest of a pair that counts in Y.
+        .filter(kind_is(EventKind::Attend).and(col("om").lt_eq(lit(dec))))
         .select([col("member"), col("activity"), col("om")])
         .join(scoring, [col("activity")], [col("activity")], JoinArgs::new(JoinType::Inner))
         .group_by([col("member"), col("activity")])
