@@ -8,9 +8,11 @@
 //! - `events-<from>-<to>.parquet`: every event except study sessions, all columns;
 //! - `study-<from>-<to>.parquet`: study sessions counted per member and month
 //!   (`member, om, n`). They are nine events in ten and every rule reads them only as
-//!   "how many in the year", so the engine never holds them one by one; a member's sessions
-//!   are listed from the database itself when someone asks. A segment is written
-//! to a temporary file and renamed, so a crash never leaves a half segment. The file `anchor`
+//!   "how many in the year", so the engine never holds them one by one (a member's single
+//!   sessions stay in the database).
+//!
+//! Each file is written to a temporary file and renamed, so a crash never leaves a half
+//! segment; the reference tables are kept beside them with a stamp. The file `anchor`
 //! holds the `event_id` stored at the chain's last `seq`: when the database behind the URL is
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
 //! the copy is rebuilt from scratch. Deleting the directory is always safe.

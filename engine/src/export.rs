@@ -30,7 +30,7 @@ fn get(c: &Int64Chunked, i: usize) -> Result<i64, EngineError> {
     c.get(i).ok_or_else(|| EngineError::Internal(format!("null in column {} at row {i}", c.name())))
 }
 
-fn get_str<'a>(c: &'a StringChunked, i: usize) -> Result<&'a str, EngineError> {
+fn get_str(c: &StringChunked, i: usize) -> Result<&str, EngineError> {
     c.get(i).ok_or_else(|| EngineError::Internal(format!("null in column {} at row {i}", c.name())))
 }
 

@@ -223,7 +223,7 @@ pub fn ancestry(ds: &Dataset) -> PolarsResult<DataFrame> {
     let parents = ds.orgs.column("parent")?.i64()?;
     let parent_of: std::collections::HashMap<i64, Option<i64>> = (0..ids.len()).filter_map(|i| ids.get(i).map(|id| (id, parents.get(i)))).collect();
     let (mut org, mut anc) = (Vec::new(), Vec::new());
-    for (&id, _) in &parent_of {
+    for &id in parent_of.keys() {
         let mut cur = Some(id);
         // The importer refuses cycles; the depth bound only guards against a corrupt store.
         let mut depth = 0;

@@ -321,10 +321,10 @@ async fn crash_and_recover(label: &str, url: &str, clean_url: &str, files: &Path
             assert_eq!(n, 0, "[{label}] {what} after the crash");
         }
     }
-    if url.starts_with("sqlite://") {
-        if let Some(ok) = sql_text(url, "PRAGMA integrity_check") {
-            assert_eq!(ok, "ok", "[{label}] SQLite integrity_check after the crash");
-        }
+    if url.starts_with("sqlite://")
+        && let Some(ok) = sql_text(url, "PRAGMA integrity_check")
+    {
+        assert_eq!(ok, "ok", "[{label}] SQLite integrity_check after the crash");
     }
     if !sql_checked {
         eprintln!("[{label}] note: sqlite3 is not installed: row-level checks skipped (counts and the re-import still check wholeness)");

@@ -176,16 +176,14 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
     let line_of = |pos: Option<&csv::Position>, fallback: u64| pos.map_or(fallback, |p| marks.borrow_mut().line_at(p.byte()));
     let mut record = csv::ByteRecord::new();
     // The header.
-    let header = loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => return Ok(Err(HeaderError("the file is empty: no header row".into()))),
-            Ok(true) => match record.iter().map(|f| std::str::from_utf8(f).map(str::to_owned)).collect::<Result<Vec<_>, _>>() {
-                Ok(h) => break h,
-                Err(_) => return Ok(Err(HeaderError("the header row is not valid UTF-8".into()))),
-            },
-            Err(e) if e.is_io_error() => return Err(into_io(e)),
-            Err(e) => return Ok(Err(HeaderError(format!("the header row cannot be read: {e}")))),
-        }
+    let header = match rdr.read_byte_record(&mut record) {
+        Ok(false) => return Ok(Err(HeaderError("the file is empty: no header row".into()))),
+        Ok(true) => match record.iter().map(|f| std::str::from_utf8(f).map(str::to_owned)).collect::<Result<Vec<_>, _>>() {
+            Ok(h) => h,
+            Err(_) => return Ok(Err(HeaderError("the header row is not valid UTF-8".into()))),
+        },
+        Err(e) if e.is_io_error() => return Err(into_io(e)),
+        Err(e) => return Ok(Err(HeaderError(format!("the header row cannot be read: {e}")))),
     };
     let map = match column_map(file.entity, &header) {
         Ok(m) => m,
