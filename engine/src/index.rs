@@ -36,17 +36,20 @@ pub fn index_frame(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<DataF
     index_lazy(ds, rules, year)?.collect()
 }
 
-pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
+/// The items that give points in year `year` — the trace behind every figure of the index,
+/// one row per item: `member, rule` (the [`EventKind`] code of the rule: attend, dues,
+/// model_post, volunteer, study, evaluation), `om` (the month it counts in), `activity`
+/// (attend), `period` (dues, evaluation), `occurred_at` (model post, volunteer, evaluation;
+/// for attend the earliest row's month is `om`), `n` (events behind the item: study
+/// sessions of the month, else 1) and `points`. The index is their sum per member.
+pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
     let (jan, dec) = (Period::new(year, 1).0, Period::new(year, 12).0);
-    let last_day = Date::from_ymd(year, 12, 31).0;
     let ev = ds.events.clone().lazy();
-    let members = ds.members.clone().lazy();
-
-    let population = members.clone().filter(col("joined_on").lt_eq(lit(last_day))).select([
-        col("id").alias("member"),
-        col("member_id"),
-        col("org"),
-    ]);
+    let rule = |k: EventKind| lit(k.code()).cast(DataType::Int16).alias("rule");
+    let none_i64 = |name: &str| lit(NULL).cast(DataType::Int64).alias(name);
+    let none_i32 = |name: &str| lit(NULL).cast(DataType::Int32).alias(name);
+    let one = || lit(1i64).cast(DataType::Int64).alias("n");
+    let pts = |v: i64| lit(v).cast(DataType::Int64).alias("points");
 
     // attend: once per (member, activity), dated by the earliest row.
     let scoring = ds.activities.clone().lazy().filter(col("scores")).select([col("id").alias("activity")]);
@@ -59,65 +62,67 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
         .group_by([col("member"), col("activity")])
         .agg([col("om").min()])
         .filter(in_months("om", jan, dec))
-        .group_by([col("member")])
-        .agg([(len().cast(DataType::Int64) * lit(rules.attend.0)).alias("attend_pts")]);
+        .select([col("member"), rule(EventKind::Attend), col("om"), col("activity"), none_i32("period"), none_i64("occurred_at"), one(), pts(rules.attend.0)]);
 
     // dues: periods of Y paid in full by payments made no later than the end of the period.
     let dues = ev
         .clone()
         .filter(kind_is(EventKind::Dues).and(in_months("period", jan, dec)).and(col("om").lt_eq(col("period"))))
         .group_by([col("member"), col("period")])
-        .agg([col("quantity").sum().alias("paid")])
-        .join(members.select([col("id").alias("member"), col("monthly_dues")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
+        .agg([col("quantity").sum().alias("paid"), len().cast(DataType::Int64).alias("n")])
+        .join(ds.members.clone().lazy().select([col("id").alias("member"), col("monthly_dues")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
         .filter(col("monthly_dues").gt(lit(0i64)).and(col("paid").gt_eq(col("monthly_dues"))))
-        .group_by([col("member")])
-        .agg([(len().cast(DataType::Int64) * lit(rules.dues.0)).alias("dues_pts")]);
+        .select([col("member"), rule(EventKind::Dues), col("period").alias("om"), none_i64("activity"), col("period"), none_i64("occurred_at"), col("n"), pts(rules.dues.0)]);
 
-    // study sessions (counted per member and month) in Y.
-    let study = ds
-        .study
-        .clone()
-        .lazy()
-        .filter(in_months("om", jan, dec))
-        .group_by([col("member")])
-        .agg([(col("n").sum().cast(DataType::Int64) * lit(rules.study.0)).alias("study_pts")]);
+    // study sessions, counted per member and month.
+    let study = ds.study.clone().lazy().filter(in_months("om", jan, dec)).select([
+        col("member"),
+        rule(EventKind::Study),
+        col("om"),
+        none_i64("activity"),
+        none_i32("period"),
+        none_i64("occurred_at"),
+        col("n").cast(DataType::Int64),
+        (col("n").cast(DataType::Int64) * lit(rules.study.0)).alias("points"),
+    ]);
 
-    // model posts and volunteer hours in Y.
+    // model posts and volunteer hours, each event on its own.
     let per_hour = rules.volunteer_per_hour.0;
-    let duty_contrib = ev
+    let single = ev
         .clone()
-        .filter(
-            in_months("om", jan, dec)
-                .and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Volunteer))),
-        )
-        .group_by([col("member")])
-        .agg([
+        .filter(in_months("om", jan, dec).and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Volunteer))))
+        .select([
+            col("member"),
+            col("kind").cast(DataType::Int16).alias("rule"),
+            col("om"),
+            none_i64("activity"),
+            none_i32("period"),
+            col("occurred_at"),
+            one(),
             when(kind_is(EventKind::ModelPost))
                 .then(lit(rules.model_post.0))
-                .otherwise(lit(0i64))
-                // Literal-only branches would take polars' default (32-bit) integer type.
+                .otherwise(col("quantity") * lit(per_hour) / lit(Q_ONE))
                 .cast(DataType::Int64)
-                .sum()
-                .alias("duty"),
-            when(kind_is(EventKind::Volunteer))
-                .then(col("quantity") * lit(per_hour) / lit(Q_ONE))
-                .otherwise(lit(0i64))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("contribution"),
+                .alias("points"),
         ]);
 
     // evaluation for Y: the last row by (occurred_at, event_id) stands.
     let [g1, g2, g3, g4] = rules.evaluation.map(|p| p.0);
-    let morality = ev
+    let evaluation = ev
         .filter(kind_is(EventKind::Evaluation).and(col("period").eq(lit(dec))))
         .group_by([col("member")])
-        .agg([col("quantity")
-            .sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default())
-            .last()
-            .alias("grade")])
+        .agg([
+            col("quantity").sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default()).last().alias("grade"),
+            col("occurred_at").sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default()).last(),
+        ])
         .select([
             col("member"),
+            rule(EventKind::Evaluation),
+            lit(dec).cast(DataType::Int32).alias("om"),
+            none_i64("activity"),
+            lit(dec).cast(DataType::Int32).alias("period"),
+            col("occurred_at"),
+            one(),
             when(col("grade").eq(lit(Q_ONE)))
                 .then(lit(g1))
                 .when(col("grade").eq(lit(2 * Q_ONE)))
@@ -126,25 +131,40 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
                 .then(lit(g3))
                 .otherwise(lit(g4))
                 .cast(DataType::Int64)
-                .alias("morality"),
+                .alias("points"),
         ]);
+
+    concat([attend, dues, study, single, evaluation], UnionArgs::default())
+}
+
+pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
+    let last_day = Date::from_ymd(year, 12, 31).0;
+    let population = ds.members.clone().lazy().filter(col("joined_on").lt_eq(lit(last_day))).select([
+        col("id").alias("member"),
+        col("member_id"),
+        col("org"),
+    ]);
+    let dimension = |kinds: &[EventKind]| kinds.iter().fold(lit(false), |acc, k| acc.or(col("rule").eq(lit(k.code()))));
+    let sum_of = |kinds: &[EventKind], name: &str| when(dimension(kinds)).then(col("points")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(name);
+    let sums = contributions_lazy(ds, rules, year)?.group_by([col("member")]).agg([
+        sum_of(&[EventKind::Attend, EventKind::Dues], "party_life"),
+        sum_of(&[EventKind::ModelPost, EventKind::Study], "duty"),
+        sum_of(&[EventKind::Volunteer], "contribution"),
+        sum_of(&[EventKind::Evaluation], "morality"),
+    ]);
 
     let left = || JoinArgs::new(JoinType::Left);
     let orgs = ds.orgs.clone().lazy().select([col("id").alias("org"), col("org_id")]);
     let scored = population
-        .join(attend, [col("member")], [col("member")], left())
-        .join(dues, [col("member")], [col("member")], left())
-        .join(study, [col("member")], [col("member")], left())
-        .join(duty_contrib, [col("member")], [col("member")], left())
-        .join(morality, [col("member")], [col("member")], left())
+        .join(sums, [col("member")], [col("member")], left())
         .join(orgs, [col("org")], [col("org")], left())
         .select([
             col("member"),
             col("member_id"),
             col("org"),
             col("org_id"),
-            (col("attend_pts").fill_null(lit(0i64)) + col("dues_pts").fill_null(lit(0i64))).alias("party_life"),
-            (col("duty").fill_null(lit(0i64)) + col("study_pts").fill_null(lit(0i64))).alias("duty"),
+            col("party_life").fill_null(lit(0i64)),
+            col("duty").fill_null(lit(0i64)),
             col("contribution").fill_null(lit(0i64)),
             col("morality").fill_null(lit(0i64)),
         ])
@@ -162,4 +182,14 @@ pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFr
         .with_column(col("r").cast(DataType::Int64))
         .with_column((col("r") - col("r").min().over([col("org")])? + lit(1i64)).alias("org_rank"));
     Ok(ranked.sort(["district_rank"], SortMultipleOptions::default()))
+}
+
+/// The trace of one member's index for `year`: the rows of [`contributions_lazy`] for the
+/// member with `member_id`, by rule and month — every point with the events behind it.
+pub fn member_trace(ds: &Dataset, rules: &Rules, year: i32, member_id: &str) -> PolarsResult<DataFrame> {
+    let member = ds.members.clone().lazy().filter(col("member_id").eq(lit(member_id))).select([col("id").alias("member")]);
+    contributions_lazy(ds, rules, year)?
+        .join(member, [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
+        .sort(["rule", "om"], SortMultipleOptions::default())
+        .collect()
 }
