@@ -7,9 +7,9 @@
 # subtree counts for MONTH, at the reference scale (≈ 78 million events over three years):
 #   - vanguard recompute: from its columnar copy (brought up to date first, not timed), best
 #     of 3, wall time and peak RSS;
-#   - DuckDB, same machine, same run: the same rules (scripts/bench/duckdb_recompute.py, a
-#     port of the independent reference in scripts/crosscheck) from Parquet files of the same
-#     data, best of 3, 2 threads, wall time and peak RSS.
+#   - DuckDB, same machine, same run: the same rules (scripts/bench/duckdb_recompute.py runs
+#     the rule SQL of the independent reference in scripts/crosscheck) from Parquet files of
+#     the same data, best of 3, 2 threads, wall time and peak RSS.
 # Prints both and the ratio (engine / DuckDB; target ≤ 1.0), and the time from one new event
 # (imported into the benchmark database, where it stays) until every figure is current again.
 # Then checks that DuckDB's exports and `vanguard export` agree row by row at this scale.

@@ -2,10 +2,10 @@
 -- member_lights.sql — member lights as of the end of month M = getvariable('month')
 -- (a month index, year * 12 + month - 1)                         (DOMAIN.md §5, §9)
 --
--- Defines the view `member_lights`; branch_lights.sql builds on it.
+-- Creates the table `member_lights`; branch_lights.sql builds on it.
 -- "occurred_at <= the end of M" = before the first instant of M+1 = ts_month <= M.
 -- =====================================================================================
-CREATE VIEW member_lights AS
+CREATE TABLE member_lights AS
 WITH
 params AS (
     SELECT CAST(getvariable('month') AS BIGINT) AS m
