@@ -192,10 +192,15 @@ impl ColumnarCopy {
     /// store's [`Store::reference_stamp`] says they have not changed since they were saved,
     /// else from the store (and saved for next time).
     pub async fn reference(&self, store: &Store) -> Result<Reference, EngineError> {
-        const TABLES: [&str; 3] = ["orgs", "members", "activities"];
         let stamp = store.reference_stamp().await?;
+        self.reference_at(store, &stamp).await
+    }
+
+    /// [`reference`](Self::reference) for a stamp the caller has just read.
+    pub async fn reference_at(&self, store: &Store, stamp: &str) -> Result<Reference, EngineError> {
+        const TABLES: [&str; 3] = ["orgs", "members", "activities"];
         let stamp_path = self.dir.join("reference.stamp");
-        if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp) {
             let read = |t: &str| Self::read_file(&self.dir.join(format!("reference-{t}.parquet")));
             if let (Ok(orgs), Ok(members), Ok(activities)) = (read(TABLES[0]), read(TABLES[1]), read(TABLES[2])) {
                 return Ok(Reference { orgs, members, activities });
@@ -207,7 +212,7 @@ impl ColumnarCopy {
         for (t, df) in TABLES.iter().zip([&mut r.orgs, &mut r.members, &mut r.activities]) {
             self.write_file(&format!("reference-{t}.parquet"), df)?;
         }
-        fs::write(&stamp_path, &stamp)?;
+        fs::write(&stamp_path, stamp)?;
         Ok(r)
     }
 
@@ -265,8 +270,7 @@ impl ColumnarCopy {
         // Merge the tail of the chain from the first small segment onwards.
         let start = chain.iter().position(is_small).unwrap_or(0);
         let tail = &chain[start..];
-        let (mut events, study) = Self::read_chain(tail)?;
-        let mut study = study;
+        let (mut events, mut study) = Self::read_chain(tail)?;
         let range = format!("{:015}-{:015}", tail[0].from, tail[tail.len() - 1].to);
         // The merged segment replaces the tail: write it, then drop the parts (a crash in
         // between leaves both, and `segments` keeps the longer one).

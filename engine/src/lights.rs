@@ -84,7 +84,8 @@ pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFra
         .activities
         .clone()
         .lazy()
-        .filter(col("all_member").and(col("hm").lt_eq(lit(m))).and(col("hm").gt_eq(lit(data_start))))
+        // No activity is held before the data start, so only the joined date limits the run.
+        .filter(col("all_member").and(col("hm").lt_eq(lit(m))))
         .select([col("id").alias("activity"), col("org").alias("held_by"), col("held_at"), col("hm")]);
     let org_months = qualifying.clone().group_by([col("held_by"), col("hm")]).agg([col("held_at").max().alias("last_held")]);
     let members_orgs = population.clone().select([col("member"), col("org"), col("joined_at")]);

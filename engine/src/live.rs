@@ -25,7 +25,7 @@ pub struct Refreshed {
 impl Live {
     pub async fn open(store: Store, copy: ColumnarCopy) -> Result<Live, EngineError> {
         let stamp = store.reference_stamp().await?;
-        let ds = load::load(&store, &copy).await?;
+        let ds = load::load_at(&store, &copy, &stamp).await?;
         Ok(Live { store, copy, ds, stamp })
     }
 
@@ -39,12 +39,12 @@ impl Live {
         let stamp = self.store.reference_stamp().await?;
         let reference_changed = stamp != self.stamp;
         let Some(delta) = self.copy.append_new(&self.store, self.ds.max_seq).await? else {
-            self.ds = load::load(&self.store, &self.copy).await?;
+            self.ds = load::load_at(&self.store, &self.copy, &stamp).await?;
             self.stamp = stamp;
             return Ok(Refreshed { new_events: 0, reference_changed, reloaded: true });
         };
         let new_events = delta.events.height() + delta.study.column("n")?.i64()?.sum().unwrap_or(0) as usize;
-        let reference = if reference_changed { self.copy.reference(&self.store).await? } else { self.reference() };
+        let reference = if reference_changed { self.copy.reference_at(&self.store, &stamp).await? } else { self.reference() };
         let mut events = std::mem::take(&mut self.ds.events);
         let mut study = std::mem::take(&mut self.ds.study);
         events.vstack_mut_owned(delta.events)?;

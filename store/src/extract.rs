@@ -43,14 +43,6 @@ fn polars_err(e: PolarsError) -> StoreError {
     StoreError::Other(format!("building analytics frames: {e}"))
 }
 
-fn kind_code(text: &str, what: &str) -> Result<i16, StoreError> {
-    match what {
-        "org" => OrgKind::parse(text).map(OrgKind::code),
-        _ => ActivityKind::parse(text).map(ActivityKind::code),
-    }
-    .map_err(StoreError::Other)
-}
-
 type OrgRow = (i64, String, Option<i64>, String, String, i64);
 type MemberRow = (i64, String, i64, i64, i64, String);
 type ActivityRow = (i64, i64, String, i64);
@@ -80,7 +72,7 @@ impl Store {
         let orgs: Vec<OrgRow> = fetch_all!(self, ORGS_SQL, OrgRow);
         let mut kinds = Vec::with_capacity(orgs.len());
         for o in &orgs {
-            kinds.push(kind_code(&o.4, "org")?);
+            kinds.push(OrgKind::parse(&o.4).map_err(StoreError::Other)?.code());
         }
         let orgs = DataFrame::new_infer_height(vec![
             Column::new("id".into(), orgs.iter().map(|o| o.0).collect::<Vec<_>>()),
@@ -108,7 +100,7 @@ impl Store {
         let acts: Vec<ActivityRow> = fetch_all!(self, ACTIVITIES_SQL, ActivityRow);
         let mut kinds = Vec::with_capacity(acts.len());
         for a in &acts {
-            kinds.push(ActivityKind::from_code(kind_code(&a.2, "activity")?).expect("parsed kind has a code"));
+            kinds.push(ActivityKind::parse(&a.2).map_err(StoreError::Other)?);
         }
         let activities = DataFrame::new_infer_height(vec![
             Column::new("id".into(), acts.iter().map(|a| a.0).collect::<Vec<_>>()),

@@ -16,6 +16,12 @@ fn opts(chunk_rows: usize) -> ImportOptions {
     ImportOptions { chunk_rows, progress: false }
 }
 
+/// Starts `import_dir` of `dir` in the background with chunks of `chunk_rows`.
+fn spawn_import(store: &store::Store, dir: &Path, chunk_rows: usize) -> tokio::task::JoinHandle<Result<store::import::ImportReport, store::import::ImportError>> {
+    let (store, dir) = (store.clone(), dir.to_owned());
+    tokio::spawn(async move { import_dir(&store, &dir, &opts(chunk_rows)).await })
+}
+
 fn events_csv(prefix: &str, n: usize) -> String {
     let mut s = String::from("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n");
     let members = ["M01", "M02", "M03", "M04", "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12", "M13"];
@@ -112,12 +118,7 @@ async fn cancelled_import_leaves_whole_chunks_and_is_completed_later() {
     let mut problems = Vec::new();
     for db in backends().await {
         let label = db.label;
-        let store = db.store.clone();
-        let d = dir.clone();
-        let task = tokio::spawn(async move {
-            let o = opts(CHUNK as usize);
-            import_dir(&store, &d, &o).await
-        });
+        let task = spawn_import(&db.store, &dir, CHUNK as usize);
         let t0 = Instant::now();
         loop {
             let c = db.store.counts().await.unwrap();
@@ -196,13 +197,8 @@ async fn cancelled_between_chunks_does_not_lock_out_later_imports() {
     let mut problems = Vec::new();
     for db in backends().await {
         let label = db.label;
-        let store = db.store.clone();
-        let d = dir.clone();
         // One chunk for the whole events file: the writer waits while the reader reads it.
-        let task = tokio::spawn(async move {
-            let o = opts(10 * BIG);
-            import_dir(&store, &d, &o).await
-        });
+        let task = spawn_import(&db.store, &dir, 10 * BIG);
         let t0 = Instant::now();
         loop {
             let c = db.store.counts().await.unwrap();
