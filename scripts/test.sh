@@ -155,6 +155,10 @@ vg_cleanup() {
         kill "$VG_SERVER_PID" 2>/dev/null || true
         wait "$VG_SERVER_PID" 2>/dev/null || true
     fi
+    # A server the end-to-end tests restarted writes its pid here.
+    if [ -n "$VG_TMP" ] && [ -f "$VG_TMP/server.pid" ]; then
+        kill "$(cat "$VG_TMP/server.pid")" 2>/dev/null || true
+    fi
     if [ -n "$VG_TMP" ] && [ "$VG_KEEP_TMP" -eq 0 ]; then rm -rf "$VG_TMP"; fi
 }
 trap vg_cleanup EXIT
@@ -218,22 +222,29 @@ vg_say "Seeding a fresh end-to-end database $E2E_DB (2000 members, 1 year, seed 
 PORT="$(vg_free_port)"
 [ "$PORT" = 3000 ] || vg_note "port 3000 is taken; using $PORT"
 export VANGUARD_URL="http://127.0.0.1:$PORT"
+# The end-to-end tests stop and restart the server (stale badge) and import events while the
+# wall is open, so they need to know how it was started.
+export VANGUARD_BIN VANGUARD_DB_URL="$E2E_DB" VANGUARD_PORT="$PORT" VANGUARD_SERVER_LOG="$VG_TMP/server.log"
+# Test-only endpoints (POST /api/v1/dev/bump, for the 500 live update cycles).
+export VANGUARD_DEV_ENDPOINTS=1
 vg_say "Starting vanguard serve at $VANGUARD_URL (log: $VG_TMP/server.log)"
 "$VANGUARD_BIN" serve --db "$E2E_DB" --addr "127.0.0.1:$PORT" >"$VG_TMP/server.log" 2>&1 &
 VG_SERVER_PID=$!
-for _ in $(seq 1 120); do
-    curl -sf "$VANGUARD_URL/healthz" >/dev/null 2>&1 && break
+export VANGUARD_SERVER_PID="$VG_SERVER_PID" VANGUARD_SERVER_PIDFILE="$VG_TMP/server.pid"
+# /readyz answers 200 once the figures are computed (/healthz as soon as the server listens).
+for _ in $(seq 1 300); do
+    curl -sf "$VANGUARD_URL/readyz" >/dev/null 2>&1 && break
     if ! kill -0 "$VG_SERVER_PID" 2>/dev/null; then
         echo "---- server log ----" >&2
         tail -n 50 "$VG_TMP/server.log" >&2 || true
-        vg_fail_step "vanguard serve exited before answering $VANGUARD_URL/healthz" 1
+        vg_fail_step "vanguard serve exited before answering $VANGUARD_URL/readyz" 1
     fi
     sleep 1
 done
-if ! curl -sf "$VANGUARD_URL/healthz" >/dev/null 2>&1; then
+if ! curl -sf "$VANGUARD_URL/readyz" >/dev/null 2>&1; then
     echo "---- server log ----" >&2
     tail -n 50 "$VG_TMP/server.log" >&2 || true
-    vg_fail_step "vanguard serve did not answer $VANGUARD_URL/healthz within 120 s" 1
+    vg_fail_step "vanguard serve did not compute its figures within 300 s" 1
 fi
 
 vg_say "[3/3] npx playwright test (end2end/, VANGUARD_URL=$VANGUARD_URL, browser /usr/bin/chromium)"

@@ -12,6 +12,7 @@ pub mod org;
 pub mod points;
 pub mod records;
 pub mod time;
+pub mod wire;
 
 pub use decimal::Dec6;
 pub use kinds::*;

@@ -38,3 +38,30 @@ impl Dataset {
         self.data_start.unwrap_or(i32::MIN / 2)
     }
 }
+
+impl Dataset {
+    /// The same data limited to the members with surrogate ids in `members` (their events,
+    /// study counts and member rows; organisations and activities whole, the data start of
+    /// the whole store). Every per-member figure of §4/§5 depends only on the member's own
+    /// rows and the reference tables, so a figure computed here equals the full one: this is
+    /// what an incremental refresh recomputes.
+    pub fn restrict(&self, members: &[i64]) -> PolarsResult<Dataset> {
+        let ids = Series::new("ids".into(), members);
+        let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(col(c).is_in(lit(ids.clone()).implode(false), false)).collect();
+        Ok(Dataset {
+            orgs: self.orgs.clone(),
+            members: keep(&self.members, "id")?,
+            activities: self.activities.clone(),
+            events: keep(&self.events, "member")?,
+            study: keep(&self.study, "member")?,
+            data_start: self.data_start,
+            max_seq: self.max_seq,
+        })
+    }
+
+    /// The newest month with an activity or an event (`None` for an empty store).
+    pub fn latest_month(&self) -> PolarsResult<Option<i32>> {
+        let max = |df: &DataFrame, c: &str| -> PolarsResult<Option<i32>> { Ok(df.column(c)?.i32()?.max()) };
+        Ok([max(&self.activities, "hm")?, max(&self.events, "om")?, max(&self.study, "om")?].into_iter().flatten().max())
+    }
+}

@@ -41,9 +41,18 @@ pub fn index_frame(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<DataF
 /// model_post, volunteer, study, evaluation), `om` (the month it counts in), `activity`
 /// (attend), `period` (dues, evaluation), `occurred_at` (model post, volunteer, evaluation;
 /// for attend the earliest row's month is `om`), `n` (events behind the item: study
-/// sessions of the month, else 1) and `points`. The index is their sum per member.
+/// sessions of the month, else 1), `points` and `grade` (evaluation 1–4, else null). The
+/// index is their sum per member.
 pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
-    let (jan, dec) = (Period::new(year, 1).0, Period::new(year, 12).0);
+    contributions_between(ds, rules, Period::new(year, 1), Period::new(year, 12))
+}
+
+/// [`contributions_lazy`] for the items that count in the months `from..=to` (of any
+/// years): what the wall needs for "the index so far this year" and for monthly facts.
+/// An evaluation counts in December of the year evaluated, so it is in the range when
+/// that December is.
+pub fn contributions_between(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> PolarsResult<LazyFrame> {
+    let (jan, dec) = (from.0, to.0);
     let ev = ds.events.clone().lazy();
     let rule = |k: EventKind| lit(k.code()).cast(DataType::Int16).alias("rule");
     let none_i64 = |name: &str| lit(NULL).cast(DataType::Int64).alias(name);
@@ -62,7 +71,7 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
         .group_by([col("member"), col("activity")])
         .agg([col("om").min()])
         .filter(in_months("om", jan, dec))
-        .select([col("member"), rule(EventKind::Attend), col("om"), col("activity"), none_i32("period"), none_i64("occurred_at"), one(), pts(rules.attend.0)]);
+        .select([col("member"), rule(EventKind::Attend), col("om"), col("activity"), none_i32("period"), none_i64("occurred_at"), one(), pts(rules.attend.0), none_i64("grade")]);
 
     // dues: periods of Y paid in full by payments made no later than the end of the period.
     let dues = ev
@@ -72,7 +81,7 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
         .agg([col("quantity").sum().alias("paid"), len().cast(DataType::Int64).alias("n")])
         .join(ds.members.clone().lazy().select([col("id").alias("member"), col("monthly_dues")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
         .filter(col("monthly_dues").gt(lit(0i64)).and(col("paid").gt_eq(col("monthly_dues"))))
-        .select([col("member"), rule(EventKind::Dues), col("period").alias("om"), none_i64("activity"), col("period"), none_i64("occurred_at"), col("n"), pts(rules.dues.0)]);
+        .select([col("member"), rule(EventKind::Dues), col("period").alias("om"), none_i64("activity"), col("period"), none_i64("occurred_at"), col("n"), pts(rules.dues.0), none_i64("grade")]);
 
     // study sessions, counted per member and month.
     let study = ds.study.clone().lazy().filter(in_months("om", jan, dec)).select([
@@ -84,6 +93,7 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
         none_i64("occurred_at"),
         col("n").cast(DataType::Int64),
         (col("n").cast(DataType::Int64) * lit(rules.study.0)).alias("points"),
+        none_i64("grade"),
     ]);
 
     // model posts and volunteer hours, each event on its own.
@@ -104,13 +114,14 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
                 .otherwise(col("quantity") * lit(per_hour) / lit(Q_ONE))
                 .cast(DataType::Int64)
                 .alias("points"),
+            none_i64("grade"),
         ]);
 
     // evaluation for Y: the last row by (occurred_at, event_id) stands.
     let [g1, g2, g3, g4] = rules.evaluation.map(|p| p.0);
     let evaluation = ev
-        .filter(kind_is(EventKind::Evaluation).and(col("period").eq(lit(dec))))
-        .group_by([col("member")])
+        .filter(kind_is(EventKind::Evaluation).and(in_months("period", jan, dec)).and((col("period") % lit(12)).eq(lit(11))))
+        .group_by([col("member"), col("period")])
         .agg([
             col("quantity").sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default()).last().alias("grade"),
             col("occurred_at").sort_by([col("occurred_at"), col("event_id")], SortMultipleOptions::default()).last(),
@@ -118,9 +129,9 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
         .select([
             col("member"),
             rule(EventKind::Evaluation),
-            lit(dec).cast(DataType::Int32).alias("om"),
+            col("period").alias("om"),
             none_i64("activity"),
-            lit(dec).cast(DataType::Int32).alias("period"),
+            col("period"),
             col("occurred_at"),
             one(),
             when(col("grade").eq(lit(Q_ONE)))
@@ -132,25 +143,39 @@ pub fn contributions_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResul
                 .otherwise(lit(g4))
                 .cast(DataType::Int64)
                 .alias("points"),
+            (col("grade") / lit(Q_ONE)).cast(DataType::Int64).alias("grade"),
         ]);
 
     concat([attend, dues, study, single, evaluation], UnionArgs::default())
 }
 
 pub fn index_lazy(ds: &Dataset, rules: &Rules, year: i32) -> PolarsResult<LazyFrame> {
+    index_from(ds, year, dimension_sums(contributions_lazy(ds, rules, year)?, &["member"]))
+}
+
+/// The points of `contributions` (rows of [`contributions_lazy`]'s shape) summed by `by`
+/// into the four dimensions of §4: `party_life` (attend, dues), `duty` (model posts, study),
+/// `contribution` (volunteer hours) and `morality` (evaluation).
+pub fn dimension_sums(contributions: LazyFrame, by: &[&str]) -> LazyFrame {
+    let dimension = |kinds: &[EventKind]| kinds.iter().fold(lit(false), |acc, k| acc.or(col("rule").eq(lit(k.code()))));
+    let sum_of = |kinds: &[EventKind], name: &str| when(dimension(kinds)).then(col("points")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(name);
+    contributions.group_by(by.iter().map(|c| col(*c)).collect::<Vec<_>>()).agg([
+        sum_of(&[EventKind::Attend, EventKind::Dues], "party_life"),
+        sum_of(&[EventKind::ModelPost, EventKind::Study], "duty"),
+        sum_of(&[EventKind::Volunteer], "contribution"),
+        sum_of(&[EventKind::Evaluation], "morality"),
+    ])
+}
+
+/// Ranks `year`'s population (every member joined by 31 December, points or not) by the
+/// dimension sums in `sums` (`member, party_life, duty, contribution, morality`, one row
+/// per member): the index frame of [`index_frame`].
+pub fn index_from(ds: &Dataset, year: i32, sums: LazyFrame) -> PolarsResult<LazyFrame> {
     let last_day = Date::from_ymd(year, 12, 31).0;
     let population = ds.members.clone().lazy().filter(col("joined_on").lt_eq(lit(last_day))).select([
         col("id").alias("member"),
         col("member_id"),
         col("org"),
-    ]);
-    let dimension = |kinds: &[EventKind]| kinds.iter().fold(lit(false), |acc, k| acc.or(col("rule").eq(lit(k.code()))));
-    let sum_of = |kinds: &[EventKind], name: &str| when(dimension(kinds)).then(col("points")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(name);
-    let sums = contributions_lazy(ds, rules, year)?.group_by([col("member")]).agg([
-        sum_of(&[EventKind::Attend, EventKind::Dues], "party_life"),
-        sum_of(&[EventKind::ModelPost, EventKind::Study], "duty"),
-        sum_of(&[EventKind::Volunteer], "contribution"),
-        sum_of(&[EventKind::Evaluation], "morality"),
     ]);
 
     let left = || JoinArgs::new(JoinType::Left);

@@ -3,17 +3,26 @@
 //! Every aggregate is a polars lazy query over the frames of a [`Dataset`]: integer
 //! surrogate ids, vocabulary codes, timestamps in microseconds, months as `Period` numbers
 //! and points in units of 10⁻⁷ ([`domain::Points`]), so nothing is ever rounded. The rules
-//! are data ([`Rules`]).
+//! are data ([`Rules`]), and so is the indicator catalogue ([`catalogue::Catalogue`]),
+//! whose formulas compile to polars expressions over monthly facts ([`facts`]).
+//! [`hub::Hub`] is the long-running form the server uses: versioned state, incremental
+//! refresh, every answer computed once per version.
 
+pub mod catalogue;
 pub mod columnar;
 pub mod dataset;
 pub mod export;
+pub mod facts;
+pub mod formula;
+pub mod hub;
 pub mod index;
 pub mod lights;
-pub mod recompute;
 pub mod live;
 pub mod load;
+pub mod month;
+pub mod recompute;
 pub mod rules;
+pub mod snapshot;
 
 pub use dataset::Dataset;
 pub use export::{write_export, Export};

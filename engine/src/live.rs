@@ -14,12 +14,21 @@ pub struct Live {
 }
 
 /// What one [`Live::refresh`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refreshed {
     pub new_events: usize,
+    /// Surrogate ids of the members the new events belong to (sorted, distinct).
+    pub members: Vec<i64>,
     pub reference_changed: bool,
     /// The copy could not be continued (another database, or a rebuilt copy): reloaded whole.
     pub reloaded: bool,
+}
+
+impl Refreshed {
+    /// Whether anything the figures read has changed.
+    pub fn changed(&self) -> bool {
+        self.new_events > 0 || self.reference_changed || self.reloaded
+    }
 }
 
 impl Live {
@@ -41,9 +50,12 @@ impl Live {
         let Some(delta) = self.copy.append_new(&self.store, self.ds.max_seq).await? else {
             self.ds = load::load_at(&self.store, &self.copy, &stamp).await?;
             self.stamp = stamp;
-            return Ok(Refreshed { new_events: 0, reference_changed, reloaded: true });
+            return Ok(Refreshed { new_events: 0, members: vec![], reference_changed, reloaded: true });
         };
         let new_events = delta.events.height() + delta.study.column("n")?.i64()?.sum().unwrap_or(0) as usize;
+        let mut members: Vec<i64> = delta.events.column("member")?.i64()?.into_no_null_iter().chain(delta.study.column("member")?.i64()?.into_no_null_iter()).collect();
+        members.sort_unstable();
+        members.dedup();
         let reference = if reference_changed { self.copy.reference_at(&self.store, &stamp).await? } else { self.reference() };
         let mut events = std::mem::take(&mut self.ds.events);
         let mut study = std::mem::take(&mut self.ds.study);
@@ -58,7 +70,7 @@ impl Live {
         }
         self.ds = Dataset::new(reference, Loaded { events, study, max_seq: delta.max_seq })?;
         self.stamp = stamp;
-        Ok(Refreshed { new_events, reference_changed, reloaded: false })
+        Ok(Refreshed { new_events, members, reference_changed, reloaded: false })
     }
 
     fn reference(&self) -> store::extract::Reference {

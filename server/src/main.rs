@@ -1,5 +1,6 @@
 //! `vanguard`: the command line of the district command centre (DOMAIN.md §9).
 
+mod api;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -68,8 +69,9 @@ enum Command {
         columnar: Option<PathBuf>,
         #[arg(long, default_value_t = 3)]
         repeat: u32,
-        /// Then import one new event (a model post of the first member, in MONTH — it stays
-        /// in the database) and time the incremental refresh and recompute that follow.
+        /// Then start the server's hub, import one new event (a model post of the first member
+        /// in the newest month — it stays in the database) and time until the hub publishes
+        /// figures that include it (incremental refresh and recompute).
         #[arg(long)]
         one_event: bool,
     },
@@ -79,6 +81,8 @@ enum Command {
         db: String,
         #[arg(long, default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        #[arg(long, env = "VANGUARD_COLUMNAR")]
+        columnar: Option<PathBuf>,
     },
 }
 
@@ -250,36 +254,51 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (best, compute) = best.unwrap_or_default();
             println!("ENGINE_RESULT best_s={best:.3} compute_s={compute:.3} peak_rss_mb={}", peak_rss_mb());
             if one_event {
-                let mut live = engine::live::Live::open(store.clone(), copy).await?;
-                let member = live.dataset().members.column("member_id")?.str()?.get(0).map(str::to_owned).ok_or("no members")?;
+                // The server's path: a hub with every figure of the newest month current,
+                // then one new event, and the time until the hub has published the version
+                // that contains it (refresh from the store + incremental recompute).
+                let hub = engine::hub::Hub::start(store.clone(), copy, Rules::default(), engine::catalogue::Catalogue::default());
+                let mut rx = hub.subscribe();
+                let t = std::time::Instant::now();
+                while hub.state().is_err() {
+                    rx.changed().await?;
+                }
+                let state = hub.state()?;
+                println!("hub ready in {:.3}s (version {}: member facts over every month, figures of the newest month)", t.elapsed().as_secs_f64(), state.version);
+                let member = state.ds.members.column("member_id")?.str()?.get(0).map(str::to_owned).ok_or("no members")?;
+                let latest = state.base.as_ref().map(|b| b.latest).ok_or("no data")?;
+                let before = hub.member(&member, None).await?.index.clone();
+                drop(state);
                 let dir = tempfile::tempdir()?;
                 let id = format!("BENCH{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
                 std::fs::write(
                     dir.path().join("events.csv"),
-                    format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{id},{member},model_post,{month}-01T09:00:00,,,,manual\n"),
+                    format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{id},{member},model_post,{latest}-01T09:00:00,,,,manual\n"),
                 )?;
                 let t = std::time::Instant::now();
                 import_dir(&store, dir.path(), &ImportOptions::default()).await?;
                 let imported = t.elapsed().as_secs_f64();
+                let v0 = hub.version_event().version;
                 let t = std::time::Instant::now();
-                let r = live.refresh().await?;
-                let refreshed = t.elapsed().as_secs_f64();
-                engine::recompute::recompute(live.dataset(), &Rules::default(), year, month)?;
+                hub.poke();
+                while rx.borrow_and_update().version <= v0 {
+                    rx.changed().await?;
+                }
                 let total = t.elapsed().as_secs_f64();
+                let after = hub.member(&member, None).await?.index.clone();
                 println!(
-                    "one new event ({id} for {member}): import {imported:.3}s; then refresh {refreshed:.3}s ({} new, reloaded: {}) + recompute {:.3}s = {total:.3}s until every figure is current",
-                    r.new_events,
-                    r.reloaded,
-                    total - refreshed
+                    "one new event ({id}, a model post of {member} in {latest}): import {imported:.3}s; then {total:.3}s until the hub published the figures with it (index of {member} this year {before} -> {after})"
                 );
                 println!("INCREMENTAL_RESULT refresh_and_recompute_s={total:.3}");
             }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { db, addr } => {
+        Command::Serve { db, addr, columnar } => {
             let store = Store::connect(&db).await?;
-            web::serve(store, Some(addr)).await?;
+            let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
+            let hub = engine::hub::Hub::start(store, copy, Rules::default(), engine::catalogue::Catalogue::default());
+            web::serve(hub, Some(addr)).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

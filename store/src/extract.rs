@@ -18,7 +18,7 @@ use polars::prelude::*;
 pub struct Reference {
     /// `id, org_id, parent, name, kind, established_on, em` (em = month of established_on).
     pub orgs: DataFrame,
-    /// `id, member_id, org, joined_on, jm, monthly_dues, category` (dues in millionths of a yuan).
+    /// `id, member_id, name, org, joined_on, jm, monthly_dues, category` (dues in millionths of a yuan).
     pub members: DataFrame,
     /// `id, org, kind, held_at, hm, scores, org_life, all_member`.
     pub activities: DataFrame,
@@ -44,12 +44,12 @@ fn polars_err(e: PolarsError) -> StoreError {
 }
 
 type OrgRow = (i64, String, Option<i64>, String, String, i64);
-type MemberRow = (i64, String, i64, i64, i64, String);
+type MemberRow = (i64, String, i64, i64, i64, String, String);
 type ActivityRow = (i64, i64, String, i64);
 type EventRow = (i64, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<String>);
 
 const ORGS_SQL: &str = "SELECT id, org_id, parent, name, kind, CAST(established_on AS BIGINT) FROM orgs ORDER BY id";
-const MEMBERS_SQL: &str = "SELECT id, member_id, org, CAST(joined_on AS BIGINT), monthly_dues, category FROM members ORDER BY id";
+const MEMBERS_SQL: &str = "SELECT id, member_id, org, CAST(joined_on AS BIGINT), monthly_dues, category, name FROM members ORDER BY id";
 const ACTIVITIES_SQL: &str = "SELECT id, org, kind, held_at FROM activities ORDER BY id";
 // Only evaluations need their event_id (the tie-break of §4); other rows carry NULL so the
 // columnar copy does not hold 80 million strings nobody reads.
@@ -89,6 +89,7 @@ impl Store {
         let members = DataFrame::new_infer_height(vec![
             Column::new("id".into(), members.iter().map(|m| m.0).collect::<Vec<_>>()),
             Column::new("member_id".into(), members.iter().map(|m| m.1.as_str()).collect::<Vec<_>>()),
+            Column::new("name".into(), members.iter().map(|m| m.6.as_str()).collect::<Vec<_>>()),
             Column::new("org".into(), members.iter().map(|m| m.2).collect::<Vec<_>>()),
             Column::new("joined_on".into(), members.iter().map(|m| m.3 as i32).collect::<Vec<_>>()),
             Column::new("jm".into(), members.iter().map(|m| Date(m.3 as i32).period().0).collect::<Vec<_>>()),
@@ -117,18 +118,31 @@ impl Store {
     }
 
     /// A fingerprint of the reference tables: row count and highest surrogate id of orgs,
-    /// members and activities. Stored rows are never updated or deleted (a different row
-    /// with a stored id is a conflict), so equal fingerprints mean equal tables.
+    /// members and activities, and the row counts of the small tables of [`Extras`]. Stored
+    /// rows are never updated or deleted (a different row with a stored id is a conflict), so
+    /// equal fingerprints mean equal tables. The leading `v2` names the layout of the frames,
+    /// so that a copy saved by an older build is never trusted.
     pub async fn reference_stamp(&self) -> Result<String, StoreError> {
         const SQL: &str = "SELECT (SELECT COUNT(*) FROM orgs), (SELECT COALESCE(MAX(id), 0) FROM orgs),
             (SELECT COUNT(*) FROM members), (SELECT COALESCE(MAX(id), 0) FROM members),
-            (SELECT COUNT(*) FROM activities), (SELECT COALESCE(MAX(id), 0) FROM activities)";
-        type Stamp = (i64, i64, i64, i64, i64, i64);
-        let s: Stamp = match self {
-            Store::Sqlite(p) => sqlx::query_as(SQL).fetch_one(p).await?,
-            Store::Postgres(p) => sqlx::query_as(SQL).fetch_one(p).await?,
+            (SELECT COUNT(*) FROM activities), (SELECT COALESCE(MAX(id), 0) FROM activities),
+            (SELECT COUNT(*) FROM resources), (SELECT COUNT(*) FROM transfers), (SELECT COUNT(*) FROM ratings),
+            (SELECT COUNT(*) FROM projects), (SELECT COUNT(*) FROM candidates), (SELECT COUNT(*) FROM resource_uses)";
+        let row: Vec<i64> = match self {
+            Store::Sqlite(p) => {
+                let r = sqlx::query(SQL).fetch_one(p).await?;
+                (0..12).map(|i| sqlx::Row::get::<i64, _>(&r, i)).collect()
+            }
+            Store::Postgres(p) => {
+                let r = sqlx::query(SQL).fetch_one(p).await?;
+                (0..12).map(|i| sqlx::Row::get::<i64, _>(&r, i)).collect()
+            }
         };
-        Ok(format!("orgs {} {} members {} {} activities {} {}", s.0, s.1, s.2, s.3, s.4, s.5))
+        let s = |i: usize| row[i];
+        Ok(format!(
+            "v2 orgs {} {} members {} {} activities {} {} resources {} transfers {} ratings {} projects {} candidates {} uses {}",
+            s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11)
+        ))
     }
 
     /// The highest event `seq` stored (0 when there are none).

@@ -8,6 +8,7 @@
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod extras;
 pub mod import;
 pub mod queries;
 pub mod seed;

@@ -1,0 +1,277 @@
+//! What the server sends: the JSON of `/api/v1` and of the wall's server functions.
+//!
+//! One set of types from the engine to the browser (wasm-safe: serde only). Figures that
+//! decide standing travel as exact decimal strings (`text`, `index`) beside an `f64` that is
+//! only ever used to draw a chart.
+
+use serde::{Deserialize, Serialize};
+
+/// `green` / `yellow` / `red`, as §9 writes lights.
+pub type LightStr = String;
+
+/// One step of the breadcrumb (root first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Crumb {
+    pub org_id: String,
+    pub name: String,
+    /// Stored kind (`district` … `branch`).
+    pub kind: String,
+}
+
+/// Headline figures of an organisation's subtree at the snapshot month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Headline {
+    /// Organisations in the subtree, itself included.
+    pub orgs: i64,
+    /// Grassroots organisations (committee, general branch, branch) in the subtree.
+    pub grassroots: i64,
+    /// Members of the subtree (joined by the end of the month).
+    pub members: i64,
+    /// Records behind the figures: activities and events of the subtree up to the month.
+    pub records: i64,
+    pub red_members: i64,
+    pub yellow_members: i64,
+    pub green_members: i64,
+    pub red_branches: i64,
+    pub yellow_branches: i64,
+    pub green_branches: i64,
+    /// Mean Vanguard Index of the subtree's members, year to date (exact decimal).
+    pub mean_index: String,
+}
+
+/// A monthly series for a line chart: one value per entry of [`WallSnapshot::months`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Series {
+    /// Indicator id of the catalogue the series comes from.
+    pub id: String,
+    pub zh: String,
+    /// `count`, `percent`, `points` …
+    pub unit: String,
+    /// `None` where the month has no meaningful value (nothing due, nobody to attend).
+    pub values: Vec<Option<f64>>,
+}
+
+/// One child organisation in the comparison bar charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChildBar {
+    pub org_id: String,
+    pub name: String,
+    pub kind: String,
+    /// Members of the child's subtree.
+    pub members: i64,
+    /// Mean Vanguard Index year to date, for the chart and as exact text.
+    pub mean_index: f64,
+    pub mean_index_text: String,
+    /// Share of the child's grassroots organisations that held organisation life in the
+    /// month, in percent (`None` without grassroots organisations).
+    pub org_life_completion: Option<f64>,
+    pub red_members: i64,
+    pub yellow_members: i64,
+    pub red_branches: i64,
+    pub yellow_branches: i64,
+    /// The child's own light: a branch's §5 light; above branches, red when any branch of
+    /// its subtree is red, yellow when any is yellow.
+    pub light: LightStr,
+    /// Whether the child has children of its own (else a click opens its members).
+    pub has_children: bool,
+}
+
+/// One slice of a pie chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Slice {
+    /// Stable key (`employed`, `red`, `1` …) for colours and tests.
+    pub key: String,
+    pub zh: String,
+    pub value: i64,
+}
+
+/// One row of the Vanguard Index leaderboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaderRow {
+    /// Rank within the organisation in view (1 = best); district rank beside it.
+    pub rank: i64,
+    pub district_rank: i64,
+    pub member_id: String,
+    pub name: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub index: String,
+    pub index_value: f64,
+}
+
+/// One entry of the live warning feed: a light that is on at the month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Warning {
+    /// `member` or `branch`.
+    pub subject: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub light: LightStr,
+    /// Why, in Chinese (`连续3个月未足额交纳党费`).
+    pub reason: String,
+    /// Since when the light has been on (first month of the run, `YYYY-MM`).
+    pub since: String,
+}
+
+/// A library resource recommended with a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceRef {
+    pub resource_id: String,
+    /// lecturer / lesson / video / base
+    pub kind: String,
+    pub title: String,
+}
+
+/// One row of the advice matrix: a weak indicator, the organisations it affects, what to
+/// do and what to use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdviceRow {
+    pub indicator_id: String,
+    pub indicator_zh: String,
+    /// Organisations (in the subtree in view) with a finding on this indicator.
+    pub affected: i64,
+    /// Up to five of them, worst first.
+    pub orgs: Vec<Crumb>,
+    pub prescription: String,
+    pub resources: Vec<ResourceRef>,
+}
+
+/// A member of a branch, for the branch view's member list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberRow {
+    pub member_id: String,
+    pub name: String,
+    pub index: String,
+    pub index_value: f64,
+    pub org_rank: i64,
+    pub light: LightStr,
+}
+
+/// Everything the wall shows for one organisation and month, in one response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WallSnapshot {
+    /// Data version the snapshot was computed from; bumps with every data change.
+    pub version: u64,
+    /// When this version was computed (`YYYY-MM-DDTHH:MM:SS`, Asia/Shanghai).
+    pub computed_at: String,
+    /// The month in view (`YYYY-MM`) and the months with data that can be chosen.
+    pub month: String,
+    pub available_months: Vec<String>,
+    /// The organisation in view and the path from the root to it.
+    pub org: Crumb,
+    pub path: Vec<Crumb>,
+    pub headline: Headline,
+    /// The 12 months of the trends, oldest first (`YYYY-MM`).
+    pub months: Vec<String>,
+    /// Line charts: organisation-life activities held, attendance rate, dues collection
+    /// rate, mean Vanguard Index.
+    pub trends: Vec<Series>,
+    /// Child organisations (empty for a branch).
+    pub children: Vec<ChildBar>,
+    /// Pie charts.
+    pub categories: Vec<Slice>,
+    pub member_lights: Vec<Slice>,
+    pub grades: Vec<Slice>,
+    /// Top members of the subtree by Vanguard Index.
+    pub leaderboard: Vec<LeaderRow>,
+    /// Lights on in the subtree, worst first.
+    pub warnings: Vec<Warning>,
+    pub advice: Vec<AdviceRow>,
+    /// Direct members (for a branch or any organisation holding members directly).
+    pub members: Vec<MemberRow>,
+}
+
+/// One item behind a member's index: a rule, when it counts, its points and what gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TraceItem {
+    /// Event kind of the rule (`attend`, `dues`, `study` …) and its Chinese label.
+    pub rule: String,
+    pub rule_zh: String,
+    /// party_life / duty / contribution / morality
+    pub dimension: String,
+    /// Month it counts in (`YYYY-MM`).
+    pub month: String,
+    pub points: String,
+    /// Events behind the item (study sessions of the month, dues payments of the period…).
+    pub events: i64,
+    /// Human-readable detail (`主题党日 · 2025-03-08 活动名称`, `2025-03 党费`).
+    pub detail: String,
+}
+
+/// A member indicator at the month, against the district average.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorValue {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+    pub unit: String,
+    /// `higher` or `lower` is better.
+    pub direction: String,
+    /// Exact decimal text, or `None` when not defined for the month.
+    pub value: Option<String>,
+    pub district_average: Option<String>,
+    /// The last 12 months, oldest first (chart only).
+    pub trend: Vec<Option<f64>>,
+    /// `red` / `yellow` / `green` against the thresholds, `green` without thresholds.
+    pub light: LightStr,
+    /// Below the district average (on its direction's bad side) or over a threshold.
+    pub finding: bool,
+}
+
+/// The member view: index by dimension, ranks, lights and the events behind every point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberProfile {
+    pub version: u64,
+    pub member_id: String,
+    pub name: String,
+    pub org: Crumb,
+    pub path: Vec<Crumb>,
+    pub category: String,
+    pub joined_on: String,
+    pub year: i32,
+    pub month: String,
+    pub index: String,
+    pub party_life: String,
+    pub duty: String,
+    pub contribution: String,
+    pub morality: String,
+    pub district_rank: i64,
+    pub district_population: i64,
+    pub org_rank: i64,
+    pub org_population: i64,
+    /// Index at the end of each month of the year so far (chart).
+    pub monthly_index: Vec<f64>,
+    pub dues_arrears: i64,
+    pub absence: i64,
+    pub dues_light: LightStr,
+    pub absence_light: LightStr,
+    pub light: LightStr,
+    pub indicators: Vec<IndicatorValue>,
+    pub trace: Vec<TraceItem>,
+}
+
+/// What the server pushes on `/api/v1/events` (SSE, event name `version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionEvent {
+    pub version: u64,
+    pub computed_at: String,
+    /// Newest month with data.
+    pub latest_month: String,
+}

@@ -1,0 +1,382 @@
+//! The engine as the server runs it: one in-memory state per data version, refreshed from
+//! the store as data arrives, with every answer the wall and the API give cached in it.
+//!
+//! - A background task keeps a [`Live`] dataset and polls the store every second (and at
+//!   once when [`Hub::poke`]d). When events arrive for members already known, only those
+//!   members' facts and lights are recomputed and spliced in ([`Dataset::restrict`]); the
+//!   month's derived frames (ranks, organisation sums, indicators) are rebuilt from them.
+//!   A change of the reference tables (organisations, members, activities, the small
+//!   tables) recomputes everything.
+//! - Each change makes a new [`State`] with the next version number and tells subscribers
+//!   ([`Hub::subscribe`], the SSE endpoint).
+//! - A state computes the figures of a month once ([`MonthFigures`]) and each snapshot and
+//!   profile once (kept with its JSON), so that a request never scans the events.
+
+use crate::catalogue::Catalogue;
+use crate::columnar::ColumnarCopy;
+use crate::dataset::Dataset;
+use crate::live::{Live, Refreshed};
+use crate::month::{incremental, Base, MonthFigures};
+use crate::rules::Rules;
+use crate::snapshot::{ActivityDetails, Ctx, OrgTree};
+use crate::EngineError;
+use bytes::Bytes;
+use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
+use domain::{Period, Timestamp};
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use store::extras::Extras;
+use store::Store;
+use tokio::sync::{watch, Notify};
+
+/// Cached answers per state; beyond this many the cache starts again (memory stays flat).
+const MAX_CACHED: usize = 4096;
+const POLL: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("the figures are still being computed")]
+    NotReady,
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl From<PolarsError> for HubError {
+    fn from(e: PolarsError) -> Self {
+        HubError::Engine(EngineError::Polars(e))
+    }
+}
+
+impl From<store::StoreError> for HubError {
+    fn from(e: store::StoreError) -> Self {
+        HubError::Engine(EngineError::Store(e))
+    }
+}
+
+/// A snapshot with its JSON, as the API serves it.
+pub struct Cached<T> {
+    pub value: Arc<T>,
+    pub json: Bytes,
+}
+
+impl<T: serde::Serialize> Cached<T> {
+    fn new(value: T) -> Result<Cached<T>, HubError> {
+        let json = serde_json::to_vec(&value).map_err(|e| EngineError::Internal(format!("serialising: {e}")))?;
+        Ok(Cached { value: Arc::new(value), json: Bytes::from(json) })
+    }
+}
+
+/// The figures of one data version.
+pub struct State {
+    pub version: u64,
+    pub computed_at: String,
+    pub ds: Dataset,
+    pub extras: Extras,
+    /// `None` while the store holds no activity or event.
+    pub base: Option<Base>,
+    pub tree: OrgTree,
+    months: Mutex<HashMap<i32, Arc<MonthFigures>>>,
+    snapshots: Mutex<HashMap<(i64, i32), Arc<Cached<WallSnapshot>>>>,
+    profiles: Mutex<HashMap<(i64, i32), Arc<Cached<MemberProfile>>>>,
+}
+
+impl State {
+    fn new(version: u64, ds: Dataset, extras: Extras, base: Option<Base>, months: HashMap<i32, Arc<MonthFigures>>) -> Result<State, HubError> {
+        let tree = OrgTree::new(&ds)?;
+        Ok(State { version, computed_at: now_local(), ds, extras, base, tree, months: Mutex::new(months), snapshots: Mutex::default(), profiles: Mutex::default() })
+    }
+
+    pub fn version_event(&self) -> VersionEvent {
+        VersionEvent { version: self.version, computed_at: self.computed_at.clone(), latest_month: self.base.as_ref().map(|b| b.latest.to_string()).unwrap_or_default() }
+    }
+
+    /// `month` as asked (`YYYY-MM`), or the newest with data; it must lie within the data.
+    pub fn resolve_month(&self, month: Option<&str>) -> Result<Period, HubError> {
+        let base = self.base.as_ref().ok_or_else(|| HubError::NotFound("尚无数据：请先导入".into()))?;
+        let Some(s) = month.filter(|s| !s.is_empty()) else { return Ok(base.latest) };
+        let p = Period::parse(s).map_err(HubError::BadRequest)?;
+        if p < base.first || p > base.latest {
+            return Err(HubError::BadRequest(format!("month {p} is outside the data ({} to {})", base.first, base.latest)));
+        }
+        Ok(p)
+    }
+
+    pub fn resolve_org(&self, org_id: Option<&str>) -> Result<i64, HubError> {
+        match org_id.filter(|s| !s.is_empty()) {
+            None => self.tree.roots.first().copied().ok_or_else(|| HubError::NotFound("no organisations".into())),
+            Some(id) => self.tree.by_org_id.get(id).copied().ok_or_else(|| HubError::NotFound(format!("organisation {id}"))),
+        }
+    }
+
+    pub fn resolve_member(&self, member_id: &str) -> Result<i64, HubError> {
+        let r = self.ds.members.clone().lazy().filter(col("member_id").eq(lit(member_id))).select([col("id")]).collect()?;
+        if r.height() == 0 {
+            return Err(HubError::NotFound(format!("member {member_id}")));
+        }
+        r.column("id")?.i64()?.get(0).ok_or_else(|| HubError::NotFound(format!("member {member_id}")))
+    }
+
+    /// The figures of `month`, computed on first use.
+    pub fn figures(&self, rules: &Rules, cat: &Catalogue, month: Period) -> Result<Arc<MonthFigures>, HubError> {
+        if let Some(f) = lock(&self.months).get(&month.0) {
+            return Ok(f.clone());
+        }
+        let base = self.base.as_ref().ok_or(HubError::NotReady)?;
+        let f = Arc::new(MonthFigures::compute(&self.ds, &self.extras, base, rules, cat, month, None)?);
+        let mut months = lock(&self.months);
+        if months.len() >= 24 {
+            months.clear();
+        }
+        months.insert(month.0, f.clone());
+        Ok(f)
+    }
+
+    fn ctx<'a>(&'a self, cat: &'a Catalogue, fig: &'a MonthFigures) -> Result<Ctx<'a>, HubError> {
+        let base = self.base.as_ref().ok_or(HubError::NotReady)?;
+        Ok(Ctx { ds: &self.ds, extras: &self.extras, base, tree: &self.tree, cat, fig, version: self.version, computed_at: &self.computed_at })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding a cache lock leaves a usable cache (entries are whole Arcs).
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Now, as a local (Asia/Shanghai, UTC+8, no daylight saving) timestamp to the second.
+pub fn now_local() -> String {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs() as i64 + 8 * 3600;
+    Timestamp(secs * 1_000_000).to_string()
+}
+
+struct Inner {
+    store: Store,
+    rules: Rules,
+    catalogue: Catalogue,
+    state: RwLock<Option<Arc<State>>>,
+    versions: watch::Sender<VersionEvent>,
+    poke: Notify,
+    /// Why there is no state yet, or the last refresh error (for `/healthz`-like reporting).
+    status: Mutex<String>,
+}
+
+/// Cheap to clone; all clones share one state.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+impl Hub {
+    /// Starts the hub: loads the store through the columnar copy in the background and then
+    /// keeps refreshing. Until the first state is ready, questions get [`HubError::NotReady`].
+    pub fn start(store: Store, copy: ColumnarCopy, rules: Rules, catalogue: Catalogue) -> Hub {
+        let (versions, _) = watch::channel(VersionEvent { version: 0, computed_at: now_local(), latest_month: String::new() });
+        let hub = Hub { inner: Arc::new(Inner { store, rules, catalogue, state: RwLock::new(None), versions, poke: Notify::new(), status: Mutex::new("loading".into()) }) };
+        let h = hub.clone();
+        tokio::spawn(async move { h.run(copy).await });
+        hub
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.inner.rules
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn status(&self) -> String {
+        lock(&self.inner.status).clone()
+    }
+
+    /// The state now (`NotReady` while the first load runs).
+    pub fn state(&self) -> Result<Arc<State>, HubError> {
+        self.inner.state.read().unwrap_or_else(|e| e.into_inner()).clone().ok_or(HubError::NotReady)
+    }
+
+    pub fn version_event(&self) -> VersionEvent {
+        self.inner.versions.borrow().clone()
+    }
+
+    /// Every new version, as it is published.
+    pub fn subscribe(&self) -> watch::Receiver<VersionEvent> {
+        self.inner.versions.subscribe()
+    }
+
+    /// Look at the store now instead of at the next poll (after a write of this process).
+    pub fn poke(&self) {
+        self.inner.poke.notify_one();
+    }
+
+    /// Publishes the same data as a new version (the wall then refetches): for tests of the
+    /// live update path; the figures are kept, the cached answers are not.
+    pub fn bump(&self) -> Result<VersionEvent, HubError> {
+        let old = self.state()?;
+        let months = lock(&old.months).clone();
+        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months)?;
+        Ok(self.publish(state))
+    }
+
+    fn publish(&self, state: State) -> VersionEvent {
+        let event = state.version_event();
+        *self.inner.state.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(state));
+        self.inner.versions.send_replace(event.clone());
+        event
+    }
+
+    /// The wall snapshot of `org_id` (the root for `None`) at `month` (newest for `None`).
+    pub async fn snapshot(&self, org_id: Option<&str>, month: Option<&str>) -> Result<Arc<WallSnapshot>, HubError> {
+        Ok(self.snapshot_cached(org_id, month).await?.value.clone())
+    }
+
+    pub async fn snapshot_cached(&self, org_id: Option<&str>, month: Option<&str>) -> Result<Arc<Cached<WallSnapshot>>, HubError> {
+        let state = self.state()?;
+        let month = state.resolve_month(month)?;
+        let org = state.resolve_org(org_id)?;
+        if let Some(c) = lock(&state.snapshots).get(&(org, month.0)) {
+            return Ok(c.clone());
+        }
+        let hub = self.clone();
+        let st = state.clone();
+        let cached = tokio::task::spawn_blocking(move || -> Result<Arc<Cached<WallSnapshot>>, HubError> {
+            let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
+            let snap = st.ctx(&hub.inner.catalogue, &fig)?.snapshot(org)?;
+            Ok(Arc::new(Cached::new(snap)?))
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("snapshot task: {e}")))??;
+        let mut cache = lock(&state.snapshots);
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert((org, month.0), cached.clone());
+        Ok(cached)
+    }
+
+    /// The member profile of `member_id` at `month` (newest for `None`).
+    pub async fn member(&self, member_id: &str, month: Option<&str>) -> Result<Arc<MemberProfile>, HubError> {
+        Ok(self.member_cached(member_id, month).await?.value.clone())
+    }
+
+    pub async fn member_cached(&self, member_id: &str, month: Option<&str>) -> Result<Arc<Cached<MemberProfile>>, HubError> {
+        let state = self.state()?;
+        let month = state.resolve_month(month)?;
+        let member = state.resolve_member(member_id)?;
+        if let Some(c) = lock(&state.profiles).get(&(member, month.0)) {
+            return Ok(c.clone());
+        }
+        let rules = &self.inner.rules;
+        let one = state.ds.restrict(&[member])?;
+        let trace = crate::index::contributions_between(&one, rules, Period::new(month.year(), 1), month)?.collect()?;
+        let acts: Vec<i64> = trace.column("activity")?.i64()?.iter().flatten().collect();
+        let details: ActivityDetails = self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
+        let hub = self.clone();
+        let st = state.clone();
+        let cached = tokio::task::spawn_blocking(move || -> Result<Arc<Cached<MemberProfile>>, HubError> {
+            let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
+            let profile = st.ctx(&hub.inner.catalogue, &fig)?.profile(member, &trace, &details)?;
+            Ok(Arc::new(Cached::new(profile)?))
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("profile task: {e}")))??;
+        let mut cache = lock(&state.profiles);
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert((member, month.0), cached.clone());
+        Ok(cached)
+    }
+
+    async fn run(self, copy: ColumnarCopy) {
+        let mut live = loop {
+            match Live::open(self.inner.store.clone(), copy.clone()).await {
+                Ok(l) => break l,
+                Err(e) => {
+                    tracing::error!(error = %e, "loading the store failed; retrying in 5 s");
+                    *lock(&self.inner.status) = format!("loading failed: {e}");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+            }
+        };
+        if let Err(e) = self.rebuild(&live, None).await {
+            tracing::error!(error = %e, "computing the figures failed");
+            *lock(&self.inner.status) = format!("computing failed: {e}");
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = self.inner.poke.notified() => {}
+            }
+            match live.refresh().await {
+                Ok(r) if r.changed() || self.state().is_err() => {
+                    if let Err(e) = self.rebuild(&live, Some(r)).await {
+                        tracing::error!(error = %e, "recomputing the figures failed; keeping the last good ones");
+                        *lock(&self.inner.status) = format!("recomputing failed: {e}");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // The store is unreachable: keep serving the last good state.
+                    tracing::warn!(error = %e, "refresh from the store failed");
+                    *lock(&self.inner.status) = format!("refresh failed: {e}");
+                }
+            }
+        }
+    }
+
+    /// Builds and publishes the state for the live dataset: incrementally from the last
+    /// state when `r` says only events of known members arrived, else from scratch.
+    async fn rebuild(&self, live: &Live, r: Option<Refreshed>) -> Result<(), HubError> {
+        let t = Instant::now();
+        let prev = self.state().ok();
+        let ds = live.dataset().clone();
+        let splice_only = match (&prev, &r) {
+            (Some(p), Some(r)) => !r.reloaded && !r.reference_changed && p.ds.data_start == ds.data_start && p.base.as_ref().map(|b| b.latest.0) == ds.latest_month()?,
+            _ => false,
+        };
+        let extras = match (&prev, &r) {
+            (Some(p), Some(r)) if !r.reference_changed && !r.reloaded => p.extras.clone(),
+            _ => self.inner.store.extras().await?,
+        };
+        let hub = self.clone();
+        let members = r.as_ref().map(|r| r.members.clone()).unwrap_or_default();
+        let version = prev.as_ref().map_or(1, |p| p.version + 1);
+        let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
+            let (rules, cat) = (&hub.inner.rules, &hub.inner.catalogue);
+            match prev.filter(|_| splice_only) {
+                Some(p) => {
+                    let base = p.base.as_ref().ok_or(HubError::NotReady)?;
+                    // The newest month is kept current; other months are recomputed when asked.
+                    let old = lock(&p.months).get(&base.latest.0).cloned();
+                    let (base, fig) = incremental(&ds, &extras, base, old.as_deref(), &members, rules, cat)?;
+                    let months = fig.map(|f| (f.month.0, Arc::new(f))).into_iter().collect();
+                    State::new(version, ds, extras, Some(base), months)
+                }
+                None => {
+                    let base = Base::compute(&ds, rules)?;
+                    let mut months = HashMap::new();
+                    if let Some(b) = &base {
+                        months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
+                    }
+                    State::new(version, ds, extras, base, months)
+                }
+            }
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("recompute task: {e}")))??;
+        let event = self.publish(state);
+        *lock(&self.inner.status) = "ready".into();
+        tracing::info!(version = event.version, incremental = splice_only, members = r.as_ref().map_or(0, |r| r.members.len()), took = ?t.elapsed(), "figures current");
+        Ok(())
+    }
+}

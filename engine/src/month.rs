@@ -1,0 +1,304 @@
+//! Everything the wall and the API read for one month, for every organisation at once:
+//! the index so far this year, the lights and subtree counts, organisation facts over the
+//! trend window, the indicator table of every organisation (its own and its subtree's),
+//! the district averages and the findings of §6. Computed once per data version and month;
+//! a snapshot of one organisation ([`crate::snapshot`]) only filters these frames.
+
+use crate::catalogue::{Catalogue, Level};
+use crate::dataset::Dataset;
+use crate::facts::{org_facts, subtree_facts};
+use crate::rules::{Light, Rules};
+use crate::{index, lights};
+use domain::kinds::EventKind;
+use domain::Period;
+use polars::prelude::*;
+use store::extras::Extras;
+
+/// Months of facts kept per month: a 12-month trend of 12-month windows.
+pub const FACT_MONTHS: i32 = 24;
+/// Months in a trend.
+pub const TREND_MONTHS: i32 = 12;
+
+/// Figures that do not depend on the month: member facts over every month with data, and
+/// the organisation tree.
+#[derive(Debug, Clone)]
+pub struct Base {
+    /// [`crate::facts::member_facts`] from the data start to the newest month.
+    pub member_facts: DataFrame,
+    /// `org, ancestor` pairs, see [`lights::ancestry`].
+    pub ancestry: DataFrame,
+    /// First and newest month with data.
+    pub first: Period,
+    pub latest: Period,
+}
+
+impl Base {
+    pub fn compute(ds: &Dataset, rules: &Rules) -> PolarsResult<Option<Base>> {
+        let (Some(first), Some(latest)) = (ds.data_start, ds.latest_month()?) else { return Ok(None) };
+        let (first, latest) = (Period(first), Period(latest));
+        let member_facts = crate::facts::member_facts(ds, rules, first, latest)?;
+        Ok(Some(Base { member_facts, ancestry: lights::ancestry(ds)?, first, latest }))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MonthFigures {
+    pub month: Period,
+    /// [`index::index_from`] over January..=month: `member, member_id, org, org_id, index,
+    /// party_life, duty, contribution, morality, district_rank, org_rank`.
+    pub index: DataFrame,
+    pub member_lights: DataFrame,
+    pub branch_lights: DataFrame,
+    pub subtree: DataFrame,
+    /// Organisation facts (direct) and subtree facts over the trend window, with the lights
+    /// columns (`org_life_gap, red_members, yellow_members, lit_members`) at the month.
+    pub org_facts: DataFrame,
+    pub subtree_facts: DataFrame,
+    /// Branch indicators of every organisation's subtree at the 12 trend months
+    /// (`org, t, <indicator ids>`).
+    pub subtree_indicators: DataFrame,
+    /// Branch indicators of each branch with lights (its own facts) at the month, with the
+    /// district averages of each indicator (in catalogue order, branch level).
+    pub branch_indicators: DataFrame,
+    pub branch_averages: Vec<Option<f64>>,
+    /// Member indicators of every member at the month, and their district averages.
+    pub member_indicators: DataFrame,
+    pub member_averages: Vec<Option<f64>>,
+    /// Findings: `org, indicator` (index in the branch catalogue), `value, average, light,
+    /// badness`, worst first within each indicator.
+    pub findings: DataFrame,
+    /// Records behind the figures per subtree up to the month: `org, records`.
+    pub records: DataFrame,
+    /// The evaluation grade that stands per member for the latest December ≤ month:
+    /// `member, grade`.
+    pub grades: DataFrame,
+}
+
+fn f64s(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
+    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+}
+
+/// The mean of the non-null values of a column (`None` when there are none).
+fn mean(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
+    let v: Vec<f64> = f64s(df, c)?.into_iter().flatten().filter(|x| x.is_finite()).collect();
+    Ok(if v.is_empty() { None } else { Some(v.iter().sum::<f64>() / v.len() as f64) })
+}
+
+impl MonthFigures {
+    /// Computes the figures of `month`. `member_lights`, when given, is the member-lights
+    /// frame of the month already brought up to date (an incremental refresh splices the
+    /// affected members into it instead of recomputing every member).
+    pub fn compute(ds: &Dataset, extras: &Extras, base: &Base, rules: &Rules, cat: &Catalogue, month: Period, member_lights: Option<DataFrame>) -> PolarsResult<MonthFigures> {
+        let m = month.0;
+        let mf = base.member_facts.clone().lazy();
+
+        // The index so far this year, from the monthly dimension sums.
+        let jan = Period::new(month.year(), 1).0;
+        let sums = mf
+            .clone()
+            .filter(col("m").gt_eq(lit(jan)).and(col("m").lt_eq(lit(m))))
+            .group_by([col("member")])
+            .agg([col("party_life").sum(), col("duty").sum(), col("contribution").sum(), col("morality").sum()]);
+        let index = index::index_from(ds, month.year(), sums)?.collect()?;
+
+        let member_lights = match member_lights {
+            Some(l) => l,
+            None => lights::member_lights_frame(ds, rules, month)?,
+        };
+        let branch_lights = lights::branch_lights_lazy(ds, rules, month, member_lights.clone().lazy()).collect()?;
+        let subtree = lights::subtree_counts_lazy(ds, member_lights.clone().lazy(), branch_lights.clone().lazy())?.collect()?;
+
+        // Organisation facts over the window, with the month's lights attached at `m`.
+        let from = Period((m - FACT_MONTHS + 1).max(base.first.0));
+        let direct = org_facts(ds, extras, &base.member_facts, from, month)?;
+        let lit_by_org = member_lights
+            .clone()
+            .lazy()
+            .group_by([col("org")])
+            .agg([
+                col("light").eq(lit(2i64)).cast(DataType::Int64).sum().alias("red_members"),
+                col("light").eq(lit(1i64)).cast(DataType::Int64).sum().alias("yellow_members"),
+                len().cast(DataType::Int64).alias("lit_members"),
+            ])
+            .with_column(lit(m).alias("m"));
+        let gaps = branch_lights.clone().lazy().select([col("org"), col("org_life_gap"), lit(m).alias("m")]);
+        let keys = || [col("org"), col("m")];
+        let org_facts = direct
+            .lazy()
+            .join(lit_by_org, keys(), keys(), JoinArgs::new(JoinType::Left))
+            .join(gaps, keys(), keys(), JoinArgs::new(JoinType::Left))
+            .with_columns([
+                // Known at the month for every organisation (0 without members), unknown before.
+                when(col("m").eq(lit(m))).then(col("red_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("red_members"),
+                when(col("m").eq(lit(m))).then(col("yellow_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("yellow_members"),
+                when(col("m").eq(lit(m))).then(col("lit_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("lit_members"),
+            ])
+            .collect()?;
+        let subtree_facts = subtree_facts(&org_facts.clone().drop("org_life_gap")?, &base.ancestry)?;
+
+        let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
+        let subtree_indicators = cat.evaluate(Level::Branch, subtree_facts.clone().lazy().with_column(lit(NULL).cast(DataType::Int64).alias("org_life_gap")), "org", &targets)?.collect()?;
+
+        // Each branch with lights, on its own facts, at the month.
+        let branches = branch_lights.clone().lazy().select([col("org")]);
+        let own = org_facts.clone().lazy().join(branches, [col("org")], [col("org")], JoinArgs::new(JoinType::Inner));
+        let branch_indicators = cat.evaluate(Level::Branch, own, "org", &[m])?.collect()?;
+        let branch_averages = cat.of(Level::Branch).map(|i| mean(&branch_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
+        let findings = findings(cat, &branch_indicators, &branch_averages)?;
+
+        // Member indicators at the month, over the member facts with lights and ranks.
+        let member_indicators = member_indicators(cat, base, &index, &member_lights, month, &[m], None)?;
+        let member_averages = cat.of(Level::Member).map(|i| mean(&member_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
+
+        let records = records(ds, base, month)?;
+        let dec = if month.month() == 12 { m } else { Period::new(month.year() - 1, 12).0 };
+        let grades = base
+            .member_facts
+            .clone()
+            .lazy()
+            .filter(col("m").eq(lit(dec)))
+            .select([
+                col("member"),
+                when(col("grade_1").gt(lit(0i64)))
+                    .then(lit(1i64))
+                    .when(col("grade_2").gt(lit(0i64)))
+                    .then(lit(2i64))
+                    .when(col("grade_3").gt(lit(0i64)))
+                    .then(lit(3i64))
+                    .when(col("grade_4").gt(lit(0i64)))
+                    .then(lit(4i64))
+                    .otherwise(lit(NULL).cast(DataType::Int64))
+                    .alias("grade"),
+            ])
+            .filter(col("grade").is_not_null())
+            .collect()?;
+
+        Ok(MonthFigures {
+            month,
+            index,
+            member_lights,
+            branch_lights,
+            subtree,
+            org_facts,
+            subtree_facts,
+            subtree_indicators,
+            branch_indicators,
+            branch_averages,
+            member_indicators,
+            member_averages,
+            findings,
+            records,
+            grades,
+        })
+    }
+}
+
+/// Brings `base` and the figures of `fig`'s month up to date with `ds` when the only change
+/// since they were computed is new events of the members `members` (no new organisation,
+/// member or activity, same data start and newest month): those members' facts and lights
+/// are recomputed on [`Dataset::restrict`] and spliced in, and the month's derived frames
+/// rebuilt from them. Equal to a full recompute (tested), at a fraction of its cost.
+pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&MonthFigures>, members: &[i64], rules: &Rules, cat: &Catalogue) -> PolarsResult<(Base, Option<MonthFigures>)> {
+    let part = ds.restrict(members)?;
+    let fresh = crate::facts::member_facts(&part, rules, base.first, base.latest)?;
+    let base = Base { member_facts: crate::facts::splice(&base.member_facts, &fresh, members, "member")?, ..base.clone() };
+    let fig = match fig {
+        Some(old) => {
+            let fresh_lights = lights::member_lights_frame(&part, rules, old.month)?;
+            let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, "member_id")?;
+            Some(MonthFigures::compute(ds, extras, &base, rules, cat, old.month, Some(lights))?)
+        }
+        None => None,
+    };
+    Ok((base, fig))
+}
+
+/// Member indicators at `targets`, for every member or only `only` (a surrogate id). The
+/// member facts are joined with the month's lights and ranks (`dues_arrears, absence,
+/// district_rank, org_rank`), known at `month` only.
+pub fn member_indicators(cat: &Catalogue, base: &Base, index: &DataFrame, member_lights: &DataFrame, month: Period, targets: &[i32], only: Option<i64>) -> PolarsResult<DataFrame> {
+    let m = month.0;
+    let lo = targets.iter().min().copied().unwrap_or(m) - crate::formula::WINDOW + 1;
+    let mut mf = base.member_facts.clone().lazy().filter(col("m").gt_eq(lit(lo)).and(col("m").lt_eq(lit(m))));
+    let mut ml = member_lights.clone().lazy();
+    let mut ix = index.clone().lazy();
+    if let Some(id) = only {
+        mf = mf.filter(col("member").eq(lit(id)));
+        ml = ml.filter(col("member").eq(lit(id)));
+        ix = ix.filter(col("member").eq(lit(id)));
+    }
+    let at_m = ml
+        .select([col("member"), col("dues_arrears"), col("absence")])
+        .join(ix.select([col("member"), col("district_rank"), col("org_rank")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
+        .with_column(lit(m).alias("m"));
+    let facts = mf.join(at_m, [col("member"), col("m")], [col("member"), col("m")], JoinArgs::new(JoinType::Left));
+    cat.evaluate(Level::Member, facts, "member", targets)?.collect()
+}
+
+/// The findings of §6 among branches: an indicator on the bad side of the district average,
+/// or over a threshold.
+fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> PolarsResult<DataFrame> {
+    let orgs: Vec<Option<i64>> = values.column("org")?.i64()?.iter().collect();
+    let (mut org, mut ind, mut val, mut avg, mut light, mut bad) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (k, (i, a)) in cat.of(Level::Branch).zip(averages).enumerate() {
+        let vs = f64s(values, &i.id)?;
+        for (o, v) in orgs.iter().zip(vs) {
+            let (Some(o), Some(v)) = (*o, v) else { continue };
+            let l = i.light(v);
+            let worse = a.is_some_and(|a| i.worse_than(v, a));
+            if l != Light::Green || worse {
+                org.push(o);
+                ind.push(k as i32);
+                val.push(v);
+                avg.push(*a);
+                light.push(l as i64);
+                bad.push(a.map_or(0.0, |a| i.badness(v, a)));
+            }
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("org".into(), org),
+        Column::new("indicator".into(), ind),
+        Column::new("value".into(), val),
+        Column::new("average".into(), avg),
+        Column::new("light".into(), light),
+        Column::new("badness".into(), bad),
+    ])?
+    .lazy()
+    .sort_by_exprs([col("indicator"), col("light"), col("badness")], SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true))
+    .collect()
+}
+
+/// Activities and events (study sessions one by one) of each subtree up to `month`.
+fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> {
+    let m = month.0;
+    let member_org = ds.members.clone().lazy().select([col("id").alias("member"), col("org")]);
+    let acts = ds.activities.clone().lazy().filter(col("hm").lt_eq(lit(m))).group_by([col("org")]).agg([len().cast(DataType::Int64).alias("n")]);
+    let events = ds
+        .events
+        .clone()
+        .lazy()
+        .filter(col("om").lt_eq(lit(m)))
+        .group_by([col("member")])
+        .agg([len().cast(DataType::Int64).alias("n")]);
+    let study = ds.study.clone().lazy().filter(col("om").lt_eq(lit(m))).group_by([col("member")]).agg([col("n").cast(DataType::Int64).sum().alias("n")]);
+    let by_org = concat([events, study], UnionArgs::default())?
+        .join(member_org, [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
+        .select([col("org"), col("n")]);
+    concat([acts, by_org], UnionArgs::default())?
+        .join(base.ancestry.clone().lazy(), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
+        .group_by([col("ancestor")])
+        .agg([col("n").sum().alias("records")])
+        .rename(["ancestor"], ["org"], true)
+        .collect()
+}
+
+/// Light of a §9 code (0 green, 1 yellow, 2 red).
+pub fn light_str(code: i64) -> String {
+    Light::from_code(code).as_str().to_string()
+}
+
+/// Whether a frame's `kind` code is an event kind of a rule (for traces).
+pub fn rule_kind(code: i16) -> Option<EventKind> {
+    EventKind::from_code(code)
+}

@@ -1,0 +1,611 @@
+//! One organisation's wall snapshot and one member's profile, assembled from a month's
+//! figures ([`MonthFigures`]): filters and small joins only, no scan of the events.
+
+use crate::catalogue::{Catalogue, Level};
+use crate::dataset::Dataset;
+use crate::month::{light_str, member_indicators, Base, MonthFigures, TREND_MONTHS};
+use crate::rules::Light;
+use domain::kinds::{EventKind, Category, OrgKind};
+use domain::wire::{AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot, Warning};
+use domain::{Date, Period, Points};
+use polars::prelude::*;
+use std::collections::{HashMap, HashSet};
+use store::extras::Extras;
+
+/// The organisation tree as lookups.
+#[derive(Debug, Clone, Default)]
+pub struct OrgTree {
+    pub by_id: HashMap<i64, OrgInfo>,
+    pub by_org_id: HashMap<String, i64>,
+    pub children: HashMap<i64, Vec<i64>>,
+    pub roots: Vec<i64>,
+    /// Members and grassroots organisations of each subtree (itself included).
+    pub subtree_members: HashMap<i64, i64>,
+    pub subtree_grassroots: HashMap<i64, i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgInfo {
+    pub id: i64,
+    pub org_id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub parent: Option<i64>,
+}
+
+impl OrgTree {
+    pub fn new(ds: &Dataset) -> PolarsResult<OrgTree> {
+        let o = &ds.orgs;
+        let (ids, oids, parents, names, kinds) = (o.column("id")?.i64()?, o.column("org_id")?.str()?, o.column("parent")?.i64()?, o.column("name")?.str()?, o.column("kind")?.i16()?);
+        let mut t = OrgTree::default();
+        for i in 0..o.height() {
+            let (Some(id), Some(org_id), Some(name), Some(kind)) = (ids.get(i), oids.get(i), names.get(i), kinds.get(i).and_then(OrgKind::from_code)) else { continue };
+            let parent = parents.get(i);
+            t.by_org_id.insert(org_id.to_string(), id);
+            t.by_id.insert(id, OrgInfo { id, org_id: org_id.to_string(), name: name.to_string(), kind, parent });
+        }
+        for info in t.by_id.values() {
+            match info.parent {
+                Some(p) => t.children.entry(p).or_default().push(info.id),
+                None => t.roots.push(info.id),
+            }
+        }
+        let key = |id: &i64| t.by_id.get(id).map(|i| i.org_id.clone()).unwrap_or_default();
+        let mut children = std::mem::take(&mut t.children);
+        for v in children.values_mut() {
+            v.sort_by_key(key);
+        }
+        t.children = children;
+        let mut roots = std::mem::take(&mut t.roots);
+        roots.sort_by_key(key);
+        t.roots = roots;
+
+        let mut direct: HashMap<i64, i64> = HashMap::new();
+        for org in ds.members.column("org")?.i64()?.into_no_null_iter() {
+            *direct.entry(org).or_default() += 1;
+        }
+        // Children after parents in `order`, so a reverse pass adds each subtree into its parent.
+        let mut order = t.roots.clone();
+        let mut i = 0;
+        while i < order.len() {
+            if let Some(c) = t.children.get(&order[i]) {
+                order.extend(c.iter().copied());
+            }
+            i += 1;
+        }
+        for &id in order.iter().rev() {
+            let m = direct.get(&id).copied().unwrap_or(0) + t.children.get(&id).map_or(0, |c| c.iter().map(|c| t.subtree_members[c]).sum());
+            let g = i64::from(t.by_id[&id].kind.is_grassroots()) + t.children.get(&id).map_or(0, |c| c.iter().map(|c| t.subtree_grassroots[c]).sum());
+            t.subtree_members.insert(id, m);
+            t.subtree_grassroots.insert(id, g);
+        }
+        Ok(t)
+    }
+
+    pub fn crumb(&self, id: i64) -> Crumb {
+        let i = &self.by_id[&id];
+        Crumb { org_id: i.org_id.clone(), name: i.name.clone(), kind: i.kind.as_str().to_string() }
+    }
+
+    /// Root first, `id` last.
+    pub fn path(&self, id: i64) -> Vec<Crumb> {
+        let mut out = vec![];
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            if out.len() > self.by_id.len() {
+                break;
+            }
+            out.push(self.crumb(c));
+            cur = self.by_id.get(&c).and_then(|i| i.parent);
+        }
+        out.reverse();
+        out
+    }
+
+    /// `id` and every organisation below it.
+    pub fn subtree(&self, id: i64) -> Vec<i64> {
+        let mut out = vec![id];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(c) = self.children.get(&out[i]) {
+                out.extend(c.iter().copied());
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+fn series_i64(ids: &[i64]) -> polars::prelude::Series {
+    polars::prelude::Series::new("ids".into(), ids)
+}
+
+fn in_set(c: &str, ids: &[i64]) -> Expr {
+    col(c).is_in(lit(series_i64(ids)).implode(false), false)
+}
+
+// Cell readers for the small frames a snapshot filters out: a missing row or column reads
+// as 0 / none (an organisation without members has no row in a per-member frame).
+// `ChunkedArray::get` panics out of bounds, hence the height checks.
+fn get_i64(df: &DataFrame, c: &str, row: usize) -> i64 {
+    if row >= df.height() {
+        return 0;
+    }
+    df.column(c).ok().and_then(|s| s.cast(&DataType::Int64).ok()).and_then(|s| s.i64().ok().and_then(|v| v.get(row))).unwrap_or(0)
+}
+
+fn get_f64(df: &DataFrame, c: &str, row: usize) -> Option<f64> {
+    if row >= df.height() {
+        return None;
+    }
+    df.column(c).ok().and_then(|s| s.cast(&DataType::Float64).ok()).and_then(|s| s.f64().ok().and_then(|v| v.get(row))).filter(|v| v.is_finite())
+}
+
+fn get_str(df: &DataFrame, c: &str, row: usize) -> String {
+    if row >= df.height() {
+        return String::new();
+    }
+    df.column(c).ok().and_then(|s| s.str().ok().and_then(|v| v.get(row).map(str::to_string))).unwrap_or_default()
+}
+
+/// The row of `org` in a frame keyed by `org` (and `t` = `t` when given).
+fn row_of(df: &DataFrame, org: i64, t: Option<i32>) -> PolarsResult<DataFrame> {
+    let mut f = col("org").eq(lit(org));
+    if let Some(t) = t {
+        f = f.and(col("t").eq(lit(t)));
+    }
+    df.clone().lazy().filter(f).collect()
+}
+
+/// Mean points as text with two decimals (the index itself is exact; a mean is not).
+fn mean_text(points_sum: f64, members: i64) -> (f64, String) {
+    if members == 0 {
+        return (0.0, "0".into());
+    }
+    let v = points_sum / members as f64 / domain::points::POINT as f64;
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    (v, if s == "-0" { "0".into() } else { s })
+}
+
+pub struct Ctx<'a> {
+    pub ds: &'a Dataset,
+    pub extras: &'a Extras,
+    pub base: &'a Base,
+    pub tree: &'a OrgTree,
+    pub cat: &'a Catalogue,
+    pub fig: &'a MonthFigures,
+    pub version: u64,
+    pub computed_at: &'a str,
+}
+
+impl Ctx<'_> {
+    fn months(&self) -> Vec<Period> {
+        let m = self.fig.month.0;
+        (m - TREND_MONTHS + 1..=m).map(Period).collect()
+    }
+
+    fn available(&self) -> Vec<String> {
+        (self.base.first.0..=self.base.latest.0).map(|p| Period(p).to_string()).collect()
+    }
+
+    pub fn snapshot(&self, org: i64) -> PolarsResult<WallSnapshot> {
+        let fig = self.fig;
+        let m = fig.month.0;
+        let sub = self.tree.subtree(org);
+        let months = self.months();
+
+        // Headline.
+        let st = row_of(&fig.subtree, org, None)?;
+        let sf = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org)).and(col("m").eq(lit(m)))).collect()?;
+        let jan = Period::new(fig.month.year(), 1).0;
+        let ytd_points = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).select([col("points").cast(DataType::Float64).sum()]).collect()?;
+        let ytd_points = get_f64(&ytd_points, "points", 0).unwrap_or(0.0);
+        let members = get_i64(&sf, "enrolled", 0);
+        let grassroots = sub.iter().filter(|o| self.tree.by_id[o].kind.is_grassroots()).count() as i64;
+        let records = get_i64(&row_of(&fig.records, org, None)?, "records", 0);
+        let headline = Headline {
+            orgs: sub.len() as i64,
+            grassroots,
+            members,
+            records,
+            red_members: get_i64(&st, "red_members", 0),
+            yellow_members: get_i64(&st, "yellow_members", 0),
+            green_members: get_i64(&st, "green_members", 0),
+            red_branches: get_i64(&st, "red_branches", 0),
+            yellow_branches: get_i64(&st, "yellow_branches", 0),
+            green_branches: get_i64(&st, "green_branches", 0),
+            mean_index: mean_text(ytd_points, members).1,
+        };
+
+        // Trends: organisation life held (a fact), and three indicators of the subtree.
+        let trend_rows = fig.subtree_indicators.clone().lazy().filter(col("org").eq(lit(org))).collect()?;
+        let facts_rows = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org))).collect()?;
+        let first = self.base.first.0;
+        let value_at = |df: &DataFrame, key: &str, c: &str, t: i32| -> PolarsResult<Option<f64>> {
+            if t < first {
+                return Ok(None);
+            }
+            let r = df.clone().lazy().filter(col(key).eq(lit(t))).collect()?;
+            Ok(if r.height() == 0 { None } else { get_f64(&r, c, 0) })
+        };
+        let mut trends = vec![domain::wire::Series {
+            id: "org_life".into(),
+            zh: "组织生活开展次数".into(),
+            unit: "count".into(),
+            values: months.iter().map(|p| value_at(&facts_rows, "m", "org_life", p.0)).collect::<PolarsResult<_>>()?,
+        }];
+        for id in ["attendance_rate_month", "dues_rate_month", "mean_index"] {
+            let Some(ind) = self.cat.get(id) else { continue };
+            trends.push(domain::wire::Series {
+                id: id.into(),
+                zh: ind.zh.clone(),
+                unit: ind.unit.clone(),
+                values: months.iter().map(|p| value_at(&trend_rows, "t", id, p.0)).collect::<PolarsResult<_>>()?,
+            });
+        }
+
+        // Children.
+        let mut children = vec![];
+        for &c in self.tree.children.get(&org).map(Vec::as_slice).unwrap_or(&[]) {
+            let info = &self.tree.by_id[&c];
+            let cst = row_of(&fig.subtree, c, None)?;
+            let cf = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(c)).and(col("m").eq(lit(m)))).collect()?;
+            let cmembers = get_i64(&cf, "enrolled", 0);
+            let cpoints = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(c)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).select([col("points").cast(DataType::Float64).sum()]).collect()?;
+            let (mi, mt) = mean_text(get_f64(&cpoints, "points", 0).unwrap_or(0.0), cmembers);
+            let (gr, held) = (get_i64(&cf, "gr", 0), get_i64(&cf, "gr_held", 0));
+            let own = row_of(&fig.branch_lights, c, None)?;
+            let light = if own.height() > 0 {
+                light_str(get_i64(&own, "light", 0))
+            } else if get_i64(&cst, "red_branches", 0) > 0 {
+                "red".into()
+            } else if get_i64(&cst, "yellow_branches", 0) > 0 {
+                "yellow".into()
+            } else {
+                "green".into()
+            };
+            children.push(ChildBar {
+                org_id: info.org_id.clone(),
+                name: info.name.clone(),
+                kind: info.kind.as_str().into(),
+                members: cmembers,
+                mean_index: mi,
+                mean_index_text: mt,
+                org_life_completion: (gr > 0).then(|| 100.0 * held as f64 / gr as f64),
+                red_members: get_i64(&cst, "red_members", 0),
+                yellow_members: get_i64(&cst, "yellow_members", 0),
+                red_branches: get_i64(&cst, "red_branches", 0),
+                yellow_branches: get_i64(&cst, "yellow_branches", 0),
+                light,
+                has_children: self.tree.children.get(&c).is_some_and(|v| !v.is_empty()),
+            });
+        }
+
+        // Pies.
+        let members_sub = self.ds.members.clone().lazy().filter(in_set("org", &sub).and(col("jm").lt_eq(lit(m))));
+        let cats = members_sub.clone().group_by([col("category")]).agg([len().cast(DataType::Int64).alias("n")]).collect()?;
+        let mut categories = vec![];
+        for c in Category::ALL {
+            let r = cats.clone().lazy().filter(col("category").eq(lit(c.as_str()))).collect()?;
+            categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: get_i64(&r, "n", 0) });
+        }
+        let member_lights = vec![
+            Slice { key: "red".into(), zh: Light::Red.zh().into(), value: headline.red_members },
+            Slice { key: "yellow".into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
+            Slice { key: "green".into(), zh: Light::Green.zh().into(), value: headline.green_members },
+        ];
+        let sub_members: Vec<i64> = members_sub.clone().select([col("id")]).collect()?.column("id")?.i64()?.into_no_null_iter().collect();
+        let g = fig.grades.clone().lazy().filter(in_set("member", &sub_members)).group_by([col("grade")]).agg([len().cast(DataType::Int64).alias("n")]).collect()?;
+        let grade_zh = ["优秀", "合格", "基本合格", "不合格"];
+        let grades = (1..=4)
+            .map(|k| -> PolarsResult<Slice> {
+                let r = g.clone().lazy().filter(col("grade").eq(lit(k as i64))).collect()?;
+                Ok(Slice { key: k.to_string(), zh: grade_zh[k - 1].into(), value: get_i64(&r, "n", 0) })
+            })
+            .collect::<PolarsResult<Vec<_>>>()?;
+
+        // Leaderboard and the direct members.
+        let names = self.ds.members.clone().lazy().select([col("id").alias("member"), col("name")]);
+        let top = fig.index.clone().lazy().filter(in_set("org", &sub)).sort(["district_rank"], SortMultipleOptions::default()).limit(10).join(names.clone(), [col("member")], [col("member")], JoinArgs::new(JoinType::Left)).collect()?;
+        let leaderboard = (0..top.height())
+            .map(|i| {
+                let org_of = get_i64(&top, "org", i);
+                let p = Points(get_i64(&top, "index", i));
+                LeaderRow {
+                    rank: i as i64 + 1,
+                    district_rank: get_i64(&top, "district_rank", i),
+                    member_id: get_str(&top, "member_id", i),
+                    name: get_str(&top, "name", i),
+                    org_id: get_str(&top, "org_id", i),
+                    org_name: self.tree.by_id.get(&org_of).map(|o| o.name.clone()).unwrap_or_default(),
+                    index: p.to_string(),
+                    index_value: p.as_f64(),
+                }
+            })
+            .collect();
+        let direct = fig
+            .index
+            .clone()
+            .lazy()
+            .filter(col("org").eq(lit(org)))
+            .join(names, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
+            .join(fig.member_lights.clone().lazy().select([col("member"), col("light")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
+            .sort(["org_rank"], SortMultipleOptions::default())
+            .collect()?;
+        let members_list = (0..direct.height())
+            .map(|i| {
+                let p = Points(get_i64(&direct, "index", i));
+                MemberRow { member_id: get_str(&direct, "member_id", i), name: get_str(&direct, "name", i), index: p.to_string(), index_value: p.as_f64(), org_rank: get_i64(&direct, "org_rank", i), light: light_str(get_i64(&direct, "light", i)) }
+            })
+            .collect();
+
+        Ok(WallSnapshot {
+            version: self.version,
+            computed_at: self.computed_at.to_string(),
+            month: fig.month.to_string(),
+            available_months: self.available(),
+            org: self.tree.crumb(org),
+            path: self.tree.path(org),
+            headline,
+            months: months.iter().map(|p| p.to_string()).collect(),
+            trends,
+            children,
+            categories,
+            member_lights,
+            grades,
+            leaderboard,
+            warnings: self.warnings(&sub)?,
+            advice: self.advice(&sub)?,
+            members: members_list,
+        })
+    }
+
+    /// Lights on in the subtree, red first, longest runs first; at most 40.
+    fn warnings(&self, sub: &[i64]) -> PolarsResult<Vec<Warning>> {
+        let fig = self.fig;
+        let m = fig.month.0;
+        let since = |run: i64| Period(m - run.max(1) as i32 + 1).to_string();
+        let mut out = vec![];
+        let br = fig
+            .branch_lights
+            .clone()
+            .lazy()
+            .filter(in_set("org", sub).and(col("light").gt(lit(0i64))))
+            .sort_by_exprs([col("light"), col("org_life_gap"), col("red_members")], SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true))
+            .limit(20)
+            .collect()?;
+        for i in 0..br.height() {
+            let id = get_i64(&br, "org", i);
+            let info = &self.tree.by_id[&id];
+            let (gap, gl, sl) = (get_i64(&br, "org_life_gap", i), get_i64(&br, "gap_light", i), get_i64(&br, "share_light", i));
+            let (red, total) = (get_i64(&br, "red_members", i), get_i64(&br, "members", i));
+            let reason = if gl >= sl { format!("连续{gap}个月未开展组织生活") } else { format!("红灯党员占比{:.1}%（{red}/{total}）", 100.0 * red as f64 / total.max(1) as f64) };
+            let parent = info.parent.and_then(|p| self.tree.by_id.get(&p));
+            out.push(Warning {
+                subject: "branch".into(),
+                subject_id: info.org_id.clone(),
+                subject_name: info.name.clone(),
+                org_id: parent.map(|p| p.org_id.clone()).unwrap_or_default(),
+                org_name: parent.map(|p| p.name.clone()).unwrap_or_default(),
+                light: light_str(get_i64(&br, "light", i)),
+                reason,
+                since: since(if gl >= sl { gap } else { 1 }),
+            });
+        }
+        let names = self.ds.members.clone().lazy().select([col("id").alias("member"), col("name")]);
+        let ml = fig
+            .member_lights
+            .clone()
+            .lazy()
+            .filter(in_set("org", sub).and(col("light").gt(lit(0i64))))
+            .with_column(when(col("dues_arrears").gt(col("absence"))).then(col("dues_arrears")).otherwise(col("absence")).alias("run"))
+            .sort_by_exprs([col("light"), col("run"), col("member_id")], SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true))
+            .limit(40 - out.len() as u32)
+            .join(names, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
+            .collect()?;
+        for i in 0..ml.height() {
+            let org = get_i64(&ml, "org", i);
+            let (da, ab, dl, al) = (get_i64(&ml, "dues_arrears", i), get_i64(&ml, "absence", i), get_i64(&ml, "dues_light", i), get_i64(&ml, "absence_light", i));
+            let (reason, run) = if dl >= al { (format!("连续{da}个月未足额交纳党费"), da) } else { (format!("连续{ab}个月未参加组织生活"), ab) };
+            out.push(Warning {
+                subject: "member".into(),
+                subject_id: get_str(&ml, "member_id", i),
+                subject_name: get_str(&ml, "name", i),
+                org_id: get_str(&ml, "org_id", i),
+                org_name: self.tree.by_id.get(&org).map(|o| o.name.clone()).unwrap_or_default(),
+                light: light_str(get_i64(&ml, "light", i)),
+                reason,
+                since: since(run),
+            });
+        }
+        // Red before yellow across both kinds, keeping each kind's order.
+        out.sort_by_key(|w| std::cmp::Reverse(w.light == "red"));
+        Ok(out)
+    }
+
+    /// The advice matrix of the subtree: weak indicators by the number of organisations
+    /// affected, each with its worst organisations, prescription and resources.
+    fn advice(&self, sub: &[i64]) -> PolarsResult<Vec<AdviceRow>> {
+        let fig = self.fig;
+        let f = fig.findings.clone().lazy().filter(in_set("org", sub)).collect()?;
+        let inds: Vec<_> = self.cat.of(Level::Branch).collect();
+        let mut rows = vec![];
+        for (k, ind) in inds.iter().enumerate() {
+            let r = f.clone().lazy().filter(col("indicator").eq(lit(k as i32))).collect()?;
+            if r.height() == 0 {
+                continue;
+            }
+            let orgs: Vec<i64> = (0..r.height()).map(|i| get_i64(&r, "org", i)).collect();
+            let worst = orgs[0];
+            rows.push((
+                r.height(),
+                get_i64(&r, "light", 0),
+                AdviceRow {
+                    indicator_id: ind.id.clone(),
+                    indicator_zh: ind.zh.clone(),
+                    affected: r.height() as i64,
+                    orgs: orgs.iter().take(5).map(|o| self.tree.crumb(*o)).collect(),
+                    prescription: ind.prescription.clone(),
+                    resources: recommend(self.extras, &ind.tags, worst, fig.month)?,
+                },
+            ));
+        }
+        // Red findings first, then the most widespread.
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        Ok(rows.into_iter().take(12).map(|r| r.2).collect())
+    }
+}
+
+/// Up to three resources whose tags share a tag with `tags` and that `org` has not used in
+/// the 12 months up to the end of `month`: most shared tags first, then by `resource_id`.
+pub fn recommend(extras: &Extras, tags: &[String], org: i64, month: Period) -> PolarsResult<Vec<ResourceRef>> {
+    if tags.is_empty() {
+        return Ok(vec![]);
+    }
+    let since = Period(month.0 - 11).first_day().0;
+    let until = month.last_day().0;
+    let uses = &extras.resource_uses;
+    let (uo, ur, ud) = (uses.column("org")?.i64()?, uses.column("resource_id")?.str()?, uses.column("used_on")?.i32()?);
+    let used: HashSet<&str> = (0..uses.height()).filter(|&i| uo.get(i) == Some(org) && ud.get(i).is_some_and(|d| d >= since && d <= until)).filter_map(|i| ur.get(i)).collect();
+    let r = &extras.resources;
+    let (ids, kinds, titles, rtags) = (r.column("resource_id")?.str()?, r.column("kind")?.str()?, r.column("title")?.str()?, r.column("tags")?.str()?);
+    let mut scored: Vec<(usize, &str, usize)> = vec![];
+    for i in 0..r.height() {
+        let (Some(id), Some(t)) = (ids.get(i), rtags.get(i)) else { continue };
+        if used.contains(id) {
+            continue;
+        }
+        let shared = t.split(';').filter(|x| tags.iter().any(|w| w == x.trim())).count();
+        if shared > 0 {
+            scored.push((shared, id, i));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.as_bytes().cmp(b.1.as_bytes())));
+    Ok(scored
+        .into_iter()
+        .take(3)
+        .map(|(_, id, i)| ResourceRef { resource_id: id.to_string(), kind: kinds.get(i).unwrap_or_default().to_string(), title: titles.get(i).unwrap_or_default().to_string() })
+        .collect())
+}
+
+/// What a member's trace needs besides the engine's frames: activity titles from the store.
+pub type ActivityDetails = HashMap<i64, (String, String, i64)>;
+
+impl Ctx<'_> {
+    /// The member profile at the month. `trace` is [`crate::index::contributions_between`]
+    /// for the member from January to the month; `details` the titles of its activities.
+    pub fn profile(&self, member: i64, trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<MemberProfile> {
+        let fig = self.fig;
+        let m = fig.month.0;
+        let mrow = self.ds.members.clone().lazy().filter(col("id").eq(lit(member))).collect()?;
+        let org = get_i64(&mrow, "org", 0);
+        let ix = fig.index.clone().lazy().filter(col("member").eq(lit(member))).collect()?;
+        let ml = fig.member_lights.clone().lazy().filter(col("member").eq(lit(member))).collect()?;
+        let pts = |c: &str| Points(get_i64(&ix, c, 0)).to_string();
+        let org_population = fig.index.clone().lazy().filter(col("org").eq(lit(org))).collect()?.height() as i64;
+
+        // Index at the end of each month of the year so far.
+        let jan = Period::new(fig.month.year(), 1).0;
+        let monthly = self.base.member_facts.clone().lazy().filter(col("member").eq(lit(member)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).sort(["m"], SortMultipleOptions::default()).collect()?;
+        let mut acc = 0i64;
+        let monthly_index = (0..monthly.height())
+            .map(|i| {
+                acc += get_i64(&monthly, "points", i);
+                Points(acc).as_f64()
+            })
+            .collect();
+
+        // Indicators: the member's own over 12 months, against the district at the month.
+        let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
+        let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(member))?;
+        let mut indicators = vec![];
+        for (ind, avg) in self.cat.of(Level::Member).zip(&fig.member_averages) {
+            let trend: Vec<Option<f64>> = targets.iter().map(|t| -> PolarsResult<Option<f64>> {
+                if *t < self.base.first.0 { return Ok(None) }
+                let r = own.clone().lazy().filter(col("t").eq(lit(*t))).collect()?;
+                Ok(if r.height() == 0 { None } else { get_f64(&r, &ind.id, 0) })
+            }).collect::<PolarsResult<_>>()?;
+            let value = trend.last().copied().flatten();
+            let light = value.map_or(Light::Green, |v| ind.light(v));
+            indicators.push(IndicatorValue {
+                id: ind.id.clone(),
+                zh: ind.zh.clone(),
+                en: ind.en.clone(),
+                unit: ind.unit.clone(),
+                direction: ind.direction.as_str().into(),
+                value: value.map(|v| ind.format(v)),
+                district_average: avg.map(|v| ind.format(v)),
+                trend,
+                light: light.as_str().into(),
+                finding: light != Light::Green || matches!((value, avg), (Some(v), Some(a)) if ind.worse_than(v, *a)),
+            });
+        }
+
+        let trace_items = trace_items(trace, details)?;
+        let joined = Date(get_i64(&mrow, "joined_on", 0) as i32).to_string();
+        let category = get_str(&mrow, "category", 0);
+        Ok(MemberProfile {
+            version: self.version,
+            member_id: get_str(&mrow, "member_id", 0),
+            name: get_str(&mrow, "name", 0),
+            org: self.tree.crumb(org),
+            path: self.tree.path(org),
+            category: domain::kinds::Category::parse(&category).map(|c| c.zh().to_string()).unwrap_or(category),
+            joined_on: joined,
+            year: fig.month.year(),
+            month: fig.month.to_string(),
+            index: pts("index"),
+            party_life: pts("party_life"),
+            duty: pts("duty"),
+            contribution: pts("contribution"),
+            morality: pts("morality"),
+            district_rank: get_i64(&ix, "district_rank", 0),
+            district_population: fig.index.height() as i64,
+            org_rank: get_i64(&ix, "org_rank", 0),
+            org_population,
+            monthly_index,
+            dues_arrears: get_i64(&ml, "dues_arrears", 0),
+            absence: get_i64(&ml, "absence", 0),
+            dues_light: light_str(get_i64(&ml, "dues_light", 0)),
+            absence_light: light_str(get_i64(&ml, "absence_light", 0)),
+            light: light_str(get_i64(&ml, "light", 0)),
+            indicators,
+            trace: trace_items,
+        })
+    }
+}
+
+fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec<TraceItem>> {
+    let t = trace.clone().lazy().sort(["om", "rule"], SortMultipleOptions::default()).collect()?;
+    let mut out = vec![];
+    for i in 0..t.height() {
+        let rule = EventKind::from_code(get_i64(&t, "rule", i) as i16);
+        let Some(rule) = rule else { continue };
+        let month = Period(get_i64(&t, "om", i) as i32).to_string();
+        let n = get_i64(&t, "n", i);
+        let dimension = match rule {
+            EventKind::Attend | EventKind::Dues => "party_life",
+            EventKind::ModelPost | EventKind::Study => "duty",
+            EventKind::Volunteer => "contribution",
+            _ => "morality",
+        };
+        let detail = match rule {
+            EventKind::Attend => {
+                let a = get_i64(&t, "activity", i);
+                match details.get(&a) {
+                    Some((kind, title, held)) => format!("{} · {} {}", domain::kinds::ActivityKind::parse(kind).map(|k| k.zh()).unwrap_or(""), domain::Timestamp(*held).date(), title),
+                    None => format!("活动 {a}"),
+                }
+            }
+            EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(get_i64(&t, "period", i) as i32)),
+            EventKind::Study => format!("{month} 学习{n}次"),
+            EventKind::Evaluation => format!("{}年度民主评议：{}", &month[..4], ["", "优秀", "合格", "基本合格", "不合格"].get(get_i64(&t, "grade", i) as usize).copied().unwrap_or("")),
+            EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(get_i64(&t, "occurred_at", i)).date()),
+            EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(get_i64(&t, "occurred_at", i)).date()),
+            EventKind::Leave => String::new(),
+        };
+        out.push(TraceItem { rule: rule.as_str().into(), rule_zh: rule.zh().into(), dimension: dimension.into(), month, points: Points(get_i64(&t, "points", i)).to_string(), events: n, detail });
+    }
+    Ok(out)
+}

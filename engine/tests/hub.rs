@@ -1,0 +1,216 @@
+//! The wall's figures: the index from monthly facts equals the §4 index, an incremental
+//! refresh equals a full recompute, and the hub answers snapshots and profiles that agree
+//! with the exports — on seeded data, SQLite and PostgreSQL.
+
+#[path = "../../store/tests/common/mod.rs"]
+mod common;
+
+use domain::Period;
+use engine::catalogue::Catalogue;
+use engine::columnar::ColumnarCopy;
+use engine::hub::{Hub, HubError};
+use engine::month::{incremental, Base, MonthFigures};
+use engine::{index, Rules};
+use polars::prelude::*;
+use store::import::{import_dir, ImportOptions};
+use store::seed::{write_dataset, SeedConfig};
+use store::Store;
+
+const SEED: SeedConfig = SeedConfig { members: 400, years: 2, seed: 5, end_month: (2026, 10) };
+
+async fn seeded(store: &Store) {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(dir.path(), &SEED, None).unwrap();
+    let r = import_dir(store, dir.path(), &ImportOptions::default()).await.expect("import");
+    assert_eq!(r.rejected, 0);
+}
+
+async fn import_csv(store: &Store, name: &str, csv: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), csv).unwrap();
+    let r = import_dir(store, dir.path(), &ImportOptions::default()).await.expect("import");
+    assert_eq!(r.rejected, 0, "{:?}", r.rejections);
+}
+
+fn sorted(df: &DataFrame, by: &[&str]) -> DataFrame {
+    df.sort(by.iter().map(|s| s.to_string()).collect::<Vec<_>>(), SortMultipleOptions::default()).unwrap()
+}
+
+fn assert_same(a: &DataFrame, b: &DataFrame, by: &[&str], what: &str) {
+    let (a, b) = (sorted(a, by), sorted(b, by));
+    assert_eq!(a.shape(), b.shape(), "{what}: shape");
+    assert!(a.equals_missing(&b), "{what} differs:\n{a}\n{b}");
+}
+
+fn copy_dir() -> (tempfile::TempDir, ColumnarCopy) {
+    let d = tempfile::tempdir().unwrap();
+    let c = ColumnarCopy::open(d.path()).unwrap();
+    (d, c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wall_index_is_the_contract_index() {
+    let rules = Rules::default();
+    for db in common::backends().await {
+        seeded(&db.store).await;
+        let (_d, copy) = copy_dir();
+        let ds = engine::load::load(&db.store, &copy).await.unwrap();
+        let extras = db.store.extras().await.unwrap();
+        let base = Base::compute(&ds, &rules).unwrap().expect("data");
+        let cat = Catalogue::default();
+        // December: the wall's index so far this year is the year's index of §4.
+        let dec = Period::new(2025, 12);
+        let fig = MonthFigures::compute(&ds, &extras, &base, &rules, &cat, dec, None).unwrap();
+        let export = index::index_frame(&ds, &rules, 2025).unwrap();
+        let cols = ["member_id", "index", "party_life", "duty", "contribution", "morality", "district_rank", "org_rank"];
+        assert_same(&fig.index.select(cols).unwrap(), &export.select(cols).unwrap(), &["member_id"], &format!("[{}] index 2025", db.label));
+        // Mid-year: the items counting from January to the month.
+        let june = Period::new(2026, 6);
+        let fig = MonthFigures::compute(&ds, &extras, &base, &rules, &cat, june, None).unwrap();
+        let items = index::contributions_between(&ds, &rules, Period::new(2026, 1), june).unwrap();
+        let expected = index::index_from(&ds, 2026, index::dimension_sums(items, &["member"])).unwrap().collect().unwrap();
+        assert_same(&fig.index.select(cols).unwrap(), &expected.select(cols).unwrap(), &["member_id"], &format!("[{}] index to 2026-06", db.label));
+        // Lights are the export's.
+        let lights = engine::lights::member_lights_frame(&ds, &rules, june).unwrap();
+        assert_same(&fig.member_lights, &lights, &["member_id"], "member lights");
+        assert!(fig.findings.height() > 0, "some branch is below the district average");
+        assert_eq!(fig.branch_averages.len(), 26);
+        assert_eq!(fig.member_averages.len(), 33);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_refresh_equals_full_recompute() {
+    let (rules, cat) = (Rules::default(), Catalogue::default());
+    for db in common::backends().await {
+        seeded(&db.store).await;
+        let (_d, copy) = copy_dir();
+        let mut live = engine::live::Live::open(db.store.clone(), copy).await.unwrap();
+        let extras = db.store.extras().await.unwrap();
+        let base = Base::compute(live.dataset(), &rules).unwrap().unwrap();
+        let month = base.latest;
+        let fig = MonthFigures::compute(live.dataset(), &extras, &base, &rules, &cat, month, None).unwrap();
+
+        // Two members get new events of every kind in the newest month.
+        let ids: Vec<String> = live.dataset().members.column("member_id").unwrap().str().unwrap().iter().flatten().take(2).map(str::to_owned).collect();
+        let act = live.dataset().activities.clone().lazy().filter(col("hm").eq(lit(month.0))).collect().unwrap();
+        let act_id: String = {
+            // The activity's interchange id, from the store.
+            let sid = act.column("id").unwrap().i64().unwrap().get(0).unwrap();
+            match &db.store {
+                Store::Sqlite(p) => sqlx::query_scalar("SELECT activity_id FROM activities WHERE id = $1").bind(sid).fetch_one(p).await.unwrap(),
+                Store::Postgres(p) => sqlx::query_scalar("SELECT activity_id FROM activities WHERE id = $1").bind(sid).fetch_one(p).await.unwrap(),
+            }
+        };
+        let mut csv = String::from("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n");
+        for (i, m) in ids.iter().enumerate() {
+            csv += &format!("INC{i}a,{m},attend,{month}-20T10:00:00,{act_id},,,checkin\n");
+            csv += &format!("INC{i}b,{m},dues,{month}-21T10:00:00,,500,{month},manual\n");
+            csv += &format!("INC{i}c,{m},model_post,{month}-22T10:00:00,,,,manual\n");
+            csv += &format!("INC{i}d,{m},volunteer,{month}-23T10:00:00,,2.5,,yongzhiyuan\n");
+            csv += &format!("INC{i}e,{m},study,{month}-24T10:00:00,,,,fenglinghui\n");
+        }
+        import_csv(&db.store, "events.csv", &csv).await;
+        let r = live.refresh().await.unwrap();
+        assert!(!r.reference_changed && !r.reloaded && r.members.len() == 2, "{r:?}");
+
+        let ds = live.dataset();
+        let (inc_base, inc_fig) = incremental(ds, &extras, &base, Some(&fig), &r.members, &rules, &cat).unwrap();
+        let inc_fig = inc_fig.unwrap();
+        let full_base = Base::compute(ds, &rules).unwrap().unwrap();
+        let full_fig = MonthFigures::compute(ds, &extras, &full_base, &rules, &cat, month, None).unwrap();
+        let l = &db.label;
+        assert_same(&inc_base.member_facts, &full_base.member_facts, &["member", "m"], &format!("[{l}] member facts"));
+        assert_same(&inc_fig.index, &full_fig.index, &["member"], &format!("[{l}] index"));
+        assert_same(&inc_fig.member_lights, &full_fig.member_lights, &["member"], &format!("[{l}] member lights"));
+        assert_same(&inc_fig.branch_lights, &full_fig.branch_lights, &["org"], &format!("[{l}] branch lights"));
+        assert_same(&inc_fig.subtree, &full_fig.subtree, &["org"], &format!("[{l}] subtree counts"));
+        assert_same(&inc_fig.org_facts, &full_fig.org_facts, &["org", "m"], &format!("[{l}] org facts"));
+        assert_same(&inc_fig.subtree_indicators, &full_fig.subtree_indicators, &["org", "t"], &format!("[{l}] indicators"));
+        assert_same(&inc_fig.findings, &full_fig.findings, &["org", "indicator"], &format!("[{l}] findings"));
+        // And the new events did change the figures.
+        assert!(!inc_base.member_facts.equals_missing(&base.member_facts));
+    }
+}
+
+async fn ready(hub: &Hub) {
+    let mut rx = hub.subscribe();
+    while hub.state().is_err() {
+        tokio::time::timeout(std::time::Duration::from_secs(120), rx.changed()).await.expect("hub ready in time").unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_serves_snapshots_and_profiles_and_follows_imports() {
+    for db in common::backends().await {
+        seeded(&db.store).await;
+        let (_d, copy) = copy_dir();
+        let hub = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
+        ready(&hub).await;
+        let state = hub.state().unwrap();
+        let l = &db.label;
+
+        let root = hub.snapshot(None, None).await.unwrap();
+        assert_eq!(root.month, "2026-10");
+        assert_eq!(root.path.len(), 1);
+        assert_eq!(root.trends.len(), 4);
+        assert!(root.trends.iter().all(|s| s.values.len() == 12));
+        assert!(!root.children.is_empty());
+        let h = &root.headline;
+        assert_eq!(h.red_members + h.yellow_members + h.green_members, h.members, "[{l}] every member has a light");
+        assert_eq!(root.member_lights.iter().map(|s| s.value).sum::<i64>(), h.members);
+        assert_eq!(root.categories.iter().map(|s| s.value).sum::<i64>(), h.members);
+        assert_eq!(root.children.iter().map(|c| c.members).sum::<i64>(), h.members - root.members.len() as i64);
+        assert!(root.leaderboard.len() == 10 && root.leaderboard.windows(2).all(|w| w[0].index_value >= w[1].index_value));
+        assert!(!root.advice.is_empty() && root.advice.iter().all(|a| a.affected > 0 && a.resources.len() <= 3));
+        assert!(root.warnings.iter().all(|w| w.light != "green"));
+
+        // Drill down to a branch with members, and to its first member.
+        let mut org = root.children[0].org_id.clone();
+        let branch = loop {
+            let s = hub.snapshot(Some(&org), Some("2026-10")).await.unwrap();
+            if !s.members.is_empty() {
+                break s;
+            }
+            org = s.children.first().expect("a branch below").org_id.clone();
+        };
+        assert_eq!(branch.path.last().unwrap().org_id, branch.org.org_id);
+        let who = &branch.members[0];
+        let p = hub.member(&who.member_id, None).await.unwrap();
+        assert_eq!(p.index, who.index, "[{l}] profile and snapshot agree");
+        let traced: i64 = p.trace.iter().map(|t| parse_points(&t.points)).sum();
+        assert_eq!(traced, parse_points(&p.index), "[{l}] the trace adds up to the index");
+        assert_eq!(p.indicators.len(), 33);
+        assert_eq!(p.org_rank, who.org_rank);
+
+        // Errors name what is wrong.
+        assert!(matches!(hub.snapshot(Some("nope"), None).await, Err(HubError::NotFound(_))));
+        assert!(matches!(hub.snapshot(None, Some("2026-13")).await, Err(HubError::BadRequest(_))));
+        assert!(matches!(hub.snapshot(None, Some("2019-01")).await, Err(HubError::BadRequest(_))));
+
+        // A new event appears in a new version, without reloading.
+        let v0 = state.version;
+        let mut rx = hub.subscribe();
+        import_csv(&db.store, "events.csv", &format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nHUB1,{},model_post,2026-10-30T09:00:00,,,,manual\n", who.member_id)).await;
+        hub.poke();
+        while rx.borrow_and_update().version <= v0 {
+            tokio::time::timeout(std::time::Duration::from_secs(30), rx.changed()).await.expect("new version").unwrap();
+        }
+        let p2 = hub.member(&who.member_id, None).await.unwrap();
+        assert_eq!(parse_points(&p2.index) - parse_points(&p.index), 2 * domain::points::POINT, "[{l}] a model post is 2 points");
+    }
+}
+
+fn parse_points(s: &str) -> i64 {
+    let neg = s.starts_with('-');
+    let s = s.trim_start_matches('-');
+    let (i, f) = s.split_once('.').unwrap_or((s, ""));
+    let v = i.parse::<i64>().unwrap() * domain::points::POINT + format!("{f:0<7}").parse::<i64>().unwrap();
+    if neg { -v } else { v }
+}
+
+#[test]
+fn parse_points_reads_shortest_decimals() {
+    assert_eq!(parse_points("187.5"), 1_875_000_000);
+    assert_eq!(parse_points("-5"), -50_000_000);
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# API load benchmark (issue: analytics engine). Not a test: it prints figures.
+#
+#   bash scripts/bench-api.sh [MEMBERS] [YEARS] [SECONDS]      (defaults: 47411 3 20)
+#
+# Serves the benchmark database of scripts/bench-import.sh (seeded and imported here when
+# missing) with the release binary, waits until the hub has computed the figures, then runs
+# wrk with 64 connections against /api/v1 wall snapshots:
+#   1. baseline, same server, same run: GET /healthz (a fixed string, no figures);
+#   2. GET /api/v1/snapshot for the district and its street-level organisations in turn
+#      (each answered from the snapshot cached with its JSON for the data version);
+#   3. the same for every month of the last year (a request mix that also exercises the
+#      per-month figures).
+# Prints requests/s, latency percentiles (p50/p99) and the ratio of each to the baseline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/tools.sh
+
+MEMBERS="${1:-47411}"
+YEARS="${2:-3}"
+SECS="${3:-20}"
+WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-import-$MEMBERS-$YEARS}"
+BIN="$CARGO_TARGET_DIR/release/vanguard"
+DB="sqlite://$WORK/bench.db"
+PORT="${VANGUARD_BENCH_PORT:-3390}"
+URL="http://127.0.0.1:$PORT"
+
+command -v wrk >/dev/null || vg_apt_install wrk
+command -v curl >/dev/null || vg_apt_install curl
+vg_say "building the release binary"
+cargo build --release -p server --locked
+mkdir -p "$WORK/csv"
+if [ ! -f "$WORK/csv/.complete" ]; then
+    vg_say "generating $MEMBERS members × $YEARS years into $WORK/csv"
+    "$BIN" seed --files-only --out "$WORK/csv" --members "$MEMBERS" --years "$YEARS" --seed 42
+    touch "$WORK/csv/.complete"
+    rm -f "$WORK/bench.db" "$WORK/.bench-db-complete"
+fi
+if [ ! -f "$WORK/bench.db" ] || [ ! -f "$WORK/.bench-db-complete" ]; then
+    vg_say "importing into $DB"
+    rm -f "$WORK/bench.db" "$WORK/bench.db-wal" "$WORK/bench.db-shm"
+    "$BIN" import --db "$DB" "$WORK/csv" >/dev/null
+    touch "$WORK/.bench-db-complete"
+fi
+
+vg_say "serving $DB at $URL"
+"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" >"$WORK/api-server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+t0=$SECONDS
+until curl -sf "$URL/readyz" >/dev/null 2>&1; do
+    kill -0 "$SERVER" 2>/dev/null || { tail -n 30 "$WORK/api-server.log"; vg_die "the server exited"; }
+    [ $((SECONDS - t0)) -lt 1800 ] || vg_die "figures not ready after 30 minutes"
+    sleep 1
+done
+vg_say "figures ready after $((SECONDS - t0)) s ($(curl -s "$URL/readyz"))"
+
+# Paths to cycle through: the district and each organisation one level below it.
+ROOT=$(curl -sf "$URL/api/v1/orgs" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["org_id"])')
+PATHS="$WORK/api-paths.txt"
+{
+    echo "/api/v1/snapshot"
+    curl -sf "$URL/api/v1/orgs/$ROOT/children" | python3 -c 'import json,sys; [print("/api/v1/snapshot?org=" + c["org_id"]) for c in json.load(sys.stdin)]'
+} >"$PATHS"
+MONTHS="$WORK/api-months.txt"
+curl -sf "$URL/api/v1/snapshot" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+for m in s["available_months"][-12:]:
+    print("/api/v1/snapshot?month=" + m)
+' >"$MONTHS"
+# Warm every path once (each snapshot is computed on its first request of a version).
+while read -r p; do curl -sf -o /dev/null "$URL$p"; done <"$PATHS"
+while read -r p; do curl -sf -o /dev/null "$URL$p"; done <"$MONTHS"
+bytes=$(curl -sf "$URL/api/v1/snapshot" | wc -c)
+
+LUA="$WORK/api-paths.lua"
+cat >"$LUA" <<'LUA'
+local paths = {}
+local file = os.getenv("PATHS_FILE")
+for line in io.lines(file) do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+
+run() { # name, paths file
+    local name="$1" file="$2"
+    vg_say "wrk -t2 -c64 -d${SECS}s: $name"
+    PATHS_FILE="$file" wrk -t2 -c64 -d"${SECS}s" --latency -s "$LUA" "$URL" | tee "$WORK/wrk-$name.out" | grep -E 'Requests/sec|Latency|99%|RESULT'
+}
+echo "/healthz" >"$WORK/api-health.txt"
+run baseline "$WORK/api-health.txt"
+run snapshots "$PATHS"
+run months "$MONTHS"
+
+res() { grep -oP "RESULT .*$2=\K[0-9.]+" "$WORK/wrk-$1.out"; }
+printf '\n==> /api/v1 load, 64 connections, %s s each, %s members × %s years (snapshot JSON %s bytes):\n' "$SECS" "$MEMBERS" "$YEARS" "$bytes"
+for n in baseline snapshots months; do
+    printf '    %-10s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$n" "$(res $n rps)" "$(res $n p50_ms)" "$(res $n p99_ms)" "$(res $n errors)"
+done
+printf '    snapshots / baseline: req/s %.2f, p99 %.2f× (targets: p99 ≤ 10 ms, ≥ 10,000 req/s)\n' \
+    "$(python3 -c "print($(res snapshots rps) / $(res baseline rps))")" "$(python3 -c "print($(res snapshots p99_ms) / max($(res baseline p99_ms), 1e-9))")"
+grep -E 'figures current' "$WORK/api-server.log" | tail -n 2 || true
