@@ -246,6 +246,8 @@ pub struct MemberProfile {
     pub joined_on: String,
     pub year: i32,
     pub month: String,
+    /// The months with data that can be chosen (`YYYY-MM`, oldest first).
+    pub available_months: Vec<String>,
     pub index: String,
     pub party_life: String,
     pub duty: String,

@@ -49,7 +49,7 @@ pub fn held_col(kind: ActivityKind) -> String {
 
 /// The per-member columns summed into organisation facts (besides the activity counts).
 pub fn member_sum_columns() -> Vec<String> {
-    let mut v: Vec<String> = ["points", "party_life", "duty", "contribution", "morality", "dues_on_time", "dues_due", "attended_own", "expected", "leaves", "study", "volunteer_q", "model_posts", "enrolled", "grade_1", "grade_2", "grade_3", "grade_4"]
+    let mut v: Vec<String> = ["points", "party_life", "duty", "contribution", "morality", "dues_on_time", "dues_due", "attended_own", "expected", "leaves", "study", "volunteer_q", "model_posts", "records", "enrolled", "grade_1", "grade_2", "grade_3", "grade_4"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -169,6 +169,7 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
         .agg([
             count_of(EventKind::Leave, "leaves"),
             count_of(EventKind::ModelPost, "model_posts"),
+            len().cast(DataType::Int64).alias("events_n"),
             when(kind_is(EventKind::Volunteer)).then(col("quantity")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias("volunteer_q"),
         ])
         .rename(["om"], ["m"], true);
@@ -183,8 +184,10 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
     let out = attach(out, grades, &keys, &s(&["grade_1", "grade_2", "grade_3", "grade_4"]));
     let out = attach(out, attended, &keys, &att_cols);
     let out = attach(out, expected, &keys, &s(&["expected"]));
-    let out = attach(out, singles, &keys, &s(&["leaves", "model_posts", "volunteer_q"]));
+    let out = attach(out, singles, &keys, &s(&["leaves", "model_posts", "volunteer_q", "events_n"]));
     let out = attach(out, study, &keys, &s(&["study"]));
+    // Every event of the month, study sessions one by one (the wall's "records").
+    let out = out.with_column((col("events_n") + col("study")).alias("records"));
     let mut cols: Vec<Expr> = vec![col("member"), col("org"), col("m")];
     cols.extend(member_sum_columns().iter().map(|c| col(c.as_str())));
     out.select(cols).sort(["member", "m"], SortMultipleOptions::default()).collect()
@@ -192,12 +195,16 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
 
 /// Replaces the rows of the members `members` in `all` (a per-member frame: member facts,
 /// member lights) by `fresh` (the same frame computed for a dataset restricted to them, see
-/// [`Dataset::restrict`]), keeping `all`'s order by `order` (a stable sort, so the rows of
-/// one member keep their own order).
-pub fn splice(all: &DataFrame, fresh: &DataFrame, members: &[i64], order: &str) -> PolarsResult<DataFrame> {
+/// [`Dataset::restrict`]); sorted again by `order` when given (a stable sort), else the
+/// fresh rows come last (for frames that are only filtered and grouped).
+pub fn splice(all: &DataFrame, fresh: &DataFrame, members: &[i64], order: Option<&str>) -> PolarsResult<DataFrame> {
     let ids = Series::new("ids".into(), members);
     let kept = all.clone().lazy().filter(col("member").is_in(lit(ids).implode(false), false).not());
-    concat([kept, fresh.clone().lazy()], UnionArgs::default())?.sort([order], SortMultipleOptions::default().with_maintain_order(true)).collect()
+    let joined = concat([kept, fresh.clone().lazy()], UnionArgs::default())?;
+    match order {
+        Some(c) => joined.sort([c], SortMultipleOptions::default().with_maintain_order(true)).collect(),
+        None => joined.collect(),
+    }
 }
 
 /// Organisation facts for the months `from..=to` (one row per organisation and month):

@@ -1,7 +1,7 @@
 //! The engine as the server runs it: one in-memory state per data version, refreshed from
 //! the store as data arrives, with every answer the wall and the API give cached in it.
 //!
-//! - A background task keeps a [`Live`] dataset and polls the store every second (and at
+//! - A background task keeps a [`Live`] dataset and polls the store twice a second (and at
 //!   once when [`Hub::poke`]d). When events arrive for members already known, only those
 //!   members' facts and lights are recomputed and spliced in ([`Dataset::restrict`]); the
 //!   month's derived frames (ranks, organisation sums, indicators) are rebuilt from them.
@@ -33,7 +33,8 @@ use tokio::sync::{watch, Notify};
 
 /// Cached answers per state; beyond this many the cache starts again (memory stays flat).
 const MAX_CACHED: usize = 4096;
-const POLL: Duration = Duration::from_secs(1);
+/// How often the store is asked for new data (a few cheap queries: counts, the newest seq).
+const POLL: Duration = Duration::from_millis(500);
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -143,6 +144,15 @@ impl State {
     }
 }
 
+/// Keeps `value` in a per-state cache, starting the cache again when it is full.
+fn remember<K: std::hash::Hash + Eq, V>(cache: &Mutex<HashMap<K, Arc<V>>>, key: K, value: &Arc<V>) {
+    let mut cache = lock(cache);
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    cache.insert(key, value.clone());
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding a cache lock leaves a usable cache (entries are whole Arcs).
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -246,20 +256,8 @@ impl Hub {
         if let Some(c) = lock(&state.snapshots).get(&(org, month.0)) {
             return Ok(c.clone());
         }
-        let hub = self.clone();
-        let st = state.clone();
-        let cached = tokio::task::spawn_blocking(move || -> Result<Arc<Cached<WallSnapshot>>, HubError> {
-            let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
-            let snap = st.ctx(&hub.inner.catalogue, &fig)?.snapshot(org)?;
-            Ok(Arc::new(Cached::new(snap)?))
-        })
-        .await
-        .map_err(|e| EngineError::Internal(format!("snapshot task: {e}")))??;
-        let mut cache = lock(&state.snapshots);
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert((org, month.0), cached.clone());
+        let cached = self.compute(&state, month, move |ctx| ctx.snapshot(org)).await?;
+        remember(&state.snapshots, (org, month.0), &cached);
         Ok(cached)
     }
 
@@ -275,26 +273,31 @@ impl Hub {
         if let Some(c) = lock(&state.profiles).get(&(member, month.0)) {
             return Ok(c.clone());
         }
-        let rules = &self.inner.rules;
+        // The trace of one member is small; its activity titles come from the store.
         let one = state.ds.restrict(&[member])?;
-        let trace = crate::index::contributions_between(&one, rules, Period::new(month.year(), 1), month)?.collect()?;
+        let trace = crate::index::contributions_between(&one, &self.inner.rules, Period::new(month.year(), 1), month)?.collect()?;
         let acts: Vec<i64> = trace.column("activity")?.i64()?.iter().flatten().collect();
         let details: ActivityDetails = self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
-        let hub = self.clone();
-        let st = state.clone();
-        let cached = tokio::task::spawn_blocking(move || -> Result<Arc<Cached<MemberProfile>>, HubError> {
+        let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace, &details)).await?;
+        remember(&state.profiles, (member, month.0), &cached);
+        Ok(cached)
+    }
+
+    /// Runs `f` on the figures of `month` off the async threads (the first call of a month
+    /// computes them), and keeps its answer with its JSON.
+    async fn compute<T, F>(&self, state: &Arc<State>, month: Period, f: F) -> Result<Arc<Cached<T>>, HubError>
+    where
+        T: serde::Serialize + Send + Sync + 'static,
+        F: FnOnce(&Ctx<'_>) -> PolarsResult<T> + Send + 'static,
+    {
+        let (hub, st) = (self.clone(), state.clone());
+        tokio::task::spawn_blocking(move || -> Result<Arc<Cached<T>>, HubError> {
             let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
-            let profile = st.ctx(&hub.inner.catalogue, &fig)?.profile(member, &trace, &details)?;
-            Ok(Arc::new(Cached::new(profile)?))
+            let value = f(&st.ctx(&hub.inner.catalogue, &fig)?)?;
+            Ok(Arc::new(Cached::new(value)?))
         })
         .await
-        .map_err(|e| EngineError::Internal(format!("profile task: {e}")))??;
-        let mut cache = lock(&state.profiles);
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        cache.insert((member, month.0), cached.clone());
-        Ok(cached)
+        .map_err(|e| EngineError::Internal(format!("computing task: {e}")))?
     }
 
     async fn run(self, copy: ColumnarCopy) {

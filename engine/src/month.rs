@@ -54,16 +54,13 @@ pub struct MonthFigures {
     /// columns (`org_life_gap, red_members, yellow_members, lit_members`) at the month.
     pub org_facts: DataFrame,
     pub subtree_facts: DataFrame,
-    /// Branch indicators of every organisation's subtree at the 12 trend months
-    /// (`org, t, <indicator ids>`).
-    pub subtree_indicators: DataFrame,
     /// Branch indicators of each branch with lights (its own facts) at the month, with the
     /// district averages of each indicator (in catalogue order, branch level).
     pub branch_indicators: DataFrame,
     pub branch_averages: Vec<Option<f64>>,
-    /// Member indicators of every member at the month, and their district averages.
-    pub member_indicators: DataFrame,
-    pub member_averages: Vec<Option<f64>>,
+    /// District averages of the member indicators at the month, computed on first use
+    /// ([`MonthFigures::member_averages`]): only member profiles read them.
+    member_averages: std::sync::OnceLock<Vec<Option<f64>>>,
     /// Findings: `org, indicator` (index in the branch catalogue), `value, average, light,
     /// badness`, worst first within each indicator.
     pub findings: DataFrame,
@@ -91,6 +88,7 @@ impl MonthFigures {
     pub fn compute(ds: &Dataset, extras: &Extras, base: &Base, rules: &Rules, cat: &Catalogue, month: Period, member_lights: Option<DataFrame>) -> PolarsResult<MonthFigures> {
         let m = month.0;
         let mf = base.member_facts.clone().lazy();
+        let t0 = std::time::Instant::now();
 
         // The index so far this year, from the monthly dimension sums.
         let jan = Period::new(month.year(), 1).0;
@@ -105,6 +103,7 @@ impl MonthFigures {
             Some(l) => l,
             None => lights::member_lights_frame(ds, rules, month)?,
         };
+        let t_lights = t0.elapsed();
         let branch_lights = lights::branch_lights_lazy(ds, rules, month, member_lights.clone().lazy()).collect()?;
         let subtree = lights::subtree_counts_lazy(ds, member_lights.clone().lazy(), branch_lights.clone().lazy())?.collect()?;
 
@@ -135,9 +134,8 @@ impl MonthFigures {
             ])
             .collect()?;
         let subtree_facts = subtree_facts(&org_facts.clone().drop("org_life_gap")?, &base.ancestry)?;
+        let t_facts = t0.elapsed();
 
-        let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
-        let subtree_indicators = cat.evaluate(Level::Branch, subtree_facts.clone().lazy().with_column(lit(NULL).cast(DataType::Int64).alias("org_life_gap")), "org", &targets)?.collect()?;
 
         // Each branch with lights, on its own facts, at the month.
         let branches = branch_lights.clone().lazy().select([col("org")]);
@@ -146,10 +144,7 @@ impl MonthFigures {
         let branch_averages = cat.of(Level::Branch).map(|i| mean(&branch_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
         let findings = findings(cat, &branch_indicators, &branch_averages)?;
 
-        // Member indicators at the month, over the member facts with lights and ranks.
-        let member_indicators = member_indicators(cat, base, &index, &member_lights, month, &[m], None)?;
-        let member_averages = cat.of(Level::Member).map(|i| mean(&member_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
-
+        let t_indicators = t0.elapsed();
         let records = records(ds, base, month)?;
         let dec = if month.month() == 12 { m } else { Period::new(month.year() - 1, 12).0 };
         let grades = base
@@ -173,6 +168,7 @@ impl MonthFigures {
             .filter(col("grade").is_not_null())
             .collect()?;
 
+        tracing::debug!(%month, index_and_member_lights = ?t_lights, facts = ?(t_facts - t_lights), indicators_findings = ?(t_indicators - t_facts), rest = ?(t0.elapsed() - t_indicators), "month figures");
         Ok(MonthFigures {
             month,
             index,
@@ -181,15 +177,40 @@ impl MonthFigures {
             subtree,
             org_facts,
             subtree_facts,
-            subtree_indicators,
             branch_indicators,
             branch_averages,
-            member_indicators,
-            member_averages,
+            member_averages: std::sync::OnceLock::new(),
             findings,
             records,
             grades,
         })
+    }
+}
+
+impl MonthFigures {
+    /// The branch indicators of `org`'s subtree (its subtree facts) at the 12 trend months:
+    /// `org, t, <indicator ids>`. Evaluated per organisation on request: 24 rows of facts.
+    pub fn org_indicators(&self, cat: &Catalogue, org: i64) -> PolarsResult<DataFrame> {
+        let m = self.month.0;
+        let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
+        let facts = self
+            .subtree_facts
+            .clone()
+            .lazy()
+            .filter(col("org").eq(lit(org)))
+            // The gap is a branch's own figure; a subtree has none.
+            .with_column(lit(NULL).cast(DataType::Int64).alias("org_life_gap"));
+        cat.evaluate(Level::Branch, facts, "org", &targets)?.collect()
+    }
+
+    /// District averages of the member indicators at the month (catalogue order).
+    pub fn member_averages(&self, cat: &Catalogue, base: &Base) -> PolarsResult<&[Option<f64>]> {
+        if let Some(v) = self.member_averages.get() {
+            return Ok(v);
+        }
+        let all = member_indicators(cat, base, &self.index, &self.member_lights, self.month, &[self.month.0], None)?;
+        let v = cat.of(Level::Member).map(|i| mean(&all, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
+        Ok(self.member_averages.get_or_init(|| v))
     }
 }
 
@@ -199,13 +220,17 @@ impl MonthFigures {
 /// are recomputed on [`Dataset::restrict`] and spliced in, and the month's derived frames
 /// rebuilt from them. Equal to a full recompute (tested), at a fraction of its cost.
 pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&MonthFigures>, members: &[i64], rules: &Rules, cat: &Catalogue) -> PolarsResult<(Base, Option<MonthFigures>)> {
+    let t0 = std::time::Instant::now();
     let part = ds.restrict(members)?;
+    let t_restrict = t0.elapsed();
     let fresh = crate::facts::member_facts(&part, rules, base.first, base.latest)?;
-    let base = Base { member_facts: crate::facts::splice(&base.member_facts, &fresh, members, "member")?, ..base.clone() };
+    let base = Base { member_facts: crate::facts::splice(&base.member_facts, &fresh, members, None)?, ..base.clone() };
+    let t_facts = t0.elapsed();
     let fig = match fig {
         Some(old) => {
             let fresh_lights = lights::member_lights_frame(&part, rules, old.month)?;
-            let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, "member_id")?;
+            let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, Some("member_id"))?;
+            tracing::debug!(restrict = ?t_restrict, member_facts = ?(t_facts - t_restrict), member_lights = ?(t0.elapsed() - t_facts), "incremental: the members' own figures");
             Some(MonthFigures::compute(ds, extras, &base, rules, cat, old.month, Some(lights))?)
         }
         None => None,
@@ -269,23 +294,13 @@ fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> Po
     .collect()
 }
 
-/// Activities and events (study sessions one by one) of each subtree up to `month`.
+/// Activities and events (study sessions one by one) of each subtree up to `month`: the
+/// events from the member facts' `records` (every month from the data start is there).
 fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> {
     let m = month.0;
-    let member_org = ds.members.clone().lazy().select([col("id").alias("member"), col("org")]);
     let acts = ds.activities.clone().lazy().filter(col("hm").lt_eq(lit(m))).group_by([col("org")]).agg([len().cast(DataType::Int64).alias("n")]);
-    let events = ds
-        .events
-        .clone()
-        .lazy()
-        .filter(col("om").lt_eq(lit(m)))
-        .group_by([col("member")])
-        .agg([len().cast(DataType::Int64).alias("n")]);
-    let study = ds.study.clone().lazy().filter(col("om").lt_eq(lit(m))).group_by([col("member")]).agg([col("n").cast(DataType::Int64).sum().alias("n")]);
-    let by_org = concat([events, study], UnionArgs::default())?
-        .join(member_org, [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
-        .select([col("org"), col("n")]);
-    concat([acts, by_org], UnionArgs::default())?
+    let events = base.member_facts.clone().lazy().filter(col("m").lt_eq(lit(m))).group_by([col("org")]).agg([col("records").sum().alias("n")]);
+    concat([acts, events], UnionArgs::default())?
         .join(base.ancestry.clone().lazy(), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
         .group_by([col("ancestor")])
         .agg([col("n").sum().alias("records")])

@@ -219,7 +219,7 @@ impl Ctx<'_> {
         };
 
         // Trends: organisation life held (a fact), and three indicators of the subtree.
-        let trend_rows = fig.subtree_indicators.clone().lazy().filter(col("org").eq(lit(org))).collect()?;
+        let trend_rows = fig.org_indicators(self.cat, org)?;
         let facts_rows = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org))).collect()?;
         let first = self.base.first.0;
         let value_at = |df: &DataFrame, key: &str, c: &str, t: i32| -> PolarsResult<Option<f64>> {
@@ -520,7 +520,7 @@ impl Ctx<'_> {
         let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
         let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(member))?;
         let mut indicators = vec![];
-        for (ind, avg) in self.cat.of(Level::Member).zip(&fig.member_averages) {
+        for (ind, avg) in self.cat.of(Level::Member).zip(fig.member_averages(self.cat, self.base)?) {
             let trend: Vec<Option<f64>> = targets.iter().map(|t| -> PolarsResult<Option<f64>> {
                 if *t < self.base.first.0 { return Ok(None) }
                 let r = own.clone().lazy().filter(col("t").eq(lit(*t))).collect()?;
@@ -555,6 +555,7 @@ impl Ctx<'_> {
             joined_on: joined,
             year: fig.month.year(),
             month: fig.month.to_string(),
+            available_months: self.available(),
             index: pts("index"),
             party_life: pts("party_life"),
             duty: pts("duty"),

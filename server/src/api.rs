@@ -385,7 +385,7 @@ async fn org_indicators(State(hub): State<Hub>, scope: Scope, Path(org_id): Path
     let org = scope.org(&state, Some(&org_id))?;
     let month = state.resolve_month(q.month.as_deref())?;
     let fig = state.figures(hub.rules(), hub.catalogue(), month)?;
-    let rows = fig.subtree_indicators.clone().lazy().filter(col("org").eq(lit(org))).sort(["t"], SortMultipleOptions::default()).collect()?;
+    let rows = fig.org_indicators(hub.catalogue(), org)?;
     let mut out = vec![];
     for (ind, avg) in hub.catalogue().of(Level::Branch).zip(&fig.branch_averages) {
         let trend: Vec<Option<f64>> = rows.column(&ind.id)?.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect();
@@ -513,8 +513,8 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// The `/api/v1` routes.
-pub fn routes(hub: Hub, dev_endpoints: bool) -> Router {
+/// The `/api/v1` routes, ready to merge into a router of any state.
+pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, dev_endpoints: bool) -> Router<S> {
     let mut r = Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/orgs", get(orgs))

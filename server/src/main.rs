@@ -83,6 +83,12 @@ enum Command {
         addr: SocketAddr,
         #[arg(long, env = "VANGUARD_COLUMNAR")]
         columnar: Option<PathBuf>,
+        /// Points rules and thresholds (JSON of engine::Rules; default: DOMAIN.md §4/§5, version 1).
+        #[arg(long, env = "VANGUARD_RULES")]
+        rules: Option<PathBuf>,
+        /// Indicator catalogue (JSON like engine/catalogue/default.json).
+        #[arg(long, env = "VANGUARD_CATALOGUE")]
+        catalogue: Option<PathBuf>,
     },
 }
 
@@ -98,6 +104,9 @@ struct ExportArgs {
     /// under ~/.cache/vanguard/columnar for PostgreSQL). Safe to delete; rebuilt when stale.
     #[arg(long, env = "VANGUARD_COLUMNAR")]
     columnar: Option<PathBuf>,
+    /// Points rules and thresholds (JSON of engine::Rules; default: DOMAIN.md §4/§5, version 1).
+    #[arg(long, env = "VANGUARD_RULES")]
+    rules: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -203,7 +212,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export { what } => {
             let (ExportCmd::Index { common, .. } | ExportCmd::MemberLights { common, .. } | ExportCmd::BranchLights { common, .. }) = &what;
-            let ExportArgs { db, out, columnar } = common.clone();
+            let ExportArgs { db, out, columnar, rules } = common.clone();
+            let rules = load_rules(rules.as_deref())?;
             let what = match what {
                 ExportCmd::Index { year, .. } => Export::Index { year },
                 ExportCmd::MemberLights { month, .. } => Export::MemberLights { month },
@@ -215,7 +225,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let ds = engine::load::load(&store, &copy).await?;
             store.close().await;
             let loaded = t0.elapsed();
-            let rows = write_atomically(&out, |w| engine::write_export(&ds, &Rules::default(), what, w))?;
+            let rows = write_atomically(&out, |w| engine::write_export(&ds, &rules, what, w))?;
             eprintln!(
                 "wrote {rows} rows to {} (loaded in {:.2}s, computed and written in {:.2}s)",
                 out.display(),
@@ -294,14 +304,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { db, addr, columnar } => {
+        Command::Serve { db, addr, columnar, rules, catalogue } => {
+            let rules = load_rules(rules.as_deref())?;
+            let catalogue = match catalogue {
+                Some(p) => engine::catalogue::Catalogue::from_json(&std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?).map_err(|e| format!("{}: {e}", p.display()))?,
+                None => engine::catalogue::Catalogue::default(),
+            };
+            tracing::info!(rules_version = rules.version, catalogue_version = catalogue.version, "rules and indicator catalogue");
             let store = Store::connect(&db).await?;
             let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
-            let hub = engine::hub::Hub::start(store, copy, Rules::default(), engine::catalogue::Catalogue::default());
+            let hub = engine::hub::Hub::start(store, copy, rules, catalogue);
             web::serve(hub, Some(addr)).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The rules of a JSON file (every field of [`Rules`]), or the contract's defaults.
+fn load_rules(path: Option<&Path>) -> Result<Rules> {
+    let Some(p) = path else { return Ok(Rules::default()) };
+    let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(serde_json::from_str(&text).map_err(|e| format!("{}: line {}, column {}: {e}", p.display(), e.line(), e.column()))?)
 }
 
 /// Writes through a buffer into a temporary file beside `out` and renames it into place, so

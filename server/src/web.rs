@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::{App, shell};
+use engine::hub::Hub;
 use axum::{Router, body::Body, http::Request, routing::get};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -30,12 +31,14 @@ const DEFAULT_ADDR: SocketAddr =
 /// Serves the wall until Ctrl-C or SIGTERM.
 ///
 /// `addr` (from `--addr`) wins over `LEPTOS_SITE_ADDR`, which wins over 127.0.0.1:3000.
-pub async fn serve(store: store::Store, addr: Option<SocketAddr>) -> io::Result<()> {
+/// The hub loads the figures in the background: the server answers at once (pages and
+/// `/api/v1` say "not ready" until the first figures are computed, `/readyz` tells when).
+pub async fn serve(hub: Hub, addr: Option<SocketAddr>) -> io::Result<()> {
     let options = leptos_options(addr)?;
     let addr = options.site_addr;
     check_site(&options);
 
-    let app = router(store, options);
+    let app = router(hub, options);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, "Vanguard wall listening on http://{local}");
@@ -47,17 +50,26 @@ pub async fn serve(store: store::Store, addr: Option<SocketAddr>) -> io::Result<
     Ok(())
 }
 
-/// The complete axum router: health check, server functions, SSR routes, static files.
-pub fn router(store: store::Store, options: LeptosOptions) -> Router {
+/// The complete axum router: health checks, `/api/v1`, server functions, SSR routes,
+/// static files.
+pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
+    let dev = var("VANGUARD_DEV_ENDPOINTS").is_some_and(|v| v == "1");
+    let api = crate::api::routes(hub.clone(), dev);
+    let ready_hub = hub.clone();
 
-    let context = move || provide_context(store.clone());
+    let context = move || {
+        provide_context(hub.clone());
+        provide_context(hub.store().clone());
+    };
     let app_shell = {
         let options = options.clone();
         move || shell(options.clone())
     };
 
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(move || readyz(ready_hub.clone())));
 
     // `cargo leptos build` renames wasm-bindgen's `<name>_bg.wasm` to `<name>.wasm`, but a server
     // compiled by plain `cargo build` (no LEPTOS_OUTPUT_NAME at compile time) still asks for
@@ -77,6 +89,7 @@ pub fn router(store: store::Store, options: LeptosOptions) -> Router {
     }
 
     router
+        .merge(api)
         // Server functions are registered by `leptos_routes_with_context`; this catch-all
         // answers calls to unknown server functions with a clear 400 instead of the 404 page.
         .route(
@@ -105,6 +118,14 @@ async fn server_fn_handler(req: Request<Body>) -> impl axum::response::IntoRespo
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// 200 with the data version once the figures are computed, 503 with the hub's status before.
+async fn readyz(hub: Hub) -> (axum::http::StatusCode, String) {
+    match hub.state() {
+        Ok(s) => (axum::http::StatusCode::OK, format!("ready version {}", s.version)),
+        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, hub.status()),
+    }
 }
 
 /// LeptosOptions from `LEPTOS_*` variables when set (cargo-leptos), else the values of

@@ -376,3 +376,109 @@ async fn killed_import_leaves_whole_chunks_and_completes_on_rerun() {
         crash_and_recover("postgres", &crash.url, &clean.url, &files).await;
     }
 }
+
+#[test]
+fn export_reads_rules_from_a_file_and_names_bad_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    valid_dir(&data);
+    let db = sqlite_url(&tmp.path().join("r.db"));
+    assert!(vanguard(&["import", "--db", &db, data.to_str().unwrap()]).status.success());
+    let out = tmp.path().join("index.csv");
+    let export = |rules: Option<&Path>| {
+        let mut args = vec!["export", "index", "--db", &db, "--year", "2024", "--out", out.to_str().unwrap()];
+        let r;
+        if let Some(p) = rules {
+            r = p.to_str().unwrap().to_owned();
+            args.extend(["--rules", r.as_str()]);
+        }
+        let o = vanguard(&args);
+        (o.status.success(), std::fs::read_to_string(&out).unwrap_or_default(), show(&o))
+    };
+    let (ok, default, log) = export(None);
+    assert!(ok, "{log}");
+    // M1: attend 1 + dues 1 = 2; M2: study 0.5.
+    assert!(default.contains("1,M1,B,1,2,2,0,0,0\n"), "{default}");
+
+    // Version 2 of the rules: a study session is worth 2 points.
+    let mut rules: serde_json::Value = serde_json::to_value(engine::Rules::default()).unwrap();
+    rules["version"] = 2.into();
+    rules["study"] = serde_json::to_value(domain::Points::from_int(2)).unwrap();
+    let file = tmp.path().join("rules.json");
+    std::fs::write(&file, serde_json::to_string(&rules).unwrap()).unwrap();
+    let (ok, changed, log) = export(Some(&file));
+    assert!(ok, "{log}");
+    assert!(changed.contains("2,M2,B,2,2,0,2,0,0\n"), "{changed}");
+
+    std::fs::write(&file, "{\"version\": 3, \"attend\": ").unwrap();
+    let (ok, _, log) = export(Some(&file));
+    assert!(!ok && log.contains("rules.json") && log.contains("line 1"), "{log}");
+}
+
+/// Waits until `url` answers 200 (or panics after `secs`).
+fn wait_ok(url: &str, secs: u64) {
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(secs) {
+        if http_get(url).is_some_and(|(code, _)| code == 200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("{url} did not answer 200 within {secs} s");
+}
+
+/// A minimal HTTP/1.1 GET over a TCP socket: (status, body).
+fn http_get(url: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut s = std::net::TcpStream::connect(host).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    // Bodies may be chunked; the tests only look for substrings, so chunk sizes do no harm.
+    Some((code, body))
+}
+
+#[test]
+fn serve_answers_the_api_from_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    valid_dir(&data);
+    let db = sqlite_url(&tmp.path().join("s.db"));
+    assert!(vanguard(&["import", "--db", &db, data.to_str().unwrap()]).status.success());
+    let port = 3460 + (std::process::id() % 100) as u16;
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(BIN).args(["serve", "--db", &db, "--addr", &addr]).env("RUST_LOG", "warn").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let base = format!("http://{addr}");
+    wait_ok(&format!("{base}/readyz"), 60);
+    let (code, orgs) = http_get(&format!("{base}/api/v1/orgs")).unwrap();
+    assert_eq!(code, 200);
+    assert!(orgs.contains("\"org_id\":\"D\"") && orgs.contains("\"members\":2"), "{orgs}");
+    let (code, snap) = http_get(&format!("{base}/api/v1/snapshot?org=B&month=2024-01")).unwrap();
+    assert_eq!(code, 200, "{snap}");
+    assert!(snap.contains("\"member_id\":\"M1\"") && snap.contains("\"month\":\"2024-01\""), "{snap}");
+    let (code, m) = http_get(&format!("{base}/api/v1/members/M1")).unwrap();
+    assert_eq!(code, 200);
+    assert!(m.contains("\"index\":\"2\""), "{m}");
+    let (code, e) = http_get(&format!("{base}/api/v1/snapshot?month=2024-13")).unwrap();
+    assert_eq!(code, 400, "{e}");
+    assert!(e.contains("bad_request"));
+    assert_eq!(http_get(&format!("{base}/api/v1/members/nobody")).unwrap().0, 404);
+    let (code, doc) = http_get(&format!("{base}/api/v1/openapi.json")).unwrap();
+    assert_eq!(code, 200);
+    assert!(doc.contains("/api/v1/snapshot") && doc.contains("WallSnapshot"));
+    // Scoped to the branch, the district is out of reach.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    use std::io::{Read, Write};
+    write!(s, "GET /api/v1/orgs/D HTTP/1.1\r\nHost: x\r\nX-Vanguard-Org: B\r\nConnection: close\r\n\r\n").unwrap();
+    let mut r = String::new();
+    s.read_to_string(&mut r).unwrap();
+    assert!(r.starts_with("HTTP/1.1 403"), "{r}");
+    child.kill().ok();
+    child.wait().ok();
+}
