@@ -2,11 +2,11 @@
 //! the store as data arrives, with every answer the wall and the API give cached in it.
 //!
 //! - A background task keeps a [`Live`] dataset and polls the store twice a second (and at
-//!   once when [`Hub::poke`]d). When events arrive for members already known, only those
-//!   members' facts and lights are recomputed and spliced in ([`Dataset::restrict`]); the
-//!   month's derived frames (ranks, organisation sums, indicators) are rebuilt from them.
-//!   A change of the reference tables (organisations, members, activities, the small
-//!   tables) recomputes everything.
+//!   once when [`Hub::poke`]d). New events, members, activities or small-table rows touch
+//!   only some members' figures ([`crate::month::affected_members`]): those are recomputed
+//!   and spliced in ([`Dataset::restrict`]), and the month's derived frames (ranks,
+//!   organisation sums, indicators) rebuilt from them. A new organisation, or data that moves
+//!   the data start or the newest month, recomputes everything.
 //! - Each change makes a new [`State`] with the next version number and tells subscribers
 //!   ([`Hub::subscribe`], the SSE endpoint).
 //! - A state computes the figures of a month once ([`MonthFigures`]) and each snapshot and
@@ -16,7 +16,7 @@ use crate::catalogue::Catalogue;
 use crate::columnar::ColumnarCopy;
 use crate::dataset::Dataset;
 use crate::live::{Live, Refreshed};
-use crate::month::{incremental, Base, MonthFigures};
+use crate::month::{affected_members, incremental, Base, MonthFigures};
 use crate::rules::Rules;
 use crate::snapshot::{ActivityDetails, Ctx, OrgTree};
 use crate::EngineError;
@@ -343,16 +343,18 @@ impl Hub {
         let t = Instant::now();
         let prev = self.state().ok();
         let ds = live.dataset().clone();
-        let splice_only = match (&prev, &r) {
-            (Some(p), Some(r)) => !r.reloaded && !r.reference_changed && p.ds.data_start == ds.data_start && p.base.as_ref().map(|b| b.latest.0) == ds.latest_month()?,
-            _ => false,
+        // Only members' figures can have changed unless the tree or the data's span moved.
+        let affected = match (&prev, &r) {
+            (Some(p), Some(r)) if !r.reloaded => affected_members(&p.ds, &ds, &r.members)?,
+            _ => None,
         };
+        let splice_only = affected.is_some();
         let extras = match (&prev, &r) {
             (Some(p), Some(r)) if !r.reference_changed && !r.reloaded => p.extras.clone(),
             _ => self.inner.store.extras().await?,
         };
         let hub = self.clone();
-        let members = r.as_ref().map(|r| r.members.clone()).unwrap_or_default();
+        let members = affected.unwrap_or_default();
         let version = prev.as_ref().map_or(1, |p| p.version + 1);
         let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
             let (rules, cat) = (&hub.inner.rules, &hub.inner.catalogue);
@@ -379,7 +381,7 @@ impl Hub {
         .map_err(|e| EngineError::Internal(format!("recompute task: {e}")))??;
         let event = self.publish(state);
         *lock(&self.inner.status) = "ready".into();
-        tracing::info!(version = event.version, incremental = splice_only, members = r.as_ref().map_or(0, |r| r.members.len()), took = ?t.elapsed(), "figures current");
+        tracing::info!(version = event.version, incremental = splice_only, took = ?t.elapsed(), "figures current");
         Ok(())
     }
 }

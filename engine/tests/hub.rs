@@ -113,9 +113,30 @@ async fn incremental_refresh_equals_full_recompute() {
         import_csv(&db.store, "events.csv", &csv).await;
         let r = live.refresh().await.unwrap();
         assert!(!r.reference_changed && !r.reloaded && r.members.len() == 2, "{r:?}");
+        let old = live.dataset().clone();
+
+        // Then a new activity of the first member's branch, and a new member who attends it.
+        let sql = "SELECT o.org_id FROM members m JOIN orgs o ON o.id = m.org WHERE m.member_id = $1";
+        let org_id: String = match &db.store {
+            Store::Sqlite(p) => sqlx::query_scalar(sql).bind(&ids[0]).fetch_one(p).await.unwrap(),
+            Store::Postgres(p) => sqlx::query_scalar(sql).bind(&ids[0]).fetch_one(p).await.unwrap(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("activities.csv"), format!("activity_id,org_id,kind,held_at,title\nINCA,{org_id},theme_day,{month}-25T09:00:00,新的主题党日\n")).unwrap();
+        std::fs::write(dir.path().join("members.csv"), format!("member_id,org_id,name,gender,birth_date,joined_on,status,category,monthly_dues\nINCM,{org_id},新党员,F,1995-05-05,{month}-02,probationary,employed,12\n")).unwrap();
+        std::fs::write(dir.path().join("events.csv"), format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nINCX,INCM,attend,{month}-25T09:00:00,INCA,,,checkin\n")).unwrap();
+        let rep = import_dir(&db.store, dir.path(), &ImportOptions::default()).await.unwrap();
+        assert_eq!(rep.rejected, 0, "{:?}", rep.rejections);
+        let r2 = live.refresh().await.unwrap();
+        assert!(r2.reference_changed, "{r2:?}");
 
         let ds = live.dataset();
-        let (inc_base, inc_fig) = incremental(ds, &extras, &base, Some(&fig), &r.members, &rules, &cat).unwrap();
+        let mut members = engine::month::affected_members(&old, ds, &r2.members).unwrap().expect("only members are affected");
+        assert!(members.len() > 2, "the branch's members and the new one: {members:?}");
+        members.extend(&r.members);
+        members.sort_unstable();
+        members.dedup();
+        let (inc_base, inc_fig) = incremental(ds, &extras, &base, Some(&fig), &members, &rules, &cat).unwrap();
         let inc_fig = inc_fig.unwrap();
         let full_base = Base::compute(ds, &rules).unwrap().unwrap();
         let full_fig = MonthFigures::compute(ds, &extras, &full_base, &rules, &cat, month, None).unwrap();
