@@ -1,11 +1,21 @@
-//! Vanguard web UI: the HTML shell, the router and the pages.
+//! Vanguard web UI: the HTML shell, the router and the wall's pages.
 //!
 //! Built twice: with `ssr` inside the server binary (server functions run there and reach
-//! the store through context) and with `hydrate` into the wasm bundle (`frontend`).
+//! the engine's hub through context) and with `hydrate` into the wasm bundle (`frontend`),
+//! which alone draws the charts and listens for live updates.
 
+// The panels' view types nest deeply; hydrating them needs more than the default 128.
+#![recursion_limit = "256"]
+
+pub mod components;
 pub mod errors;
-pub mod models;
+pub mod format;
+pub mod functions;
+pub mod live;
 pub mod pages;
+pub mod rotation;
+pub mod scale;
+pub mod urls;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -14,7 +24,8 @@ use leptos_router::{
     path,
 };
 
-use crate::pages::{district::DistrictPage, not_found::NotFound};
+use crate::live::Live;
+use crate::pages::{member::MemberPage, not_found::NotFound, org::OrgPage};
 
 /// Product title shown in the browser tab and the wall header.
 pub const TITLE: &str = "锋领指数 · 智慧党建指挥中心";
@@ -31,6 +42,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="dark" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <link rel="stylesheet" id="leptos" href=css />
+                // Before the first paint, so the server-rendered wall already has its size.
+                <script inner_html=scale::FIT_SCRIPT></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -42,11 +55,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Root component: a fixed 3:1 design canvas (see `style/main.css`) holding the header and
-/// the routed page.
+/// Root component: the fixed design canvas (scaled by [`scale::FIT_SCRIPT`]) holding the
+/// routed page. The live state (server version, stale badge) lives here so that it
+/// survives navigation.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let live = Live::provide();
 
     // Effects run only in the browser, so this flips once hydration has finished;
     // end-to-end tests wait for `data-hydrated="true"`.
@@ -61,26 +76,15 @@ pub fn App() -> impl IntoView {
                     class="wall"
                     data-testid="wall"
                     data-hydrated=move || hydrated.get().then_some("true")
+                    data-version=move || live.shown_version.get().map(|v| v.to_string())
                 >
-                    <WallHeader />
-                    <main class="wall-body">
-                        <Routes fallback=NotFound>
-                            <Route path=path!("/") view=DistrictPage />
-                        </Routes>
-                    </main>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=OrgPage />
+                        <Route path=path!("/org/:org_id") view=OrgPage />
+                        <Route path=path!("/member/:member_id") view=MemberPage />
+                    </Routes>
                 </div>
             </div>
         </Router>
-    }
-}
-
-#[component]
-fn WallHeader() -> impl IntoView {
-    view! {
-        <header class="wall-header">
-            <div class="brand-mark" aria-hidden="true">"党"</div>
-            <h1 class="wall-title" data-testid="title">{TITLE}</h1>
-            <div class="wall-subtitle">"党建大数据监测中心 · 全区总览"</div>
-        </header>
     }
 }

@@ -1,41 +1,37 @@
-import { expect, test, type ConsoleMessage } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { chartsDrawn, wallReady, watchProblems } from './wall';
 
 const TITLE = '锋领指数 · 智慧党建指挥中心';
 const KIND_LABELS = ['区', '街道', '镇', '乡', '社区', '村', '单位', '党委', '党总支', '党支部'];
 
-test('district page renders, hydrates and lists the organisation tree', async ({ page }, testInfo) => {
-  const problems: string[] = [];
-  page.on('console', (msg: ConsoleMessage) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-  );
-
+test('district view renders, hydrates and shows its figures and children', async ({ page }) => {
+  const problems = watchProblems(page);
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
 
-  // the wasm bundle has loaded and hydrated the server-rendered page
-  await expect(page.getByTestId('wall')).toHaveAttribute('data-hydrated', 'true');
-
+  const version = await wallReady(page);
   await expect(page).toHaveTitle(TITLE);
   await expect(page.getByTestId('title')).toHaveText(TITLE);
 
-  const top = page.getByTestId('org-top');
-  await expect(top).toBeVisible();
-  const rows = top.getByTestId('org-row');
+  // headline figures are numbers
+  for (const id of ['kpi-orgs', 'kpi-grassroots', 'kpi-members', 'kpi-records', 'kpi-mean-index']) {
+    await expect(page.getByTestId(id).locator('.kpi-number')).toHaveText(/^-?[\d,]+(\.\d+)?$/);
+  }
+  const members = Number((await page.getByTestId('kpi-members').locator('.kpi-number').innerText()).replace(/,/g, ''));
+  expect(members).toBeGreaterThan(0);
+
+  // the breadcrumb holds the district alone
+  await expect(page.getByTestId('crumb')).toHaveCount(1);
+
+  // the children are listed with their kind
+  const rows = page.getByTestId('child-row');
   await expect(rows.first()).toBeVisible();
-  expect(await rows.count()).toBeGreaterThan(0);
+  for (const tag of await rows.locator('.row-tag').allInnerTexts()) expect(KIND_LABELS).toContain(tag.trim());
 
-  // every row carries a Chinese kind label; the first one is a root (normally the district)
-  const kinds = await top.getByTestId('org-kind').allTextContents();
-  expect(kinds.length).toBe(await rows.count());
-  for (const kind of kinds) expect(KIND_LABELS).toContain(kind.trim());
-  await expect(rows.first()).toHaveAttribute('data-depth', '0');
-
-  const shot = await page.screenshot({ path: testInfo.outputPath('district.png') });
-  await testInfo.attach('district', { body: shot, contentType: 'image/png' });
+  // panels with data
+  await expect(page.getByTestId('leaderboard-row').first()).toBeVisible();
+  await expect(page.getByTestId('month-select')).toBeVisible();
+  await chartsDrawn(page, version);
 
   expect(problems, problems.join('\n')).toEqual([]);
 });

@@ -1,4 +1,68 @@
-//! One module per route; each page keeps its server functions beside it.
+//! One module per kind of route: the organisation views (`/`, `/org/:org_id`), the member
+//! view (`/member/:member_id`) and the 404 page.
 
-pub mod district;
+pub mod member;
 pub mod not_found;
+pub mod org;
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::errors::AppError;
+use crate::live::Feed;
+
+/// A view over one feed of data. The first value comes through a resource, so the server
+/// renders the view with its data and the browser hydrates the same; from then on a
+/// [`Feed`] follows `key` and the data version, and `body` (run once) reads its signals.
+pub fn live_view<K, T, Fut, V>(
+    key: Memo<K>,
+    fetch: fn(K) -> Fut,
+    version_of: fn(&T) -> u64,
+    body: impl Fn(Feed<T>) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + Send + 'static,
+{
+    let first_key = key.get_untracked();
+    let first = Resource::new(
+        {
+            let k = first_key.clone();
+            move || k.clone()
+        },
+        fetch,
+    );
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || {
+                let (first_key, body) = (first_key.clone(), body.clone());
+                Suspend::new(async move { body(Feed::new(first.await, first_key, key, fetch, version_of)) })
+            }}
+        </Suspense>
+    }
+}
+
+/// Shown in place of the body while the first data of a view is on its way.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <div class="wall-loading" data-testid="loading">"数据加载中…"</div> }
+}
+
+/// Shown over the panels when a view has nothing to show (its first load failed); the
+/// feed keeps retrying behind it.
+#[component]
+pub fn LoadError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        {move || error.get().map(|e| view! {
+            <div class="load-error" role="alert" data-testid="load-error">
+                <div class="load-error-title">{e.message_zh()}</div>
+                <div class="load-error-hint"><a href="/">"返回全区总览"</a></div>
+            </div>
+        })}
+    }
+}

@@ -1,0 +1,51 @@
+//! The members an organisation holds directly (a branch's members), with their Vanguard
+//! Index as bars; a click opens the member.
+
+use domain::wire::MemberRow;
+
+use super::charts::bar::BarRow;
+use super::charts::theme;
+use super::children::CHART_WIDTH;
+use super::kpi::index_text;
+use super::rows::{BarSpec, ListSpec, RowContext, RowItem, RowKind};
+use crate::urls::member_href;
+
+/// The one chart takes the width of the three comparison charts.
+const INDEX_WIDTH: u32 = CHART_WIDTH * 3 + 2 * 24;
+
+fn member_item(m: &MemberRow, cx: &RowContext) -> RowItem {
+    RowItem {
+        id: m.member_id.clone(),
+        href: member_href(&m.member_id, cx.month),
+        name: m.name.clone(),
+        title: m.name.clone(),
+        light: m.light.clone(),
+        tag: format!("第{}名", m.org_rank),
+        figure: index_text(&m.index),
+        has_children: false,
+    }
+}
+
+fn specs() -> Vec<BarSpec<MemberRow>> {
+    vec![BarSpec {
+        name: "member-index",
+        title: "锋领指数（本年累计）",
+        width: INDEX_WIDTH,
+        colors: vec![theme::GOLD],
+        parts: &[],
+        max: None,
+        unit: "points",
+        bar: |m| BarRow { key: String::new(), parts: vec![m.index_value.max(0.0)], label: index_text(&m.index) },
+    }]
+}
+
+/// The members the organisation in view holds directly.
+pub static MEMBERS: ListSpec<MemberRow> = ListSpec {
+    heading: "直属党员",
+    head_figure: "指数",
+    kind: RowKind::Member,
+    testid: "member-row",
+    rows: |s| s.members.clone(),
+    item: member_item,
+    bars: specs,
+};

@@ -1,0 +1,61 @@
+//! The member view (`/member/:member_id`, `?month=`): index by dimension, ranks, lights,
+//! the index through the year, the indicators and the events behind each point.
+
+use domain::wire::MemberProfile;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{LoadError, live_view};
+use crate::components::Shown;
+use crate::components::header::WallHeader;
+use crate::components::indicators::IndicatorsPanel;
+use crate::components::profile::{DimensionsPanel, MonthlyPanel, ProfilePanel};
+use crate::components::trace::TracePanel;
+use crate::errors::AppError;
+use crate::functions::wall::member_profile;
+use crate::live::Feed;
+use crate::urls::use_url_month;
+
+type Key = (String, Option<String>);
+
+async fn fetch((member, month): Key) -> Result<MemberProfile, AppError> {
+    member_profile(member, month).await
+}
+
+#[component]
+pub fn MemberPage() -> impl IntoView {
+    let params = use_params_map();
+    let member = Memo::new(move |_| params.with(|p| p.get("member_id").unwrap_or_default()));
+    let month = use_url_month();
+    let key: Memo<Key> = Memo::new(move |_| (member.get(), month.get()));
+    live_view(key, fetch, |p: &MemberProfile| p.version, |feed| view! { <MemberWall feed /> })
+}
+
+#[component]
+fn MemberWall(feed: Feed<MemberProfile>) -> impl IntoView {
+    let profile: Shown<MemberProfile> = feed.data.into();
+    let read = move |f: fn(&MemberProfile) -> String| Signal::derive(move || profile.with(|p| p.as_deref().map(f).unwrap_or_default()));
+    let crumbs = Signal::derive(move || profile.with(|p| p.as_deref().map(|p| p.path.clone()).unwrap_or_default()));
+    let tail = Signal::derive(move || profile.with(|p| p.as_deref().map(|p| p.name.clone())));
+    let month = read(|p| p.month.clone());
+    // The month whose trace is shown: the profile's month until a month is picked, and
+    // again whenever the profile's month changes.
+    let selected = RwSignal::new(month.get_untracked());
+    Effect::new(move |_| selected.set(month.get()));
+    let pick = Callback::new(move |m: String| selected.set(m));
+    let reset = Memo::new(move |_| profile.with(|p| p.as_deref().map(|p| p.member_id.clone()).unwrap_or_default()));
+    let months = Signal::derive(move || profile.with(|p| p.as_deref().map(|p| p.available_months.clone()).unwrap_or_default()));
+
+    view! {
+        <WallHeader crumbs tail month months />
+        <main class="wall-body member-wall">
+            <ProfilePanel profile />
+            <DimensionsPanel profile />
+            <MonthlyPanel profile selected on_pick=pick />
+            <IndicatorsPanel profile />
+            <TracePanel profile selected reset />
+            <LoadError error=feed.error />
+        </main>
+    }
+}
+

@@ -1,0 +1,150 @@
+//! The organisation views: `/` (the district) and `/org/:org_id`, at `?month=` and in
+//! rotation mode with `?rotate=`.
+//!
+//! The first snapshot comes from a resource (so the server renders the wall with its data
+//! and the browser hydrates the same); from then on a [`Feed`] keeps it current. Moving to
+//! another organisation of the same route (a click on a child, a rotation step, a month)
+//! changes the feed's key and updates the panels in place.
+
+use domain::wire::WallSnapshot;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{LoadError, live_view};
+use crate::components::Shown;
+use crate::components::advice::AdvicePanel;
+use crate::components::charts::bar::RowGeometry;
+use crate::components::children::CHILDREN;
+use crate::components::composition::CompositionPanel;
+use crate::components::header::WallHeader;
+use crate::components::kpi::HeadlinePanel;
+use crate::components::leaderboard::LeaderboardPanel;
+use crate::components::members::MEMBERS;
+use crate::components::panel::Panel;
+use crate::components::rows::RowBlock;
+use crate::components::trends::TrendsPanel;
+use crate::components::warnings::WarningsPanel;
+use crate::functions::wall::wall_snapshot;
+use crate::live::Feed;
+use crate::rotation::Rotation;
+use crate::urls::{use_url_month, use_url_rotate};
+
+/// Rows of the comparison panel when it holds one list.
+const FULL: RowGeometry = RowGeometry { top: 0, area: 672, axis: 44, slots: 12, min_rows: 8 };
+/// When it holds both the children and the members held directly, the two lists share
+/// this many rows of [`SPLIT_ROW`] pixels.
+const SPLIT_ROWS: u32 = 11;
+const SPLIT_ROW: u32 = 52;
+
+/// The two geometries of a split panel: the children get the rows they need (at least two,
+/// at most eight), the members the rest.
+fn split(children: usize) -> (RowGeometry, RowGeometry) {
+    let top = (children as u32).clamp(2, 8);
+    let rows = |slots: u32| RowGeometry { top: 0, area: slots * SPLIT_ROW, axis: 40, slots, min_rows: slots };
+    (rows(top), rows(SPLIT_ROWS - top))
+}
+
+type Key = (Option<String>, Option<String>);
+
+async fn fetch((org, month): Key) -> Result<WallSnapshot, crate::errors::AppError> {
+    wall_snapshot(org, month).await
+}
+
+#[component]
+pub fn OrgPage() -> impl IntoView {
+    let params = use_params_map();
+    let url_org = Memo::new(move |_| params.with(|p| p.get("org_id")));
+    let month = use_url_month();
+    let rotation = Rotation::new(url_org, use_url_rotate());
+    let key: Memo<Key> = Memo::new(move |_| (rotation.shown.get(), month.get()));
+    live_view(key, fetch, |s: &WallSnapshot| s.version, move |feed| {
+        rotation.follow(feed.data);
+        view! { <OrgWall feed rotation /> }
+    })
+}
+
+/// What the comparison panel holds (for both lists: how many children there are).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lists {
+    Children,
+    Members,
+    Both(usize),
+}
+
+#[component]
+fn OrgWall(feed: Feed<WallSnapshot>, rotation: Rotation) -> impl IntoView {
+    let snap: Shown<WallSnapshot> = feed.data.into();
+    let read = move |f: fn(&WallSnapshot) -> String| Signal::derive(move || snap.with(|s| s.as_deref().map(f).unwrap_or_default()));
+    let crumbs = Signal::derive(move || snap.with(|s| s.as_deref().map(|s| s.path.clone()).unwrap_or_default()));
+    let months = Signal::derive(move || snap.with(|s| s.as_deref().map(|s| s.available_months.clone()).unwrap_or_default()));
+    let reset = Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| s.org.org_id.clone()).unwrap_or_default()));
+    let note = Signal::derive(move || match (rotation.step.get(), rotation.every.get()) {
+        (Some((at, of)), Some(secs)) => format!("轮播 {at}/{of} · 每{secs}秒"),
+        (None, Some(secs)) => format!("轮播 · 每{secs}秒"),
+        _ => String::new(),
+    });
+    let lists = Memo::new(move |_| {
+        snap.with(|s| match s.as_deref() {
+            Some(s) if s.children.is_empty() && !s.members.is_empty() => Lists::Members,
+            Some(s) if !s.children.is_empty() && !s.members.is_empty() => Lists::Both(s.children.len().min(8)),
+            _ => Lists::Children,
+        })
+    });
+
+    let tail = Signal::derive(|| None::<String>);
+    view! {
+        <WallHeader crumbs tail month=read(|s| s.month.clone()) months note />
+        <main class="wall-body org-wall">
+            <HeadlinePanel snap />
+            <TrendsPanel snap />
+            <LeaderboardPanel snap />
+            <AdvicePanel snap reset />
+            <CompositionPanel snap />
+            {move || match lists.get() {
+                Lists::Children => view! {
+                    <Panel title="下级组织对比（点击下钻）" class="area-compare" testid="compare">
+                        <RowBlock spec=&CHILDREN snap geometry=FULL reset />
+                    </Panel>
+                }
+                .into_any(),
+                Lists::Members => view! {
+                    <Panel title="党员锋领指数（点击查看党员）" class="area-compare" testid="compare">
+                        <RowBlock spec=&MEMBERS snap geometry=FULL reset />
+                    </Panel>
+                }
+                .into_any(),
+                Lists::Both(children) => {
+                    let (top, bottom) = split(children);
+                    view! {
+                        <Panel title="下级组织与直属党员" class="area-compare" testid="compare">
+                            <RowBlock spec=&CHILDREN snap geometry=top reset />
+                            <RowBlock spec=&MEMBERS snap geometry=bottom reset />
+                        </Panel>
+                    }
+                    .into_any()
+                }
+            }}
+            <WarningsPanel snap reset />
+            <LoadError error=feed.error />
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_panels_fit() {
+        for children in [1, 2, 5, 8, 30] {
+            let (top, bottom) = split(children);
+            assert_eq!(top.slots + bottom.slots, SPLIT_ROWS);
+            assert!(bottom.slots >= 3);
+            // two heads of 52, the gap of 16 and both canvases within the panel body (786)
+            assert!(52 * 2 + 16 + top.height() + bottom.height() <= 786);
+        }
+        assert_eq!(split(1).0.slots, 2);
+        assert_eq!(split(30).0.slots, 8);
+        assert!(FULL.height() + 52 <= 786);
+    }
+}

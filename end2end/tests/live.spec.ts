@@ -1,0 +1,184 @@
+// Live and unattended: the stale badge when the server is unreachable, an imported event
+// on screen within 2 s without a reload, and flat memory over 500 live updates.
+//
+// With VANGUARD_BIN and VANGUARD_DB_URL set (scripts/test.sh sets them) the tests start a
+// server of their own on that database, so they can stop and restart it and import into it;
+// without them the stale test cuts the network in the browser instead, and the import test
+// is skipped. The 500-update test needs the dev endpoint (VANGUARD_DEV_ENDPOINTS=1).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { chartsDrawn, wallReady, watchProblems } from './wall';
+
+const BIN = process.env.VANGUARD_BIN;
+const DB = process.env.VANGUARD_DB_URL;
+const REPO = join(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  if (process.env.VANGUARD_PORT) return Number(process.env.VANGUARD_PORT);
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** A `vanguard serve` of the test's own, on the shared database. */
+class OwnServer {
+  proc: ChildProcess | null = null;
+  constructor(readonly port: number) {}
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    this.proc = spawn(BIN!, ['serve', '--db', DB!, '--addr', `127.0.0.1:${this.port}`], {
+      cwd: REPO,
+      env: { ...process.env, VANGUARD_DEV_ENDPOINTS: '1' },
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 240; i++) {
+      try {
+        const res = await fetch(`${this.url}/healthz`);
+        if (res.ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`vanguard serve on ${this.url} did not come up`);
+  }
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 5000);
+    });
+  }
+}
+
+test.describe('live', () => {
+  test('stale badge when the server is unreachable, gone when it is back', async ({ page, context }) => {
+    test.setTimeout(180_000);
+    if (BIN && DB) {
+      const server = new OwnServer(await freePort());
+      await server.start();
+      try {
+        await page.goto(`${server.url}/`);
+        await wallReady(page);
+        await expect(page.getByTestId('stale-badge')).toHaveCount(0);
+        const shown = await page.getByTestId('kpi-members').locator('.kpi-number').innerText();
+
+        await server.stop();
+        await expect(page.getByTestId('stale-badge')).toBeVisible({ timeout: 30_000 });
+        await expect(page.getByTestId('stale-badge')).toContainText('数据未更新');
+        await expect(page.getByTestId('stale-badge')).toContainText(/最后更新 \d\d:\d\d:\d\d/);
+        // the last good data stays on screen
+        await expect(page.getByTestId('kpi-members').locator('.kpi-number')).toHaveText(shown);
+
+        await server.start();
+        await expect(page.getByTestId('stale-badge')).toHaveCount(0, { timeout: 30_000 });
+        await expect(page.getByTestId('live-ok')).toBeVisible();
+      } finally {
+        await server.stop();
+      }
+    } else {
+      await page.goto('/');
+      await wallReady(page);
+      const shown = await page.getByTestId('kpi-members').locator('.kpi-number').innerText();
+      await page.route('**/api/**', (r) => r.abort());
+      await context.setOffline(true);
+      await expect(page.getByTestId('stale-badge')).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('kpi-members').locator('.kpi-number')).toHaveText(shown);
+      await page.unroute('**/api/**');
+      await context.setOffline(false);
+      await expect(page.getByTestId('stale-badge')).toHaveCount(0, { timeout: 30_000 });
+    }
+  });
+
+  test('an event imported while the wall is open appears within 2 s without a reload', async ({ page }) => {
+    test.skip(!BIN || !DB, 'needs VANGUARD_BIN and VANGUARD_DB_URL');
+    test.setTimeout(120_000);
+    const problems = watchProblems(page);
+    await page.goto('/');
+    await wallReady(page);
+    const member = (await page.getByTestId('leaderboard-row').first().getAttribute('data-member-id'))!;
+    await page.goto(`/member/${member}`);
+    const before = await wallReady(page);
+    const month = await page.getByTestId('month-select').inputValue();
+    const indexBefore = Number(await page.getByTestId('member-index').locator('.kpi-number').innerText());
+    let navigations = 0;
+    page.on('framenavigated', () => navigations++);
+
+    // one model post (2 points) of that member in the month in view
+    const dir = mkdtempSync(join(tmpdir(), 'vanguard-ui-import-'));
+    const id = `E-UI-${Date.now()}`;
+    writeFileSync(
+      join(dir, 'events.csv'),
+      `event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n${id},${member},model_post,${month}-01T09:30:00,,,,manual\n`,
+    );
+    const imported = spawnSync(BIN!, ['import', '--db', DB!, dir], { cwd: REPO, encoding: 'utf8' });
+    expect(imported.status, imported.stdout + imported.stderr).toBe(0);
+    const done = Date.now();
+
+    await expect(page.getByTestId('wall')).not.toHaveAttribute('data-version', before, { timeout: 2000 });
+    await expect(page.getByTestId('member-index').locator('.kpi-number')).toHaveText((indexBefore + 2).toFixed(2), { timeout: Math.max(100, 2000 - (Date.now() - done)) });
+    const took = Date.now() - done;
+    console.log(`imported event on screen after ${took} ms`);
+    expect(took).toBeLessThan(2000);
+    expect(navigations).toBe(0);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  test('500 live update cycles keep the JS heap flat', async ({ page, request }) => {
+    test.setTimeout(900_000);
+    const probe = await request.post('/api/v1/dev/bump');
+    test.skip(probe.status() === 404, 'dev endpoints are off (VANGUARD_DEV_ENDPOINTS=1)');
+    expect(probe.ok()).toBe(true);
+    const problems = watchProblems(page);
+    await page.goto('/');
+    let version = await wallReady(page);
+    await chartsDrawn(page, version);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heap = async (): Promise<number> => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+    };
+
+    // one cycle: a new version is pushed, the wall refetches, every chart redraws (waited
+    // for in the page itself: the test's own polling should not weigh on the heap measured)
+    const cycle = async () => {
+      const res = await request.post('/api/v1/dev/bump');
+      expect(res.ok()).toBe(true);
+      version = String((await res.json()).version);
+      await page.waitForFunction(
+        (v) =>
+          document.querySelector('[data-testid="wall"]')?.getAttribute('data-version') === v &&
+          [...document.querySelectorAll('canvas[data-testid^="chart-"]')].every((c) => c.getAttribute('data-version') === v),
+        version,
+        { polling: 20 },
+      );
+    };
+
+    // warm up (first allocations, JIT, caches filling), then measure over 500 cycles
+    for (let i = 0; i < 100; i++) await cycle();
+    const start = await heap();
+    for (let i = 0; i < 500; i++) await cycle();
+    const end = await heap();
+    const growth = (end - start) / start;
+    console.log(`JS heap ${Math.round(start / 1024)} KiB -> ${Math.round(end / 1024)} KiB (${(growth * 100).toFixed(1)}%) over 500 updates`);
+    expect(growth).toBeLessThan(0.1);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+});
+

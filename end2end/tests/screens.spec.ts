@@ -1,0 +1,67 @@
+// Screenshots of the wall at the reference sizes, kept as artifacts, with the layout checks a
+// person reading them would make: the canvas fits, is centred, and nothing scrolls.
+import { expect, test } from '@playwright/test';
+import { chartsDrawn, keepScreenshot, redrawTimes, wallReady, watchProblems } from './wall';
+
+const SIZES = [
+  { width: 5760, height: 1920 },
+  { width: 3840, height: 1280 },
+  { width: 1920, height: 1080 },
+];
+
+for (const size of SIZES) {
+  test(`wall at ${size.width}x${size.height}`, async ({ page }, testInfo) => {
+    const problems = watchProblems(page);
+    await page.setViewportSize(size);
+    await page.goto('/');
+    const version = await wallReady(page);
+    await chartsDrawn(page, version);
+
+    // the canvas is scaled to fit, centred, letterboxed, without scrollbars
+    const box = (await page.getByTestId('wall').boundingBox())!;
+    const scale = Math.min(size.width / 5760, size.height / 1920);
+    expect(box.width).toBeCloseTo(5760 * scale, 0);
+    expect(box.height).toBeCloseTo(1920 * scale, 0);
+    expect(box.x).toBeCloseTo((size.width - box.width) / 2, 0);
+    expect(box.y).toBeCloseTo((size.height - box.height) / 2, 0);
+    const scroll = await page.evaluate(() => ({
+      w: document.documentElement.scrollWidth - window.innerWidth,
+      h: document.documentElement.scrollHeight - window.innerHeight,
+    }));
+    expect(scroll).toEqual({ w: 0, h: 0 });
+
+    await keepScreenshot(page, testInfo, `district-${size.width}x${size.height}`);
+
+    if (size.width === 5760) {
+      const times = await redrawTimes(page);
+      await testInfo.attach('redraw-ms-district', { body: JSON.stringify(times, null, 2), contentType: 'application/json' });
+      console.log(`redraw ms (district, ${size.width}x${size.height}):`, times);
+
+      // the member view at the wall's size too
+      const member = await page.getByTestId('leaderboard-row').first().getAttribute('data-member-id');
+      await page.goto(`/member/${member}`);
+      const v = await wallReady(page);
+      await chartsDrawn(page, v);
+      await expect(page.getByTestId('member-name')).not.toBeEmpty();
+      await keepScreenshot(page, testInfo, `member-${size.width}x${size.height}`);
+      const memberTimes = await redrawTimes(page);
+      await testInfo.attach('redraw-ms-member', { body: JSON.stringify(memberTimes, null, 2), contentType: 'application/json' });
+      console.log('redraw ms (member):', memberTimes);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+}
+
+test('the server-rendered first paint is already scaled', async ({ browser }) => {
+  // Without the wasm bundle (blocked here) only the server's HTML, the stylesheet and the
+  // inline fit script of the head are at work: the wall must already have its size.
+  const context = await browser.newContext({ viewport: { width: 3840, height: 1280 } });
+  const page = await context.newPage();
+  await page.route('**/pkg/*.wasm', (r) => r.abort());
+  await page.goto('/');
+  await expect(page.getByTestId('kpi-members')).toBeVisible();
+  const box = (await page.getByTestId('wall').boundingBox())!;
+  expect(box.width).toBeCloseTo(3840, 0);
+  expect(box.height).toBeCloseTo(1280, 0);
+  await context.close();
+});
