@@ -17,32 +17,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/tools.sh
+# shellcheck source=scripts/lib/bench-data.sh
+source scripts/lib/bench-data.sh
 
 MEMBERS="${1:-47411}"
 YEARS="${2:-3}"
 YEAR="${3:-2025}"
 MONTH="${4:-2026-10}"
 WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-import-$MEMBERS-$YEARS}"
-BIN="$CARGO_TARGET_DIR/release/vanguard"
-DB="sqlite://$WORK/bench.db"
 PY="$(bash scripts/crosscheck/env.sh)"
 
 command -v /usr/bin/time >/dev/null || vg_apt_install time
-vg_say "building the release binary"
-cargo build --release -p server --locked
-mkdir -p "$WORK/csv"
-if [ ! -f "$WORK/csv/.complete" ]; then
-    vg_say "generating $MEMBERS members × $YEARS years into $WORK/csv"
-    "$BIN" seed --files-only --out "$WORK/csv" --members "$MEMBERS" --years "$YEARS" --seed 42
-    touch "$WORK/csv/.complete"
-    rm -f "$WORK/bench.db" "$WORK/.bench-db-complete"
-fi
-if [ ! -f "$WORK/bench.db" ] || [ ! -f "$WORK/.bench-db-complete" ]; then
-    vg_say "importing into $DB"
-    rm -f "$WORK/bench.db" "$WORK/bench.db-wal" "$WORK/bench.db-shm"
-    "$BIN" import --db "$DB" "$WORK/csv" >/dev/null
-    touch "$WORK/.bench-db-complete"
-fi
+vg_bench_dataset "$MEMBERS" "$YEARS"
 if [ ! -f "$WORK/engine-parquet/.complete" ]; then
     vg_say "writing the same data as typed Parquet for DuckDB (not timed)"
     rm -rf "$WORK/engine-parquet"

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# The benchmark dataset shared by scripts/bench-engine.sh and scripts/bench-api.sh (the same
+# files and SQLite database as scripts/bench-import.sh). Source after scripts/lib/tools.sh.
+
+# vg_bench_dataset MEMBERS YEARS: builds the release binary, then (once) writes MEMBERS × YEARS
+# of seeded §3 files into $WORK/csv and imports them into $WORK/bench.db. Sets BIN and DB.
+vg_bench_dataset() {
+    local members="$1" years="$2"
+    BIN="$CARGO_TARGET_DIR/release/vanguard"
+    DB="sqlite://$WORK/bench.db"
+    vg_say "building the release binary"
+    cargo build --release -p server --locked
+    mkdir -p "$WORK/csv"
+    if [ ! -f "$WORK/csv/.complete" ]; then
+        vg_say "generating $members members × $years years into $WORK/csv"
+        "$BIN" seed --files-only --out "$WORK/csv" --members "$members" --years "$years" --seed 42
+        touch "$WORK/csv/.complete"
+        rm -f "$WORK/bench.db" "$WORK/.bench-db-complete"
+    fi
+    if [ ! -f "$WORK/bench.db" ] || [ ! -f "$WORK/.bench-db-complete" ]; then
+        vg_say "importing into $DB"
+        rm -f "$WORK/bench.db" "$WORK/bench.db-wal" "$WORK/bench.db-shm"
+        "$BIN" import --db "$DB" "$WORK/csv" >/dev/null
+        touch "$WORK/.bench-db-complete"
+    fi
+}
