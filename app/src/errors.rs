@@ -13,6 +13,9 @@ pub enum AppError {
     /// The requested organisation (or page) does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request names something malformed (a month that is not `YYYY-MM` …).
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// The store failed or is not reachable (database down, query error…).
     #[error("store error: {0}")]
     Store(String),
@@ -29,6 +32,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
             AppError::Store(_) => 503,
             AppError::NoStore => 500,
             AppError::ServerFn(e) => match e {
@@ -43,7 +47,8 @@ impl AppError {
     /// Short message for the wall (Chinese first).
     pub fn message_zh(&self) -> &'static str {
         match self {
-            AppError::NotFound(_) => "未找到该组织",
+            AppError::NotFound(_) => "未找到该组织或党员",
+            AppError::BadRequest(_) => "请求参数有误",
             AppError::Store(_) | AppError::NoStore => "数据服务暂不可用",
             AppError::ServerFn(_) => "网络或服务异常",
         }
@@ -62,6 +67,19 @@ impl FromServerFnError for AppError {
 impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         AppError::Store(e.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<engine::hub::HubError> for AppError {
+    fn from(e: engine::hub::HubError) -> Self {
+        use engine::hub::HubError;
+        match e {
+            HubError::NotFound(what) => AppError::NotFound(what),
+            HubError::BadRequest(why) => AppError::BadRequest(why),
+            HubError::Engine(e) => AppError::Store(e.to_string()),
+            HubError::NotReady => AppError::Store("数据正在加载".into()),
+        }
     }
 }
 

@@ -1,0 +1,37 @@
+//! The wall's data: one snapshot per organisation and month, the member profile, and the
+//! data version (the browser compares it with what the server pushes on `/api/v1/events`).
+//!
+//! Snapshots are computed once per data version by the hub and served from memory; these
+//! functions only look them up.
+
+use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
+use leptos::prelude::*;
+
+use crate::errors::AppError;
+
+#[cfg(feature = "ssr")]
+fn hub() -> Result<engine::hub::Hub, AppError> {
+    use_context::<engine::hub::Hub>().ok_or(AppError::NoStore)
+}
+
+/// Everything the wall shows for `org_id` (the root when `None`) at `month` (`YYYY-MM`; the
+/// newest month with data when `None`).
+// The macro's struct is named explicitly: by default it would be `WallSnapshot`, the wire type.
+#[server(name = GetWallSnapshot)]
+pub async fn wall_snapshot(org_id: Option<String>, month: Option<String>) -> Result<WallSnapshot, AppError> {
+    let snap = hub()?.snapshot(org_id.as_deref(), month.as_deref()).await?;
+    Ok(WallSnapshot::clone(&snap))
+}
+
+/// The member view for `member_id` at `month` (the year is the month's year).
+#[server(name = GetMemberProfile)]
+pub async fn member_profile(member_id: String, month: Option<String>) -> Result<MemberProfile, AppError> {
+    let profile = hub()?.member(&member_id, month.as_deref()).await?;
+    Ok(MemberProfile::clone(&profile))
+}
+
+/// The data version now, with the newest month.
+#[server(name = GetDataVersion)]
+pub async fn data_version() -> Result<VersionEvent, AppError> {
+    Ok(hub()?.version_event())
+}
