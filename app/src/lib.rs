@@ -20,7 +20,7 @@ pub mod urls;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -74,13 +74,19 @@ pub fn App() -> impl IntoView {
             <div class="stage">
                 <div
                     class="wall"
+                    class:is-stale=move || live.stale.get()
                     data-testid="wall"
                     data-hydrated=move || hydrated.get().then_some("true")
                     data-version=move || live.shown_version.get().map(|v| v.to_string())
                 >
                     <Routes fallback=NotFound>
-                        <Route path=path!("/") view=OrgPage />
-                        <Route path=path!("/org/:org_id") view=OrgPage />
+                        // One parent for `/` and `/org/:org_id`, so that going from the
+                        // district to an organisation and back keeps the page mounted and
+                        // only its data changes (OrgPage reads the path itself).
+                        <ParentRoute path=path!("") view=OrgPage>
+                            <Route path=path!("") view=|| () />
+                            <Route path=path!("org/:org_id") view=|| () />
+                        </ParentRoute>
                         <Route path=path!("/member/:member_id") view=MemberPage />
                     </Routes>
                 </div>

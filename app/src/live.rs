@@ -100,6 +100,12 @@ fn local_clock() -> String {
     }
 }
 
+/// An error that is the server's answer rather than a failure to get one: retrying the
+/// same request gives the same.
+fn is_answer(e: &AppError) -> bool {
+    matches!(e, AppError::NotFound(_) | AppError::BadRequest(_))
+}
+
 /// One page's data, kept current: the value shown (the last good one), and the error of
 /// the first load when there is nothing to show yet.
 pub struct Feed<T: Send + Sync + 'static> {
@@ -118,7 +124,9 @@ impl<T: Send + Sync + 'static> Feed<T> {
     /// Starts from the server-rendered `first` result (fetched for `first_key`) and from
     /// then on follows `key` (organisation or member, month) and the server's version:
     /// whenever either differs from what is shown, `fetch` runs and its result replaces the
-    /// data. Responses for a key no longer wanted are dropped; failures keep the data.
+    /// data. Responses for a key no longer wanted are dropped; failures to reach the server
+    /// keep the data (and raise the stale badge); an answer that there is no such thing
+    /// clears it (the page says so).
     pub fn new<K, F, Fut>(
         first: Result<T, AppError>,
         first_key: K,
@@ -136,7 +144,9 @@ impl<T: Send + Sync + 'static> Feed<T> {
             Ok(t) => (RwSignal::new(Some(Arc::new(t))), RwSignal::new(None)),
             Err(e) => (RwSignal::new(None), RwSignal::new(Some(e))),
         };
-        let shown_key = StoredValue::new(first_key);
+        // The key last answered for good: with data, or with an error that retrying will not
+        // change (no such organisation or member, a malformed month).
+        let settled = StoredValue::new(first_key);
         // The (key, version) a request is out for, so one change starts one request.
         let in_flight: StoredValue<Option<(K, Option<u64>)>> = StoredValue::new(None);
         let fetch = Arc::new(fetch);
@@ -149,9 +159,11 @@ impl<T: Send + Sync + 'static> Feed<T> {
             let wanted = key.get();
             let server = live.server.with(|s| s.as_ref().map(|s| s.version));
             let shown = data.with_untracked(|d| d.as_deref().map(version_of));
-            let key_differs = shown_key.with_value(|k| *k != wanted) || shown.is_none();
+            let answered = error.with_untracked(|e| e.as_ref().is_some_and(is_answer));
+            let key_differs = settled.with_value(|k| *k != wanted);
             let version_differs = matches!((server, shown), (Some(a), Some(b)) if a != b);
-            if !key_differs && !version_differs {
+            let nothing_yet = shown.is_none() && !answered;
+            if !key_differs && !version_differs && !nothing_yet {
                 return;
             }
             let target = (wanted.clone(), server);
@@ -171,11 +183,19 @@ impl<T: Send + Sync + 'static> Feed<T> {
                 }
                 match result {
                     Ok(t) => {
-                        shown_key.set_value(wanted);
+                        settled.set_value(wanted);
                         data.set(Some(Arc::new(t)));
-                        if error.get_untracked().is_some() {
+                        if error.with_untracked(Option::is_some) {
                             error.set(None);
                         }
+                        live.mark_ok();
+                    }
+                    Err(e) if is_answer(&e) => {
+                        // The server answered: nothing to show for this key, and the wall
+                        // is not stale for it.
+                        settled.set_value(wanted);
+                        data.set(None);
+                        error.set(Some(e));
                         live.mark_ok();
                     }
                     Err(e) => {

@@ -1,10 +1,12 @@
 // Live and unattended: the stale badge when the server is unreachable, an imported event
 // on screen within 2 s without a reload, and flat memory over 500 live updates.
 //
-// With VANGUARD_BIN and VANGUARD_DB_URL set (scripts/test.sh sets them) the tests start a
-// server of their own on that database, so they can stop and restart it and import into it;
-// without them the stale test cuts the network in the browser instead, and the import test
-// is skipped. The 500-update test needs the dev endpoint (VANGUARD_DEV_ENDPOINTS=1).
+// With VANGUARD_BIN and VANGUARD_DB_URL set (scripts/test.sh sets them) the stale test starts
+// a server of its own on that database (on a free port) and really stops and restarts it —
+// the shared server at VANGUARD_URL keeps serving the other tests — and the import test
+// imports into the database the shared server watches. Without them the stale test cuts the
+// network in the browser instead, and the import test is skipped. The 500-update test needs
+// the dev endpoint of the shared server (VANGUARD_DEV_ENDPOINTS=1).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -18,7 +20,6 @@ const DB = process.env.VANGUARD_DB_URL;
 const REPO = join(__dirname, '..', '..');
 
 async function freePort(): Promise<number> {
-  if (process.env.VANGUARD_PORT) return Number(process.env.VANGUARD_PORT);
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -42,12 +43,13 @@ class OwnServer {
       env: { ...process.env, VANGUARD_DEV_ENDPOINTS: '1' },
       stdio: 'ignore',
     });
-    for (let i = 0; i < 240; i++) {
+    // /readyz answers once the figures are computed
+    for (let i = 0; i < 480; i++) {
       try {
-        const res = await fetch(`${this.url}/healthz`);
+        const res = await fetch(`${this.url}/readyz`);
         if (res.ok) return;
       } catch {
-        // not up yet
+        // not listening yet
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -170,6 +172,13 @@ test.describe('live', () => {
       );
     };
 
+    // the charts are updated in place: the same canvas elements before and after
+    const tag = () =>
+      page.$$eval('canvas[data-testid^="chart-"]', (els) => els.forEach((e, i) => ((e as unknown as { mark: number }).mark = i)));
+    const marked = () =>
+      page.$$eval('canvas[data-testid^="chart-"]', (els) => els.every((e, i) => (e as unknown as { mark: number }).mark === i));
+    await tag();
+
     // warm up (first allocations, JIT, caches filling), then measure over 500 cycles
     for (let i = 0; i < 100; i++) await cycle();
     const start = await heap();
@@ -178,6 +187,8 @@ test.describe('live', () => {
     const growth = (end - start) / start;
     console.log(`JS heap ${Math.round(start / 1024)} KiB -> ${Math.round(end / 1024)} KiB (${(growth * 100).toFixed(1)}%) over 500 updates`);
     expect(growth).toBeLessThan(0.1);
+    expect(await marked(), 'no chart was re-mounted').toBe(true);
+    await expect(page.getByTestId('loading')).toHaveCount(0);
     expect(problems, problems.join('\n')).toEqual([]);
   });
 });

@@ -47,3 +47,17 @@ test('unknown paths get the 404 page', async ({ page }) => {
   expect(res?.status()).toBe(404);
   await expect(page.getByTestId('not-found')).toBeVisible();
 });
+
+test('an unknown organisation says so without calling the wall stale', async ({ page }) => {
+  const problems = watchProblems(page);
+  await page.goto('/org/NO-SUCH-ORG');
+  await expect(page.getByTestId('wall')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('load-error')).toContainText('未找到');
+  // the way home is on the page
+  await page.getByTestId('load-error').getByRole('link').click();
+  await expect(page).toHaveURL(/\/$/);
+  await wallReady(page);
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
+  await expect(page.getByTestId('stale-badge')).toHaveCount(0);
+  expect(problems, problems.join('\n')).toEqual([]);
+});

@@ -25,7 +25,7 @@ pub fn MonthSelect(#[prop(into)] current: Signal<String>, #[prop(into)] months: 
         navigate(&href, Default::default());
     };
     view! {
-        <label class="month-select">
+        <label class="month-select" class:empty=move || options.with(Vec::is_empty)>
             <span class="month-label">"统计月份"</span>
             <select data-testid="month-select" aria-label="统计月份" on:change=on_change>
                 <For each=move || options.get() key=|m| m.clone() let:m>

@@ -8,7 +8,8 @@
 
 use domain::wire::WallSnapshot;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
 
 use super::{LoadError, live_view};
 use crate::components::Shown;
@@ -46,21 +47,31 @@ fn split(children: usize) -> (RowGeometry, RowGeometry) {
 
 type Key = (Option<String>, Option<String>);
 
+/// The organisation a path names: `/org/ORG7` → `ORG7`; `/` (the district) → `None`.
+fn org_in_path(path: &str) -> Option<String> {
+    path.strip_prefix("/org/").map(|id| id.trim_end_matches('/').to_string()).filter(|id| !id.is_empty())
+}
+
 async fn fetch((org, month): Key) -> Result<WallSnapshot, crate::errors::AppError> {
     wall_snapshot(org, month).await
 }
 
 #[component]
 pub fn OrgPage() -> impl IntoView {
-    let params = use_params_map();
-    let url_org = Memo::new(move |_| params.with(|p| p.get("org_id")));
+    let location = use_location();
+    let url_org = Memo::new(move |_| location.pathname.with(|p| org_in_path(p)));
     let month = use_url_month();
     let rotation = Rotation::new(url_org, use_url_rotate());
     let key: Memo<Key> = Memo::new(move |_| (rotation.shown.get(), month.get()));
-    live_view(key, fetch, |s: &WallSnapshot| s.version, move |feed| {
-        rotation.follow(feed.data);
-        view! { <OrgWall feed rotation /> }
-    })
+    view! {
+        {live_view(key, fetch, |s: &WallSnapshot| s.version, move |feed| {
+            rotation.follow(feed.data);
+            view! { <OrgWall feed rotation /> }
+        })}
+        // The child routes (`/` and `/org/:org_id`) render nothing, but the router completes
+        // a navigation (and updates the address bar) only once the outlet has shown them.
+        <Outlet />
+    }
 }
 
 /// What the comparison panel holds (for both lists: how many children there are).
@@ -133,6 +144,14 @@ fn OrgWall(feed: Feed<WallSnapshot>, rotation: Rotation) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(org_in_path("/"), None);
+        assert_eq!(org_in_path("/org/ORG00012"), Some("ORG00012".into()));
+        assert_eq!(org_in_path("/org/ORG00012/"), Some("ORG00012".into()));
+        assert_eq!(org_in_path("/org/"), None);
+    }
 
     #[test]
     fn split_panels_fit() {
