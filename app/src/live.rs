@@ -80,8 +80,13 @@ impl Live {
         }
     }
 
-    /// Records the server's version, as announced by the stream or a poll.
+    /// Records the server's version, as announced by the stream or a poll. A server that
+    /// has not computed its figures yet (just restarted) announces no month: it is up, but
+    /// there is nothing newer to fetch from it, so the wall's state stays as it is.
     pub fn announce(&self, event: VersionEvent) {
+        if event.latest_month.is_empty() {
+            return;
+        }
         self.server.set(Some(event));
         self.mark_ok();
     }
