@@ -415,16 +415,20 @@ fn export_reads_rules_from_a_file_and_names_bad_ones() {
     assert!(!ok && log.contains("rules.json") && log.contains("line 1"), "{log}");
 }
 
-/// Waits until `url` answers 200 (or panics after `secs`).
-fn wait_ok(url: &str, secs: u64) {
+/// Waits until `url` answers 200 (or panics after `secs` with the server's log).
+fn wait_ok(url: &str, secs: u64, child: &mut std::process::Child, log: &Path) {
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(secs) {
         if http_get(url).is_some_and(|(code, _)| code == 200) {
             return;
         }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server exited ({status}) before {url} answered:\n{}", std::fs::read_to_string(log).unwrap_or_default());
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
-    panic!("{url} did not answer 200 within {secs} s");
+    let _ = child.kill();
+    panic!("{url} did not answer 200 within {secs} s; server log:\n{}", std::fs::read_to_string(log).unwrap_or_default());
 }
 
 /// A minimal HTTP/1.1 GET over a TCP socket: (status, body).
@@ -451,11 +455,21 @@ fn serve_answers_the_api_from_the_store() {
     valid_dir(&data);
     let db = sqlite_url(&tmp.path().join("s.db"));
     assert!(vanguard(&["import", "--db", &db, data.to_str().unwrap()]).status.success());
-    let port = 3460 + (std::process::id() % 100) as u16;
+    // A port nobody uses: ask the system for one.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(BIN).args(["serve", "--db", &db, "--addr", &addr]).env("RUST_LOG", "warn").stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let log = tmp.path().join("serve.log");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--db", &db, "--addr", &addr])
+        .env("RUST_LOG", "info,sqlx=warn")
+        .env_remove("VANGUARD_DB")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
     let base = format!("http://{addr}");
-    wait_ok(&format!("{base}/readyz"), 60);
+    wait_ok(&format!("{base}/readyz"), 120, &mut child, &log);
     let (code, orgs) = http_get(&format!("{base}/api/v1/orgs")).unwrap();
     assert_eq!(code, 200);
     assert!(orgs.contains("\"org_id\":\"D\"") && orgs.contains("\"members\":2"), "{orgs}");
