@@ -9,7 +9,6 @@ use crate::dataset::Dataset;
 use crate::facts::{org_facts, subtree_facts};
 use crate::rules::{Light, Rules};
 use crate::{index, lights};
-use domain::kinds::EventKind;
 use domain::Period;
 use polars::prelude::*;
 use store::extras::Extras;
@@ -333,9 +332,4 @@ fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> 
 /// Light of a §9 code (0 green, 1 yellow, 2 red).
 pub fn light_str(code: i64) -> String {
     Light::from_code(code).as_str().to_string()
-}
-
-/// Whether a frame's `kind` code is an event kind of a rule (for traces).
-pub fn rule_kind(code: i16) -> Option<EventKind> {
-    EventKind::from_code(code)
 }
