@@ -277,3 +277,126 @@ pub struct VersionEvent {
     /// Newest month with data.
     pub latest_month: String,
 }
+
+// ---- `/api/v1` answers besides the wall's snapshot and the member profile ----
+
+/// An organisation in the tree with its subtree sizes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgEntry {
+    pub org_id: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_zh: String,
+    pub parent_id: Option<String>,
+    /// Members of the subtree (itself included).
+    pub members: i64,
+    /// Grassroots organisations of the subtree (itself included).
+    pub grassroots: i64,
+    /// Direct children.
+    pub children: i64,
+}
+
+/// One row of the rankings: the Vanguard Index so far this year (exact decimal text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankingRow {
+    pub district_rank: i64,
+    pub org_rank: i64,
+    pub member_id: String,
+    pub name: String,
+    pub org_id: String,
+    pub index: String,
+    pub party_life: String,
+    pub duty: String,
+    pub contribution: String,
+    pub morality: String,
+}
+
+/// A page of the rankings of an organisation's subtree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rankings {
+    pub month: String,
+    pub org_id: String,
+    /// Rows in the subtree (all pages).
+    pub total: i64,
+    pub rows: Vec<RankingRow>,
+}
+
+/// A member's lights of §5 at the month (the columns of the member-lights export).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberLight {
+    pub member_id: String,
+    pub org_id: String,
+    pub dues_arrears: i64,
+    pub absence: i64,
+    pub dues_light: LightStr,
+    pub absence_light: LightStr,
+    pub light: LightStr,
+}
+
+/// A branch's lights of §5 at the month (the columns of the branch-lights export).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BranchLight {
+    pub org_id: String,
+    pub members: i64,
+    pub red_members: i64,
+    pub yellow_members: i64,
+    pub green_members: i64,
+    pub org_life_gap: i64,
+    pub gap_light: LightStr,
+    pub share_light: LightStr,
+    pub light: LightStr,
+}
+
+/// A branch indicator for an organisation's subtree at the month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgIndicator {
+    pub id: String,
+    pub zh: String,
+    pub unit: String,
+    pub direction: String,
+    pub value: Option<f64>,
+    pub text: Option<String>,
+    /// Mean over the district's branches (each on its own facts).
+    pub district_average: Option<f64>,
+    /// The 12 months up to the month, oldest first; months before the data start are left out.
+    pub trend: Vec<Option<f64>>,
+    pub light: LightStr,
+}
+
+/// A finding of the diagnosis (§6) with its prescription and recommended resources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Finding {
+    pub org_id: String,
+    pub org_name: String,
+    pub indicator_id: String,
+    pub indicator_zh: String,
+    pub value: f64,
+    pub district_average: Option<f64>,
+    pub light: LightStr,
+    pub prescription: String,
+    pub resources: Vec<ResourceRef>,
+}
+
+/// The body of `POST /api/v1/orgs/{org_id}/resources/{resource_id}/used`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceUse {
+    /// `YYYY-MM-DD`; today when omitted.
+    pub used_on: Option<String>,
+}
+
+/// Every error of `/api/v1`: a stable code (`bad_request`, `forbidden`, `not_found`,
+/// `not_ready`, `internal`) and a message for people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}

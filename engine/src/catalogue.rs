@@ -5,6 +5,7 @@
 //! The §4/§5 figures are entries of it (`m_index`, `m_dues_arrears`, `m_absence`,
 //! `org_life_gap`, `red_member_share`), read from the same frames as the exports.
 
+use crate::schema as c;
 use crate::formula::{self, Ast, WINDOW};
 use crate::rules::Light;
 use polars::prelude::*;
@@ -150,7 +151,7 @@ impl Catalogue {
         self.indicators.iter().find(|i| i.id == id)
     }
 
-    /// Evaluates the indicators of `level` over `facts` (a `subject` column, `m`, fact
+    /// Evaluates the indicators of `level` over `facts` (a `subject` column, `month`, fact
     /// columns) at each target month of `targets`: one row per subject and target, columns
     /// `subject, t` and one Float64 column per indicator id (null where undefined).
     pub fn evaluate(&self, level: Level, facts: LazyFrame, subject: &str, targets: &[i32]) -> PolarsResult<LazyFrame> {
@@ -165,13 +166,13 @@ impl Catalogue {
             }
             aggs.push(ast.compile().alias(ind.id.as_str()));
         }
-        let t = DataFrame::new_infer_height(vec![Column::new("t".into(), targets.to_vec())])?.lazy();
+        let t = DataFrame::new_infer_height(vec![Column::new(c::TARGET_MONTH.into(), targets.to_vec())])?.lazy();
         Ok(facts
             .cross_join(t, None)
-            .filter(col("m").gt(col("t") - lit(WINDOW)).and(col("m").lt_eq(col("t"))))
-            .group_by([col(subject), col("t")])
+            .filter(col(c::MONTH).gt(col(c::TARGET_MONTH) - lit(WINDOW)).and(col(c::MONTH).lt_eq(col(c::TARGET_MONTH))))
+            .group_by([col(subject), col(c::TARGET_MONTH)])
             .agg(aggs)
-            .sort([subject, "t"], SortMultipleOptions::default()))
+            .sort([subject, c::TARGET_MONTH], SortMultipleOptions::default()))
     }
 }
 

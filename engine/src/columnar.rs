@@ -7,7 +7,7 @@
 //! segment's `to`" from the database. A segment is two files:
 //! - `events-<from>-<to>.parquet`: every event except study sessions, all columns;
 //! - `study-<from>-<to>.parquet`: study sessions counted per member and month
-//!   (`member, om, n`). They are nine events in ten and every rule reads them only as
+//!   (`member, occurred_month, count`). They are nine events in ten and every rule reads them only as
 //!   "how many in the year", so the engine never holds them one by one (a member's single
 //!   sessions stay in the database).
 //!
@@ -17,6 +17,7 @@
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
 //! the copy is rebuilt from scratch. Deleting the directory is always safe.
 
+use crate::schema as c;
 use crate::EngineError;
 use polars::prelude::*;
 use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
@@ -107,8 +108,11 @@ impl ColumnarCopy {
         Ok(chain)
     }
 
+    /// The anchor's file name carries the layout of the segments' columns
+    /// ([`store::schema`]): a copy written with other column names has no anchor under this
+    /// name, so it is rebuilt rather than read.
     fn anchor_path(&self) -> PathBuf {
-        self.dir.join("anchor")
+        self.dir.join("anchor.v3")
     }
 
     /// Whether the database still stores, at the anchor's seq, the event the copy saw there.
@@ -135,6 +139,8 @@ impl ColumnarCopy {
             Self::remove_segment(&s)?;
         }
         let _ = fs::remove_file(self.anchor_path());
+        // The anchor of the layout before the column names were spelled out.
+        let _ = fs::remove_file(self.dir.join("anchor"));
         Ok(())
     }
 
@@ -143,13 +149,13 @@ impl ColumnarCopy {
     /// Returns the two frames written (events without `seq`, study counts).
     fn write_segment(&self, from: i64, to: i64, raw: DataFrame) -> Result<(DataFrame, DataFrame), EngineError> {
         let study = EventKind::Study.code();
-        let mut events = raw.clone().lazy().filter(col("kind").neq(lit(study))).drop(cols(["seq"])).collect()?;
+        let mut events = raw.clone().lazy().filter(col(c::KIND).neq(lit(study))).drop(cols([c::SEQ])).collect()?;
         let mut counts = raw
             .lazy()
-            .filter(col("kind").eq(lit(study)))
-            .group_by([col("member"), col("om")])
-            .agg([len().cast(DataType::Int64).alias("n")])
-            .sort(["member", "om"], SortMultipleOptions::default())
+            .filter(col(c::KIND).eq(lit(study)))
+            .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
+            .agg([len().cast(DataType::Int64).alias(c::COUNT)])
+            .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
             .collect()?;
         let range = format!("{from:015}-{to:015}");
         self.write_file(&format!("study-{range}.parquet"), &mut counts)?;
@@ -198,7 +204,7 @@ impl ColumnarCopy {
 
     /// [`reference`](Self::reference) for a stamp the caller has just read.
     pub async fn reference_at(&self, store: &Store, stamp: &str) -> Result<Reference, EngineError> {
-        const TABLES: [&str; 3] = ["orgs", "members", "activities"];
+        const TABLES: [&str; 3] = ["orgs", c::MEMBERS, "activities"];
         let stamp_path = self.dir.join("reference.stamp");
         if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp) {
             let read = |t: &str| Self::read_file(&self.dir.join(format!("reference-{t}.parquet")));
@@ -224,7 +230,7 @@ impl ColumnarCopy {
         while from < upto {
             let to = (from + SEGMENT_ROWS).min(upto);
             let df = store.events_between(from, to).await?;
-            let last = df.column("seq")?.i64()?.max();
+            let last = df.column(c::SEQ)?.i64()?.max();
             let frames = self.write_segment(from, to, df)?;
             if keep {
                 written.push(frames);
@@ -250,7 +256,7 @@ impl ColumnarCopy {
         if db_max < after {
             return Ok(None);
         }
-        let mut events = DataFrame::empty_with_schema(&store::extract::events_schema()).drop("seq")?;
+        let mut events = DataFrame::empty_with_schema(&store::extract::events_schema()).drop(c::SEQ)?;
         let mut study = empty_study();
         for (e, st) in self.read_new(store, after, db_max, true).await? {
             events.vstack_mut_owned(e)?;
@@ -297,7 +303,7 @@ impl ColumnarCopy {
                 }
             }
         }
-        let empty_events = || DataFrame::empty_with_schema(&store::extract::events_schema()).drop("seq");
+        let empty_events = || DataFrame::empty_with_schema(&store::extract::events_schema()).drop(c::SEQ);
         let mut events = match events {
             Some(e) => e,
             None => empty_events()?,
@@ -306,9 +312,9 @@ impl ColumnarCopy {
         let study = match study {
             Some(st) => st
                 .lazy()
-                .group_by([col("member"), col("om")])
-                .agg([col("n").sum()])
-                .sort(["member", "om"], SortMultipleOptions::default())
+                .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
+                .agg([col(c::COUNT).sum()])
+                .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
                 .collect()?,
             None => empty_study(),
         };
@@ -327,9 +333,9 @@ impl ColumnarCopy {
 
 fn empty_study() -> DataFrame {
     DataFrame::empty_with_schema(&Schema::from_iter([
-        Field::new("member".into(), DataType::Int64),
-        Field::new("om".into(), DataType::Int32),
-        Field::new("n".into(), DataType::Int64),
+        Field::new(c::MEMBER.into(), DataType::Int64),
+        Field::new(c::OCCURRED_MONTH.into(), DataType::Int32),
+        Field::new(c::COUNT.into(), DataType::Int64),
     ]))
 }
 
@@ -337,7 +343,7 @@ fn empty_study() -> DataFrame {
 pub struct Loaded {
     /// Events except study sessions: [`store::extract::events_schema`] without `seq`.
     pub events: DataFrame,
-    /// Study sessions per member and month: `member, om, n`.
+    /// Study sessions per member and month: `member, occurred_month, count`.
     pub study: DataFrame,
     pub max_seq: i64,
 }

@@ -1,5 +1,6 @@
 //! The frames the engine computes from.
 
+use crate::schema as c;
 use polars::prelude::*;
 use crate::columnar::Loaded;
 use store::extract::Reference;
@@ -12,7 +13,7 @@ pub struct Dataset {
     pub activities: DataFrame,
     /// Every event except study sessions ([`store::extract::events_schema`] without `seq`).
     pub events: DataFrame,
-    /// Study sessions counted per member and month: `member, om, n`.
+    /// Study sessions counted per member and month: `member, occurred_month, count`.
     pub study: DataFrame,
     /// The data start (§5): the earliest month (as a `Period` number) of any activity's
     /// `held_at` or event's `occurred_at`; `None` when the store holds neither.
@@ -27,7 +28,7 @@ fn min_i32(df: &DataFrame, col: &str) -> PolarsResult<Option<i32>> {
 impl Dataset {
     pub fn new(reference: Reference, loaded: Loaded) -> PolarsResult<Dataset> {
         let Loaded { events, study, max_seq } = loaded;
-        let starts = [min_i32(&reference.activities, "hm")?, min_i32(&events, "om")?, min_i32(&study, "om")?];
+        let starts = [min_i32(&reference.activities, c::HELD_MONTH)?, min_i32(&events, c::OCCURRED_MONTH)?, min_i32(&study, c::OCCURRED_MONTH)?];
         let data_start = starts.into_iter().flatten().min();
         Ok(Dataset { orgs: reference.orgs, members: reference.members, activities: reference.activities, events, study, data_start, max_seq })
     }
@@ -50,10 +51,10 @@ impl Dataset {
         let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(col(c).is_in(lit(ids.clone()).implode(false), false)).collect();
         Ok(Dataset {
             orgs: self.orgs.clone(),
-            members: keep(&self.members, "id")?,
+            members: keep(&self.members, c::ID)?,
             activities: self.activities.clone(),
-            events: keep(&self.events, "member")?,
-            study: keep(&self.study, "member")?,
+            events: keep(&self.events, c::MEMBER)?,
+            study: keep(&self.study, c::MEMBER)?,
             data_start: self.data_start,
             max_seq: self.max_seq,
         })
@@ -62,6 +63,6 @@ impl Dataset {
     /// The newest month with an activity or an event (`None` for an empty store).
     pub fn latest_month(&self) -> PolarsResult<Option<i32>> {
         let max = |df: &DataFrame, c: &str| -> PolarsResult<Option<i32>> { Ok(df.column(c)?.i32()?.max()) };
-        Ok([max(&self.activities, "hm")?, max(&self.events, "om")?, max(&self.study, "om")?].into_iter().flatten().max())
+        Ok([max(&self.activities, c::HELD_MONTH)?, max(&self.events, c::OCCURRED_MONTH)?, max(&self.study, c::OCCURRED_MONTH)?].into_iter().flatten().max())
     }
 }

@@ -1,6 +1,7 @@
 //! The export files of §9: CSV, LF line ends, a header, numbers as the shortest exact
 //! decimal, lights as `red` / `yellow` / `green`.
 
+use crate::schema as c;
 use crate::dataset::Dataset;
 use crate::rules::{Light, Rules};
 use crate::{index, lights, EngineError};
@@ -44,8 +45,8 @@ pub fn write_export(ds: &Dataset, rules: &Rules, what: Export, out: &mut dyn Wri
         Export::Index { year } => {
             let df = index::index_frame(ds, rules, year)?;
             writeln!(out, "district_rank,member_id,org_id,org_rank,index,party_life,duty,contribution,morality")?;
-            let (dr, mid, oid, or) = (&i64s(&df, "district_rank")?, strs(&df, "member_id")?, strs(&df, "org_id")?, &i64s(&df, "org_rank")?);
-            let pts = ["index", "party_life", "duty", "contribution", "morality"].map(|n| i64s(&df, n));
+            let (dr, mid, oid, or) = (&i64s(&df, c::DISTRICT_RANK)?, strs(&df, c::MEMBER_ID)?, strs(&df, c::ORG_ID)?, &i64s(&df, c::ORG_RANK)?);
+            let pts = [c::INDEX, c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY].map(|n| i64s(&df, n));
             let pts: Vec<Int64Chunked> = pts.into_iter().collect::<PolarsResult<_>>()?;
             for i in 0..df.height() {
                 write!(out, "{},{},{},{}", get(dr, i)?, get_str(mid, i)?, get_str(oid, i)?, get(or, i)?)?;
@@ -59,8 +60,8 @@ pub fn write_export(ds: &Dataset, rules: &Rules, what: Export, out: &mut dyn Wri
         Export::MemberLights { month } => {
             let df = lights::member_lights_frame(ds, rules, month)?;
             writeln!(out, "member_id,org_id,dues_arrears,absence,dues_light,absence_light,light")?;
-            let (mid, oid, da, ab) = (strs(&df, "member_id")?, strs(&df, "org_id")?, &i64s(&df, "dues_arrears")?, &i64s(&df, "absence")?);
-            let (dl, al, l) = (&i64s(&df, "dues_light")?, &i64s(&df, "absence_light")?, &i64s(&df, "light")?);
+            let (mid, oid, da, ab) = (strs(&df, c::MEMBER_ID)?, strs(&df, c::ORG_ID)?, &i64s(&df, c::DUES_ARREARS)?, &i64s(&df, c::ABSENCE)?);
+            let (dl, al, l) = (&i64s(&df, c::DUES_LIGHT)?, &i64s(&df, c::ABSENCE_LIGHT)?, &i64s(&df, c::LIGHT)?);
             for i in 0..df.height() {
                 writeln!(out, "{},{},{},{},{},{},{}", get_str(mid, i)?, get_str(oid, i)?, get(da, i)?, get(ab, i)?, light(dl, i)?, light(al, i)?, light(l, i)?)?;
             }
@@ -69,10 +70,10 @@ pub fn write_export(ds: &Dataset, rules: &Rules, what: Export, out: &mut dyn Wri
         Export::BranchLights { month } => {
             let df = lights::branch_lights_frame(ds, rules, month)?;
             writeln!(out, "org_id,members,red_members,yellow_members,green_members,org_life_gap,gap_light,share_light,light")?;
-            let oid = strs(&df, "org_id")?;
-            let nums = ["members", "red_members", "yellow_members", "green_members", "org_life_gap"].map(|n| i64s(&df, n));
+            let oid = strs(&df, c::ORG_ID)?;
+            let nums = [c::MEMBERS, c::RED_MEMBERS, c::YELLOW_MEMBERS, c::GREEN_MEMBERS, c::ORG_LIFE_GAP].map(|n| i64s(&df, n));
             let nums: Vec<Int64Chunked> = nums.into_iter().collect::<PolarsResult<_>>()?;
-            let (gl, sl, l) = (&i64s(&df, "gap_light")?, &i64s(&df, "share_light")?, &i64s(&df, "light")?);
+            let (gl, sl, l) = (&i64s(&df, c::GAP_LIGHT)?, &i64s(&df, c::SHARE_LIGHT)?, &i64s(&df, c::LIGHT)?);
             for i in 0..df.height() {
                 write!(out, "{}", get_str(oid, i)?)?;
                 for c in &nums {

@@ -2,11 +2,11 @@
 //!
 //! Two frames, both dense (one row per subject and month of the window, zeros where
 //! nothing happened) so that a formula's window always sees every month:
-//! - **member facts** (`member, m, …`): what one member did in month `m` — points by
+//! - **member facts** (`member, month, …`): what one member did in month `m` — points by
 //!   dimension (from the same scoring items as the index, [`crate::index::contributions_between`]),
 //!   attendance by activity kind, leave, study, volunteer hours, model posts, dues on time,
 //!   the evaluation grade that stands, and what was expected of the member;
-//! - **organisation facts** (`org, m, …`): what an organisation held (activities by kind),
+//! - **organisation facts** (`org, month, …`): what an organisation held (activities by kind),
 //!   its direct members' facts summed, and the small tables (transfers, ratings, projects,
 //!   development steps). Summing them over a subtree ([`subtree_facts`]) gives the same
 //!   columns for any higher organisation: every roll-up is a sum of counts.
@@ -28,6 +28,7 @@
 //!   activist, probationary 365 days after candidate, full 396 days after probationary (one
 //!   year of probation and a month to convene the meeting).
 
+use crate::schema::{self as c, attend_col, grade_col, held_col};
 use crate::dataset::Dataset;
 use crate::index::{contributions_between, dimension_sums};
 use crate::rules::Rules;
@@ -37,19 +38,9 @@ use domain::Period;
 use polars::prelude::*;
 use store::extras::Extras;
 
-/// Column of member facts counting attended activities of `kind`.
-pub fn attend_col(kind: ActivityKind) -> String {
-    format!("att_{}", kind.as_str())
-}
-
-/// Column of organisation facts counting activities of `kind` held.
-pub fn held_col(kind: ActivityKind) -> String {
-    format!("act_{}", kind.as_str())
-}
-
 /// The per-member columns summed into organisation facts (besides the activity counts).
 pub fn member_sum_columns() -> Vec<String> {
-    let mut v: Vec<String> = ["points", "party_life", "duty", "contribution", "morality", "dues_on_time", "dues_due", "attended_own", "expected", "leaves", "study", "volunteer_q", "model_posts", "records", "enrolled", "grade_1", "grade_2", "grade_3", "grade_4"]
+    let mut v: Vec<String> = [c::POINTS, c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY, c::DUES_ON_TIME, c::DUES_DUE, c::ATTENDED_OWN, c::EXPECTED, c::LEAVES, c::STUDY, c::VOLUNTEER_Q, c::MODEL_POSTS, c::RECORDS, c::ENROLLED, &grade_col(1), &grade_col(2), &grade_col(3), &grade_col(4)]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -58,14 +49,14 @@ pub fn member_sum_columns() -> Vec<String> {
 }
 
 fn kind_is(k: EventKind) -> Expr {
-    col("kind").eq(lit(k.code()))
+    col(c::KIND).eq(lit(k.code()))
 }
 
-/// The months `from..=to` (`m`) with their years (`y`).
+/// The months `from..=to` (`month`) with their years (`month_year`).
 fn months_frame(from: i32, to: i32) -> PolarsResult<LazyFrame> {
     let m: Vec<i32> = (from..=to).collect();
     let y: Vec<i32> = m.iter().map(|m| Period(*m).year()).collect();
-    Ok(DataFrame::new_infer_height(vec![Column::new("m".into(), m), Column::new("y".into(), y)])?.lazy())
+    Ok(DataFrame::new_infer_height(vec![Column::new(c::MONTH.into(), m), Column::new(c::MONTH_YEAR.into(), y)])?.lazy())
 }
 
 fn in_window(c: &str, from: i32, to: i32) -> Expr {
@@ -86,77 +77,77 @@ fn attach(left: LazyFrame, right: LazyFrame, keys: &[&str], values: &[String]) -
 pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> PolarsResult<DataFrame> {
     let (f, t) = (from.0, to.0);
     let members = ds.members.clone().lazy().select([
-        col("id").alias("member"),
-        col("org"),
-        col("jm"),
-        col("monthly_dues"),
-        (col("joined_on").cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias("joined_at"),
+        col(c::ID).alias(c::MEMBER),
+        col(c::ORG),
+        col(c::JOINED_MONTH),
+        col(c::MONTHLY_DUES),
+        (col(c::JOINED_ON).cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias(c::JOINED_AT),
     ]);
     let grid = members
         .clone()
         .cross_join(months_frame(f, t)?, None)
         .with_columns([
-            col("jm").lt_eq(col("m")).cast(DataType::Int64).alias("enrolled"),
-            (col("jm").lt_eq(col("m")).and(col("monthly_dues").gt(lit(0i64)))).cast(DataType::Int64).alias("dues_due"),
+            col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).cast(DataType::Int64).alias(c::ENROLLED),
+            (col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).and(col(c::MONTHLY_DUES).gt(lit(0i64)))).cast(DataType::Int64).alias(c::DUES_DUE),
         ]);
 
     // Points by dimension, and what gives them, from the scoring items of §4.
     let items = contributions_between(ds, rules, from, to)?;
-    let points = dimension_sums(items.clone(), &["member", "om"])
-        .with_column((col("party_life") + col("duty") + col("contribution") + col("morality")).alias("points"))
-        .rename(["om"], ["m"], true);
+    let points = dimension_sums(items.clone(), &[c::MEMBER, c::OCCURRED_MONTH])
+        .with_column((col(c::PARTY_LIFE) + col(c::DUTY) + col(c::CONTRIBUTION) + col(c::MORALITY)).alias(c::POINTS))
+        .rename([c::OCCURRED_MONTH], [c::MONTH], true);
     let dues = items
         .clone()
-        .filter(col("rule").eq(lit(EventKind::Dues.code())))
-        .group_by([col("member"), col("om")])
-        .agg([len().cast(DataType::Int64).alias("dues_on_time")])
-        .rename(["om"], ["m"], true);
-    let grade_of = |g: i64| col("grade").eq(lit(g)).cast(DataType::Int64).sum().alias(format!("grade_{g}"));
+        .filter(col(c::RULE).eq(lit(EventKind::Dues.code())))
+        .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
+        .agg([len().cast(DataType::Int64).alias(c::DUES_ON_TIME)])
+        .rename([c::OCCURRED_MONTH], [c::MONTH], true);
+    let grade_of = |g: i64| col(c::GRADE).eq(lit(g)).cast(DataType::Int64).sum().alias(grade_col(g));
     let grades = items
-        .filter(col("rule").eq(lit(EventKind::Evaluation.code())))
-        .group_by([col("member"), col("om")])
+        .filter(col(c::RULE).eq(lit(EventKind::Evaluation.code())))
+        .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
         .agg([grade_of(1), grade_of(2), grade_of(3), grade_of(4)])
-        .rename(["om"], ["m"], true);
+        .rename([c::OCCURRED_MONTH], [c::MONTH], true);
 
     // Attendance: once per member and activity, in the activity's month.
-    let acts = ds.activities.clone().lazy().filter(in_window("hm", f, t)).select([
-        col("id").alias("activity"),
-        col("org").alias("held_by"),
-        col("kind").alias("akind"),
-        col("held_at"),
-        col("hm").alias("m"),
-        col("all_member"),
+    let acts = ds.activities.clone().lazy().filter(in_window(c::HELD_MONTH, f, t)).select([
+        col(c::ID).alias(c::ACTIVITY),
+        col(c::ORG).alias(c::HELD_BY),
+        col(c::KIND).alias(c::ACTIVITY_KIND),
+        col(c::HELD_AT),
+        col(c::HELD_MONTH).alias(c::MONTH),
+        col(c::ALL_MEMBER),
     ]);
     let mut att_aggs: Vec<Expr> = ActivityKind::ALL
         .iter()
-        .map(|k| col("akind").eq(lit(k.code())).cast(DataType::Int64).sum().alias(attend_col(*k)))
+        .map(|k| col(c::ACTIVITY_KIND).eq(lit(k.code())).cast(DataType::Int64).sum().alias(attend_col(*k)))
         .collect();
     att_aggs.push(
-        (col("all_member").and(col("held_by").eq(col("org"))).and(col("held_at").gt_eq(col("joined_at"))))
+        (col(c::ALL_MEMBER).and(col(c::HELD_BY).eq(col(c::ORG))).and(col(c::HELD_AT).gt_eq(col(c::JOINED_AT))))
             .cast(DataType::Int64)
             .sum()
-            .alias("attended_own"),
+            .alias(c::ATTENDED_OWN),
     );
     let attended = ds
         .events
         .clone()
         .lazy()
         .filter(kind_is(EventKind::Attend))
-        .select([col("member"), col("activity")])
+        .select([col(c::MEMBER), col(c::ACTIVITY)])
         .unique(None, UniqueKeepStrategy::Any)
-        .join(acts.clone(), [col("activity")], [col("activity")], JoinArgs::new(JoinType::Inner))
-        .join(members.clone().select([col("member"), col("org"), col("joined_at")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("member"), col("m")])
+        .join(acts.clone(), [col(c::ACTIVITY)], [col(c::ACTIVITY)], JoinArgs::new(JoinType::Inner))
+        .join(members.clone().select([col(c::MEMBER), col(c::ORG), col(c::JOINED_AT)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(c::MEMBER), col(c::MONTH)])
         .agg(att_aggs);
 
     // Expected: the own organisation's all-member activities held at or after joining.
     let expected = members
         .clone()
-        .select([col("member"), col("org"), col("joined_at")])
-        .join(acts.filter(col("all_member")), [col("org")], [col("held_by")], JoinArgs::new(JoinType::Inner))
-        .filter(col("held_at").gt_eq(col("joined_at")))
-        .group_by([col("member"), col("m")])
-        .agg([len().cast(DataType::Int64).alias("expected")]);
+        .select([col(c::MEMBER), col(c::ORG), col(c::JOINED_AT)])
+        .join(acts.filter(col(c::ALL_MEMBER)), [col(c::ORG)], [col(c::HELD_BY)], JoinArgs::new(JoinType::Inner))
+        .filter(col(c::HELD_AT).gt_eq(col(c::JOINED_AT)))
+        .group_by([col(c::MEMBER), col(c::MONTH)])
+        .agg([len().cast(DataType::Int64).alias(c::EXPECTED)]);
 
     // Events counted one by one in their month.
     let count_of = |k: EventKind, name: &str| kind_is(k).cast(DataType::Int64).sum().alias(name);
@@ -164,33 +155,33 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
         .events
         .clone()
         .lazy()
-        .filter(in_window("om", f, t))
-        .group_by([col("member"), col("om")])
+        .filter(in_window(c::OCCURRED_MONTH, f, t))
+        .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
         .agg([
-            count_of(EventKind::Leave, "leaves"),
-            count_of(EventKind::ModelPost, "model_posts"),
-            len().cast(DataType::Int64).alias("events_n"),
-            when(kind_is(EventKind::Volunteer)).then(col("quantity")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias("volunteer_q"),
+            count_of(EventKind::Leave, c::LEAVES),
+            count_of(EventKind::ModelPost, c::MODEL_POSTS),
+            len().cast(DataType::Int64).alias(c::EVENT_ROWS),
+            when(kind_is(EventKind::Volunteer)).then(col(c::QUANTITY)).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(c::VOLUNTEER_Q),
         ])
-        .rename(["om"], ["m"], true);
-    let study = ds.study.clone().lazy().filter(in_window("om", f, t)).select([col("member"), col("om").alias("m"), col("n").cast(DataType::Int64).alias("study")]);
+        .rename([c::OCCURRED_MONTH], [c::MONTH], true);
+    let study = ds.study.clone().lazy().filter(in_window(c::OCCURRED_MONTH, f, t)).select([col(c::MEMBER), col(c::OCCURRED_MONTH).alias(c::MONTH), col(c::COUNT).cast(DataType::Int64).alias(c::STUDY)]);
 
     let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let mut att_cols: Vec<String> = ActivityKind::ALL.iter().map(|k| attend_col(*k)).collect();
-    att_cols.push("attended_own".into());
-    let keys = ["member", "m"];
-    let out = attach(grid, points, &keys, &s(&["party_life", "duty", "contribution", "morality", "points"]));
-    let out = attach(out, dues, &keys, &s(&["dues_on_time"]));
-    let out = attach(out, grades, &keys, &s(&["grade_1", "grade_2", "grade_3", "grade_4"]));
+    att_cols.push(c::ATTENDED_OWN.into());
+    let keys = [c::MEMBER, c::MONTH];
+    let out = attach(grid, points, &keys, &s(&[c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY, c::POINTS]));
+    let out = attach(out, dues, &keys, &s(&[c::DUES_ON_TIME]));
+    let out = attach(out, grades, &keys, &s(&[&grade_col(1), &grade_col(2), &grade_col(3), &grade_col(4)]));
     let out = attach(out, attended, &keys, &att_cols);
-    let out = attach(out, expected, &keys, &s(&["expected"]));
-    let out = attach(out, singles, &keys, &s(&["leaves", "model_posts", "volunteer_q", "events_n"]));
-    let out = attach(out, study, &keys, &s(&["study"]));
+    let out = attach(out, expected, &keys, &s(&[c::EXPECTED]));
+    let out = attach(out, singles, &keys, &s(&[c::LEAVES, c::MODEL_POSTS, c::VOLUNTEER_Q, c::EVENT_ROWS]));
+    let out = attach(out, study, &keys, &s(&[c::STUDY]));
     // Every event of the month, study sessions one by one (the wall's "records").
-    let out = out.with_column((col("events_n") + col("study")).alias("records"));
-    let mut cols: Vec<Expr> = vec![col("member"), col("org"), col("m")];
+    let out = out.with_column((col(c::EVENT_ROWS) + col(c::STUDY)).alias(c::RECORDS));
+    let mut cols: Vec<Expr> = vec![col(c::MEMBER), col(c::ORG), col(c::MONTH)];
     cols.extend(member_sum_columns().iter().map(|c| col(c.as_str())));
-    out.select(cols).sort(["member", "m"], SortMultipleOptions::default()).collect()
+    out.select(cols).sort([c::MEMBER, c::MONTH], SortMultipleOptions::default()).collect()
 }
 
 /// Replaces the rows of the members `members` in `all` (a per-member frame: member facts,
@@ -199,7 +190,7 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
 /// fresh rows come last (for frames that are only filtered and grouped).
 pub fn splice(all: &DataFrame, fresh: &DataFrame, members: &[i64], order: Option<&str>) -> PolarsResult<DataFrame> {
     let ids = Series::new("ids".into(), members);
-    let kept = all.clone().lazy().filter(col("member").is_in(lit(ids).implode(false), false).not());
+    let kept = all.clone().lazy().filter(col(c::MEMBER).is_in(lit(ids).implode(false), false).not());
     let joined = concat([kept, fresh.clone().lazy()], UnionArgs::default())?;
     match order {
         Some(c) => joined.sort([c], SortMultipleOptions::default().with_maintain_order(true)).collect(),
@@ -211,122 +202,122 @@ pub fn splice(all: &DataFrame, fresh: &DataFrame, members: &[i64], order: Option
 /// activities held by kind, direct members' facts summed, and the small tables.
 pub fn org_facts(ds: &Dataset, extras: &Extras, members: &DataFrame, from: Period, to: Period) -> PolarsResult<DataFrame> {
     let (f, t) = (from.0, to.0);
-    let grassroots = [OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::Branch].iter().fold(lit(false), |acc, k| acc.or(col("kind").eq(lit(k.code()))));
+    let grassroots = [OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::Branch].iter().fold(lit(false), |acc, k| acc.or(col(c::KIND).eq(lit(k.code()))));
     let grid = ds
         .orgs
         .clone()
         .lazy()
-        .select([col("id").alias("org"), col("em"), grassroots.alias("grassroots")])
+        .select([col(c::ID).alias(c::ORG), col(c::ESTABLISHED_MONTH), grassroots.alias(c::GRASSROOTS)])
         .cross_join(months_frame(f, t)?, None)
-        .with_column((col("grassroots").and(col("em").lt_eq(col("m")))).cast(DataType::Int64).alias("gr"));
+        .with_column((col(c::GRASSROOTS).and(col(c::ESTABLISHED_MONTH).lt_eq(col(c::MONTH)))).cast(DataType::Int64).alias(c::GRASSROOTS_WITH_MEMBERS));
 
-    let mut held: Vec<Expr> = ActivityKind::ALL.iter().map(|k| col("kind").eq(lit(k.code())).cast(DataType::Int64).sum().alias(held_col(*k))).collect();
-    held.push(col("org_life").cast(DataType::Int64).sum().alias("org_life"));
-    let acts = ds.activities.clone().lazy().filter(in_window("hm", f, t)).group_by([col("org"), col("hm")]).agg(held).rename(["hm"], ["m"], true);
+    let mut held: Vec<Expr> = ActivityKind::ALL.iter().map(|k| col(c::KIND).eq(lit(k.code())).cast(DataType::Int64).sum().alias(held_col(*k))).collect();
+    held.push(col(c::ORG_LIFE).cast(DataType::Int64).sum().alias(c::ORG_LIFE));
+    let acts = ds.activities.clone().lazy().filter(in_window(c::HELD_MONTH, f, t)).group_by([col(c::ORG), col(c::HELD_MONTH)]).agg(held).rename([c::HELD_MONTH], [c::MONTH], true);
 
     let sums = member_sum_columns();
     let from_members = members
         .clone()
         .lazy()
-        .filter(in_window("m", f, t))
-        .group_by([col("org"), col("m")])
+        .filter(in_window(c::MONTH, f, t))
+        .group_by([col(c::ORG), col(c::MONTH)])
         .agg(sums.iter().map(|c| col(c.as_str()).sum()).collect::<Vec<_>>());
 
     let transfers = extras.transfers.clone().lazy();
     let done = transfers
         .clone()
-        .filter(col("completed_on").is_not_null())
-        .select([col("to_org").alias("org"), col("completed_m").alias("m")])
-        .group_by([col("org"), col("m")])
-        .agg([len().cast(DataType::Int64).alias("transfers_done")]);
+        .filter(col(c::COMPLETED_ON).is_not_null())
+        .select([col(c::TO_ORG).alias(c::ORG), col(c::COMPLETED_MONTH).alias(c::MONTH)])
+        .group_by([col(c::ORG), col(c::MONTH)])
+        .agg([len().cast(DataType::Int64).alias(c::TRANSFERS_DONE)]);
     // Pending at m: requested by the end of m, completed after m (or not yet).
     let pending = transfers
-        .select([col("from_org").alias("org"), col("requested_m").alias("rm"), col("completed_m").alias("cm")])
+        .select([col(c::FROM_ORG).alias(c::ORG), col(c::REQUESTED_MONTH).alias(c::REQUESTED_MONTH), col(c::COMPLETED_MONTH).alias(c::COMPLETED_MONTH)])
         .cross_join(months_frame(f, t)?, None)
-        .filter(col("rm").lt_eq(col("m")).and(col("cm").is_null().or(col("cm").gt(col("m")))))
-        .group_by([col("org"), col("m")])
-        .agg([len().cast(DataType::Int64).alias("transfers_pending")]);
+        .filter(col(c::REQUESTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH)))))
+        .group_by([col(c::ORG), col(c::MONTH)])
+        .agg([len().cast(DataType::Int64).alias(c::TRANSFERS_PENDING)]);
 
     let ratings = extras
         .ratings
         .clone()
         .lazy()
         .cross_join(months_frame(f, t)?, None)
-        .filter(col("y").eq(col("year")))
-        .select([col("org"), col("m"), col("stars").alias("stars"), lit(1i64).alias("rated")]);
+        .filter(col(c::MONTH_YEAR).eq(col(c::YEAR)))
+        .select([col(c::ORG), col(c::MONTH), col(c::STARS).alias(c::STARS), lit(1i64).alias(c::RATED)]);
 
     let projects = extras
         .projects
         .clone()
         .lazy()
-        .select([col("org"), col("started_m").alias("sm"), col("due_m").alias("dm"), col("completed_m").alias("cm"), col("due_on"), col("completed_on"), col("progress")])
+        .select([col(c::ORG), col(c::STARTED_MONTH).alias(c::STARTED_MONTH), col(c::DUE_MONTH).alias(c::DUE_MONTH), col(c::COMPLETED_MONTH).alias(c::COMPLETED_MONTH), col(c::DUE_ON), col(c::COMPLETED_ON), col(c::PROGRESS)])
         .cross_join(months_frame(f, t)?, None)
-        .group_by([col("org"), col("m")])
+        .group_by([col(c::ORG), col(c::MONTH)])
         .agg([
-            (col("sm").lt_eq(col("m")).and(col("cm").is_null().or(col("cm").gt(col("m"))))).cast(DataType::Int64).sum().alias("projects_open"),
-            (col("sm").lt_eq(col("m")).and(col("cm").is_null().or(col("cm").gt(col("m")))).and(col("dm").lt_eq(col("m"))))
+            (col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH))))).cast(DataType::Int64).sum().alias(c::PROJECTS_OPEN),
+            (col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH)))).and(col(c::DUE_MONTH).lt_eq(col(c::MONTH))))
                 .cast(DataType::Int64)
                 .sum()
-                .alias("projects_overdue"),
-            col("cm").eq(col("m")).fill_null(lit(false)).cast(DataType::Int64).sum().alias("projects_done"),
-            (col("cm").eq(col("m")).and(col("completed_on").lt_eq(col("due_on")))).fill_null(lit(false)).cast(DataType::Int64).sum().alias("projects_done_on_time"),
-            when(col("sm").lt_eq(col("m")).and(col("cm").is_null().or(col("cm").gt(col("m"))))).then(col("progress")).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias("progress_sum"),
+                .alias(c::PROJECTS_OVERDUE),
+            col(c::COMPLETED_MONTH).eq(col(c::MONTH)).fill_null(lit(false)).cast(DataType::Int64).sum().alias(c::PROJECTS_DONE),
+            (col(c::COMPLETED_MONTH).eq(col(c::MONTH)).and(col(c::COMPLETED_ON).lt_eq(col(c::DUE_ON)))).fill_null(lit(false)).cast(DataType::Int64).sum().alias(c::PROJECTS_DONE_ON_TIME),
+            when(col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH))))).then(col(c::PROGRESS)).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(c::PROGRESS_SUM),
         ]);
 
     // Development steps: each step after the first, on time when within its limit.
-    let limit = when(col("step").eq(lit(2i16)))
+    let limit = when(col(c::STEP).eq(lit(2i16)))
         .then(lit(92i32))
-        .when(col("step").eq(lit(3i16)))
+        .when(col(c::STEP).eq(lit(3i16)))
         .then(lit(730i32))
-        .when(col("step").eq(lit(4i16)))
+        .when(col(c::STEP).eq(lit(4i16)))
         .then(lit(365i32))
         .otherwise(lit(396i32));
     let steps = extras
         .candidates
         .clone()
         .lazy()
-        .sort(["candidate_id", "step"], SortMultipleOptions::default())
-        .with_column(col("step_on").shift(lit(1)).over([col("candidate_id")])?.alias("prev_on"))
-        .filter(col("step").gt(lit(1i16)))
-        .with_column(col("step_m").alias("m"))
-        .group_by([col("org"), col("m")])
+        .sort([c::CANDIDATE_ID, c::STEP], SortMultipleOptions::default())
+        .with_column(col(c::STEP_ON).shift(lit(1)).over([col(c::CANDIDATE_ID)])?.alias(c::PREV_ON))
+        .filter(col(c::STEP).gt(lit(1i16)))
+        .with_column(col(c::STEP_MONTH).alias(c::MONTH))
+        .group_by([col(c::ORG), col(c::MONTH)])
         .agg([
-            len().cast(DataType::Int64).alias("dev_steps"),
-            (col("step_on") - col("prev_on")).lt_eq(limit).fill_null(lit(false)).cast(DataType::Int64).sum().alias("dev_on_time"),
+            len().cast(DataType::Int64).alias(c::DEV_STEPS),
+            (col(c::STEP_ON) - col(c::PREV_ON)).lt_eq(limit).fill_null(lit(false)).cast(DataType::Int64).sum().alias(c::DEV_ON_TIME),
         ]);
 
     let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let mut held_cols: Vec<String> = ActivityKind::ALL.iter().map(|k| held_col(*k)).collect();
-    held_cols.push("org_life".into());
-    let keys = ["org", "m"];
+    held_cols.push(c::ORG_LIFE.into());
+    let keys = [c::ORG, c::MONTH];
     let out = attach(grid, acts, &keys, &held_cols);
     let out = attach(out, from_members, &keys, &sums);
-    let out = attach(out, done, &keys, &s(&["transfers_done"]));
-    let out = attach(out, pending, &keys, &s(&["transfers_pending"]));
-    let out = attach(out, ratings, &keys, &s(&["stars", "rated"]));
-    let out = attach(out, projects, &keys, &s(&["projects_open", "projects_overdue", "projects_done", "projects_done_on_time", "progress_sum"]));
-    let out = attach(out, steps, &keys, &s(&["dev_steps", "dev_on_time"]));
+    let out = attach(out, done, &keys, &s(&[c::TRANSFERS_DONE]));
+    let out = attach(out, pending, &keys, &s(&[c::TRANSFERS_PENDING]));
+    let out = attach(out, ratings, &keys, &s(&[c::STARS, c::RATED]));
+    let out = attach(out, projects, &keys, &s(&[c::PROJECTS_OPEN, c::PROJECTS_OVERDUE, c::PROJECTS_DONE, c::PROJECTS_DONE_ON_TIME, c::PROGRESS_SUM]));
+    let out = attach(out, steps, &keys, &s(&[c::DEV_STEPS, c::DEV_ON_TIME]));
     out.with_columns([
         // A grassroots organisation with members that held organisation life this month.
-        (col("gr").gt(lit(0i64)).and(col("enrolled").gt(lit(0i64)))).cast(DataType::Int64).alias("gr"),
-        (col("gr").gt(lit(0i64)).and(col("enrolled").gt(lit(0i64))).and(col("org_life").gt(lit(0i64)))).cast(DataType::Int64).alias("gr_held"),
+        (col(c::GRASSROOTS_WITH_MEMBERS).gt(lit(0i64)).and(col(c::ENROLLED).gt(lit(0i64)))).cast(DataType::Int64).alias(c::GRASSROOTS_WITH_MEMBERS),
+        (col(c::GRASSROOTS_WITH_MEMBERS).gt(lit(0i64)).and(col(c::ENROLLED).gt(lit(0i64))).and(col(c::ORG_LIFE).gt(lit(0i64)))).cast(DataType::Int64).alias(c::GRASSROOTS_HELD_ORG_LIFE),
     ])
-    .drop(cols(["em", "grassroots", "y"]))
-    .sort(["org", "m"], SortMultipleOptions::default())
+    .drop(cols([c::ESTABLISHED_MONTH, c::GRASSROOTS, c::MONTH_YEAR]))
+    .sort([c::ORG, c::MONTH], SortMultipleOptions::default())
     .collect()
 }
 
 /// Facts summed over every organisation's subtree (itself included): the same columns as
 /// [`org_facts`], keyed by the subtree's top `org`.
 pub fn subtree_facts(org_facts: &DataFrame, ancestry: &DataFrame) -> PolarsResult<DataFrame> {
-    let values: Vec<Expr> = org_facts.get_column_names().iter().filter(|c| !matches!(c.as_str(), "org" | "m")).map(|c| col(c.as_str()).sum()).collect();
+    let values: Vec<Expr> = org_facts.get_column_names().iter().filter(|c| !matches!(c.as_str(), c::ORG | c::MONTH)).map(|c| col(c.as_str()).sum()).collect();
     org_facts
         .clone()
         .lazy()
-        .join(ancestry.clone().lazy(), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("ancestor"), col("m")])
+        .join(ancestry.clone().lazy(), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(c::ANCESTOR), col(c::MONTH)])
         .agg(values)
-        .rename(["ancestor"], ["org"], true)
-        .sort(["org", "m"], SortMultipleOptions::default())
+        .rename([c::ANCESTOR], [c::ORG], true)
+        .sort([c::ORG, c::MONTH], SortMultipleOptions::default())
         .collect()
 }

@@ -1,7 +1,7 @@
 //! The formula language of the indicator catalogue, compiled to polars expressions.
 //!
 //! A formula is evaluated for one subject (an organisation or a member) at one target
-//! month `t`, over the subject's monthly facts ([`crate::facts`]) with months `m` in
+//! month `t`, over the subject's monthly facts ([`crate::facts`]) with months `month` in
 //! `t-11 ..= t`. It is an arithmetic expression (`+ - * /`, numbers, parentheses) over
 //! these window functions of a fact column `c`:
 //!
@@ -19,6 +19,7 @@
 //! "undefined" is null. Every column a formula names is checked against the facts when
 //! the catalogue is compiled, so a bad catalogue fails with the indicator's id.
 
+use crate::schema as c;
 use polars::prelude::*;
 
 /// The widest window a formula may read.
@@ -194,10 +195,10 @@ impl Ast {
     }
 
     /// The aggregation expression, to be used in `group_by([subject, t]).agg(…)` over facts
-    /// joined to their target months (`m` and `t` columns, Int32 `Period` numbers).
+    /// joined to their target months (`month` and `target_month` columns, Int32 `Period` numbers).
     pub fn compile(&self) -> Expr {
         let f64c = |c: &str| col(c).cast(DataType::Float64);
-        let since = |n: i32| col("m").gt(col("t") - lit(n));
+        let since = |n: i32| col(c::MONTH).gt(col(c::TARGET_MONTH) - lit(n));
         let undefined_if_zero = |a: Expr, b: Expr, scale: f64| when(b.clone().eq(lit(0.0))).then(lit(NULL).cast(DataType::Float64)).otherwise(a * lit(scale) / b);
         match self {
             Ast::Num(n) => lit(*n),
@@ -212,11 +213,11 @@ impl Ast {
                 }
             }
             Ast::Sum(c, n) => f64c(c).filter(since(*n)).sum(),
-            Ast::Ytd(c) => f64c(c).filter(col("m").gt_eq(col("t") - col("t") % lit(12))).sum(),
+            Ast::Ytd(c) => f64c(c).filter(col(c::MONTH).gt_eq(col(c::TARGET_MONTH) - col(c::TARGET_MONTH) % lit(12))).sum(),
             // `first` of the one month: null when the fact is not known for it (lights and
             // ranks exist only at the month they were computed for).
-            Ast::Last(c) => f64c(c).filter(col("m").eq(col("t"))).first(),
-            Ast::Prev(c) => f64c(c).filter(col("m").eq(col("t") - lit(1))).first(),
+            Ast::Last(c) => f64c(c).filter(col(c::MONTH).eq(col(c::TARGET_MONTH))).first(),
+            Ast::Prev(c) => f64c(c).filter(col(c::MONTH).eq(col(c::TARGET_MONTH) - lit(1))).first(),
             Ast::MonthsWith(c, n) => col(c).gt(lit(0)).and(since(*n)).cast(DataType::Float64).sum(),
             Ast::Pct(a, b) => undefined_if_zero(a.compile(), b.compile(), 100.0),
             Ast::Ratio(a, b) => undefined_if_zero(a.compile(), b.compile(), 1.0),
@@ -244,10 +245,10 @@ mod tests {
     #[test]
     fn evaluates_windows() {
         // One subject, months 0..=23 with c = m, target t = 23 (December of year 1).
-        let facts = df!("s" => vec![1i64; 24], "m" => (0..24).collect::<Vec<i32>>(), "c" => (0..24).map(i64::from).collect::<Vec<_>>(), "z" => vec![0i64; 24]).unwrap();
+        let facts = df!("s" => vec![1i64; 24], c::MONTH => (0..24).collect::<Vec<i32>>(), "c" => (0..24).map(i64::from).collect::<Vec<_>>(), "z" => vec![0i64; 24]).unwrap();
         let eval = |f: &str| -> Option<f64> {
             let e = parse(f).unwrap().compile().alias("v");
-            let out = facts.clone().lazy().with_column(lit(23i32).alias("t")).group_by([col("s"), col("t")]).agg([e]).collect().unwrap();
+            let out = facts.clone().lazy().with_column(lit(23i32).alias(c::TARGET_MONTH)).group_by([col("s"), col(c::TARGET_MONTH)]).agg([e]).collect().unwrap();
             out.column("v").unwrap().f64().unwrap().get(0)
         };
         assert_eq!(eval("sum(c, 3)"), Some(21.0 + 22.0 + 23.0));

@@ -12,6 +12,7 @@
 //! - A state computes the figures of a month once ([`MonthFigures`]) and each snapshot and
 //!   profile once (kept with its JSON), so that a request never scans the events.
 
+use crate::schema as c;
 use crate::catalogue::Catalogue;
 use crate::columnar::ColumnarCopy;
 use crate::dataset::Dataset;
@@ -116,11 +117,17 @@ impl State {
     }
 
     pub fn resolve_member(&self, member_id: &str) -> Result<i64, HubError> {
-        let r = self.ds.members.clone().lazy().filter(col("member_id").eq(lit(member_id))).select([col("id")]).collect()?;
+        Ok(self.member_and_org(member_id)?.0)
+    }
+
+    /// The surrogate ids of `member_id` and of the organisation it belongs to (what a scope
+    /// check needs).
+    pub fn member_and_org(&self, member_id: &str) -> Result<(i64, i64), HubError> {
+        let r = self.ds.members.clone().lazy().filter(col(c::MEMBER_ID).eq(lit(member_id))).select([col(c::ID), col(c::ORG)]).collect()?;
         if r.height() == 0 {
             return Err(HubError::NotFound(format!("member {member_id}")));
         }
-        r.column("id")?.i64()?.get(0).ok_or_else(|| HubError::NotFound(format!("member {member_id}")))
+        Ok((crate::read::i64_at(&r, c::ID, 0)?, crate::read::i64_at(&r, c::ORG, 0)?))
     }
 
     /// The figures of `month`, computed on first use.
@@ -276,11 +283,29 @@ impl Hub {
         // The trace of one member is small; its activity titles come from the store.
         let one = state.ds.restrict(&[member])?;
         let trace = crate::index::contributions_between(&one, &self.inner.rules, Period::new(month.year(), 1), month)?.collect()?;
-        let acts: Vec<i64> = trace.column("activity")?.i64()?.iter().flatten().collect();
+        let acts: Vec<i64> = trace.column(c::ACTIVITY)?.i64()?.iter().flatten().collect();
         let details: ActivityDetails = self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
         let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace, &details)).await?;
         remember(&state.profiles, (member, month.0), &cached);
         Ok(cached)
+    }
+
+    /// An answer computed from `state`'s figures of `month` (newest for `None`) by `f`, off the
+    /// async threads (the first question about a month computes its figures): the API's views
+    /// ([`crate::views`]) are asked this way.
+    pub async fn view<T, F>(&self, state: &Arc<State>, month: Option<&str>, f: F) -> Result<T, HubError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ctx<'_>) -> PolarsResult<T> + Send + 'static,
+    {
+        let month = state.resolve_month(month)?;
+        let (hub, st) = (self.clone(), state.clone());
+        tokio::task::spawn_blocking(move || -> Result<T, HubError> {
+            let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
+            Ok(f(&st.ctx(&hub.inner.catalogue, &fig)?)?)
+        })
+        .await
+        .map_err(|e| HubError::Engine(EngineError::Internal(format!("view task: {e}"))))?
     }
 
     /// Runs `f` on the figures of `month` off the async threads (the first call of a month

@@ -20,9 +20,12 @@ pub mod lights;
 pub mod live;
 pub mod load;
 pub mod month;
+pub mod read;
 pub mod recompute;
 pub mod rules;
+pub mod schema;
 pub mod snapshot;
+pub mod views;
 
 pub use dataset::Dataset;
 pub use export::{write_export, Export};

@@ -17,6 +17,7 @@
 //!   month established); the share compares red direct members with direct members in
 //!   integers (`red × 100 ≥ 20 × members`).
 
+use crate::schema as c;
 use crate::dataset::Dataset;
 use crate::rules::Rules;
 use domain::kinds::{EventKind, OrgKind};
@@ -25,7 +26,7 @@ use domain::Period;
 use polars::prelude::*;
 
 fn kind_is(k: EventKind) -> Expr {
-    col("kind").eq(lit(k.code()))
+    col(c::KIND).eq(lit(k.code()))
 }
 
 /// `max(a, b)` for two integer expressions.
@@ -49,32 +50,32 @@ pub fn member_lights_frame(ds: &Dataset, rules: &Rules, month: Period) -> Polars
 pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFrame {
     let m = month.0;
     let data_start = ds.floor();
-    let ev = ds.events.clone().lazy().filter(col("om").lt_eq(lit(m)));
+    let ev = ds.events.clone().lazy().filter(col(c::OCCURRED_MONTH).lt_eq(lit(m)));
 
     let population = ds
         .members
         .clone()
         .lazy()
-        .filter(col("joined_on").lt_eq(lit(month.last_day().0)))
+        .filter(col(c::JOINED_ON).lt_eq(lit(month.last_day().0)))
         .select([
-            col("id").alias("member"),
-            col("member_id"),
-            col("org"),
-            col("monthly_dues"),
-            (col("joined_on").cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias("joined_at"),
-            greatest(col("jm"), lit(data_start)).alias("floor"),
+            col(c::ID).alias(c::MEMBER),
+            col(c::MEMBER_ID),
+            col(c::ORG),
+            col(c::MONTHLY_DUES),
+            (col(c::JOINED_ON).cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias(c::JOINED_AT),
+            greatest(col(c::JOINED_MONTH), lit(data_start)).alias(c::FLOOR),
         ]);
 
     // Dues: the last period in [floor, M] paid in full by the end of M.
     let last_paid = ev
         .clone()
-        .filter(kind_is(EventKind::Dues).and(col("period").lt_eq(lit(m))))
-        .group_by([col("member"), col("period")])
-        .agg([col("quantity").sum().alias("paid")])
-        .join(population.clone().select([col("member"), col("monthly_dues"), col("floor")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
-        .filter(col("paid").gt_eq(col("monthly_dues")).and(col("period").gt_eq(col("floor"))))
-        .group_by([col("member")])
-        .agg([col("period").max().alias("last_paid")]);
+        .filter(kind_is(EventKind::Dues).and(col(c::PERIOD).lt_eq(lit(m))))
+        .group_by([col(c::MEMBER), col(c::PERIOD)])
+        .agg([col(c::QUANTITY).sum().alias(c::PAID)])
+        .join(population.clone().select([col(c::MEMBER), col(c::MONTHLY_DUES), col(c::FLOOR)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Inner))
+        .filter(col(c::PAID).gt_eq(col(c::MONTHLY_DUES)).and(col(c::PERIOD).gt_eq(col(c::FLOOR))))
+        .group_by([col(c::MEMBER)])
+        .agg([col(c::PERIOD).max().alias(c::LAST_PAID)]);
 
     // Absence. A month of the member's organisation counts for the member when the latest
     // all-member organisation-life activity it held that month was at or after the joined
@@ -85,62 +86,62 @@ pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFra
         .clone()
         .lazy()
         // No activity is held before the data start, so only the joined date limits the run.
-        .filter(col("all_member").and(col("hm").lt_eq(lit(m))))
-        .select([col("id").alias("activity"), col("org").alias("held_by"), col("held_at"), col("hm")]);
-    let org_months = qualifying.clone().group_by([col("held_by"), col("hm")]).agg([col("held_at").max().alias("last_held")]);
-    let members_orgs = population.clone().select([col("member"), col("org"), col("joined_at")]);
+        .filter(col(c::ALL_MEMBER).and(col(c::HELD_MONTH).lt_eq(lit(m))))
+        .select([col(c::ID).alias(c::ACTIVITY), col(c::ORG).alias(c::HELD_BY), col(c::HELD_AT), col(c::HELD_MONTH)]);
+    let org_months = qualifying.clone().group_by([col(c::HELD_BY), col(c::HELD_MONTH)]).agg([col(c::HELD_AT).max().alias(c::LAST_HELD)]);
+    let members_orgs = population.clone().select([col(c::MEMBER), col(c::ORG), col(c::JOINED_AT)]);
     let months = members_orgs
         .clone()
-        .join(org_months, [col("org")], [col("held_by")], JoinArgs::new(JoinType::Inner))
-        .filter(col("last_held").gt_eq(col("joined_at")))
-        .select([col("member"), col("hm")]);
+        .join(org_months, [col(c::ORG)], [col(c::HELD_BY)], JoinArgs::new(JoinType::Inner))
+        .filter(col(c::LAST_HELD).gt_eq(col(c::JOINED_AT)))
+        .select([col(c::MEMBER), col(c::HELD_MONTH)]);
     let last_response = ev
         .filter(kind_is(EventKind::Attend).or(kind_is(EventKind::Leave)))
-        .select([col("member"), col("activity")])
-        .join(qualifying, [col("activity")], [col("activity")], JoinArgs::new(JoinType::Inner))
-        .join(members_orgs, [col("member")], [col("member")], JoinArgs::new(JoinType::Inner))
-        .filter(col("held_by").eq(col("org")).and(col("held_at").gt_eq(col("joined_at"))))
-        .group_by([col("member")])
-        .agg([col("hm").max().alias("last_response")]);
+        .select([col(c::MEMBER), col(c::ACTIVITY)])
+        .join(qualifying, [col(c::ACTIVITY)], [col(c::ACTIVITY)], JoinArgs::new(JoinType::Inner))
+        .join(members_orgs, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Inner))
+        .filter(col(c::HELD_BY).eq(col(c::ORG)).and(col(c::HELD_AT).gt_eq(col(c::JOINED_AT))))
+        .group_by([col(c::MEMBER)])
+        .agg([col(c::HELD_MONTH).max().alias(c::LAST_RESPONSE)]);
     let absence = months
-        .join(last_response, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
-        .filter(col("last_response").is_null().or(col("hm").gt(col("last_response"))))
-        .group_by([col("member")])
-        .agg([len().cast(DataType::Int64).alias("absence")]);
+        .join(last_response, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
+        .filter(col(c::LAST_RESPONSE).is_null().or(col(c::HELD_MONTH).gt(col(c::LAST_RESPONSE))))
+        .group_by([col(c::MEMBER)])
+        .agg([len().cast(DataType::Int64).alias(c::ABSENCE)]);
 
-    let orgs = ds.orgs.clone().lazy().select([col("id").alias("org"), col("org_id")]);
+    let orgs = ds.orgs.clone().lazy().select([col(c::ID).alias(c::ORG), col(c::ORG_ID)]);
     let left = || JoinArgs::new(JoinType::Left);
-    let run_since_floor = greatest(lit(m as i64) - col("floor").cast(DataType::Int64) + lit(1i64), lit(0i64));
+    let run_since_floor = greatest(lit(m as i64) - col(c::FLOOR).cast(DataType::Int64) + lit(1i64), lit(0i64));
     population
-        .join(last_paid, [col("member")], [col("member")], left())
-        .join(absence, [col("member")], [col("member")], left())
-        .join(orgs, [col("org")], [col("org")], left())
+        .join(last_paid, [col(c::MEMBER)], [col(c::MEMBER)], left())
+        .join(absence, [col(c::MEMBER)], [col(c::MEMBER)], left())
+        .join(orgs, [col(c::ORG)], [col(c::ORG)], left())
         .with_columns([
-            when(col("monthly_dues").eq(lit(0i64)))
+            when(col(c::MONTHLY_DUES).eq(lit(0i64)))
                 .then(lit(0i64))
-                .when(col("last_paid").is_null())
+                .when(col(c::LAST_PAID).is_null())
                 .then(run_since_floor)
-                .otherwise(lit(m as i64) - col("last_paid").cast(DataType::Int64))
-                .alias("dues_arrears"),
-            col("absence").fill_null(lit(0i64)),
+                .otherwise(lit(m as i64) - col(c::LAST_PAID).cast(DataType::Int64))
+                .alias(c::DUES_ARREARS),
+            col(c::ABSENCE).fill_null(lit(0i64)),
         ])
         .with_columns([
-            light_of(col("dues_arrears"), rules.arrears_yellow, rules.arrears_red).alias("dues_light"),
-            light_of(col("absence"), rules.absence_yellow, rules.absence_red).alias("absence_light"),
+            light_of(col(c::DUES_ARREARS), rules.arrears_yellow, rules.arrears_red).alias(c::DUES_LIGHT),
+            light_of(col(c::ABSENCE), rules.absence_yellow, rules.absence_red).alias(c::ABSENCE_LIGHT),
         ])
-        .with_column(greatest(col("dues_light"), col("absence_light")).alias("light"))
+        .with_column(greatest(col(c::DUES_LIGHT), col(c::ABSENCE_LIGHT)).alias(c::LIGHT))
         .select([
-            col("member"),
-            col("member_id"),
-            col("org"),
-            col("org_id"),
-            col("dues_arrears"),
-            col("absence"),
-            col("dues_light"),
-            col("absence_light"),
-            col("light"),
+            col(c::MEMBER),
+            col(c::MEMBER_ID),
+            col(c::ORG),
+            col(c::ORG_ID),
+            col(c::DUES_ARREARS),
+            col(c::ABSENCE),
+            col(c::DUES_LIGHT),
+            col(c::ABSENCE_LIGHT),
+            col(c::LIGHT),
         ])
-        .sort(["member_id"], SortMultipleOptions::default())
+        .sort([c::MEMBER_ID], SortMultipleOptions::default())
 }
 
 /// One row per grassroots organisation established by the end of M with direct members:
@@ -151,66 +152,66 @@ pub fn branch_lights_lazy(ds: &Dataset, rules: &Rules, month: Period, members: L
     let m = month.0;
     let data_start = ds.floor();
     let grassroots: Vec<i16> = [OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::Branch].iter().map(|k| k.code()).collect();
-    let is_grassroots = grassroots.iter().fold(lit(false), |acc, k| acc.or(col("kind").eq(lit(*k))));
+    let is_grassroots = grassroots.iter().fold(lit(false), |acc, k| acc.or(col(c::KIND).eq(lit(*k))));
     let orgs = ds
         .orgs
         .clone()
         .lazy()
-        .filter(is_grassroots.and(col("established_on").lt_eq(lit(month.last_day().0))))
-        .select([col("id").alias("org"), col("org_id"), greatest(col("em"), lit(data_start)).alias("floor")]);
+        .filter(is_grassroots.and(col(c::ESTABLISHED_ON).lt_eq(lit(month.last_day().0))))
+        .select([col(c::ID).alias(c::ORG), col(c::ORG_ID), greatest(col(c::ESTABLISHED_MONTH), lit(data_start)).alias(c::FLOOR)]);
 
-    let counts = members.group_by([col("org")]).agg([
-        len().cast(DataType::Int64).alias("members"),
-        col("light").eq(lit(2i64)).cast(DataType::Int64).sum().alias("red_members"),
-        col("light").eq(lit(1i64)).cast(DataType::Int64).sum().alias("yellow_members"),
-        col("light").eq(lit(0i64)).cast(DataType::Int64).sum().alias("green_members"),
+    let counts = members.group_by([col(c::ORG)]).agg([
+        len().cast(DataType::Int64).alias(c::MEMBERS),
+        col(c::LIGHT).eq(lit(2i64)).cast(DataType::Int64).sum().alias(c::RED_MEMBERS),
+        col(c::LIGHT).eq(lit(1i64)).cast(DataType::Int64).sum().alias(c::YELLOW_MEMBERS),
+        col(c::LIGHT).eq(lit(0i64)).cast(DataType::Int64).sum().alias(c::GREEN_MEMBERS),
     ]);
 
     let last_held = ds
         .activities
         .clone()
         .lazy()
-        .filter(col("org_life").and(col("hm").lt_eq(lit(m))))
-        .select([col("org"), col("hm")])
-        .join(orgs.clone().select([col("org"), col("floor")]), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-        .filter(col("hm").gt_eq(col("floor")))
-        .group_by([col("org")])
-        .agg([col("hm").max().alias("last_held")]);
+        .filter(col(c::ORG_LIFE).and(col(c::HELD_MONTH).lt_eq(lit(m))))
+        .select([col(c::ORG), col(c::HELD_MONTH)])
+        .join(orgs.clone().select([col(c::ORG), col(c::FLOOR)]), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+        .filter(col(c::HELD_MONTH).gt_eq(col(c::FLOOR)))
+        .group_by([col(c::ORG)])
+        .agg([col(c::HELD_MONTH).max().alias(c::LAST_HELD)]);
 
-    let run_since_floor = greatest(lit(m as i64) - col("floor").cast(DataType::Int64) + lit(1i64), lit(0i64));
+    let run_since_floor = greatest(lit(m as i64) - col(c::FLOOR).cast(DataType::Int64) + lit(1i64), lit(0i64));
     let (sy, sr) = (rules.share_yellow_pct, rules.share_red_pct);
-    orgs.join(counts, [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-        .join(last_held, [col("org")], [col("org")], JoinArgs::new(JoinType::Left))
+    orgs.join(counts, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+        .join(last_held, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Left))
         .with_column(
-            when(col("last_held").is_null())
+            when(col(c::LAST_HELD).is_null())
                 .then(run_since_floor)
-                .otherwise(lit(m as i64) - col("last_held").cast(DataType::Int64))
-                .alias("org_life_gap"),
+                .otherwise(lit(m as i64) - col(c::LAST_HELD).cast(DataType::Int64))
+                .alias(c::ORG_LIFE_GAP),
         )
         .with_columns([
-            light_of(col("org_life_gap"), rules.gap_yellow, rules.gap_red).alias("gap_light"),
-            when((col("red_members") * lit(100i64)).gt_eq(col("members") * lit(sr)))
+            light_of(col(c::ORG_LIFE_GAP), rules.gap_yellow, rules.gap_red).alias(c::GAP_LIGHT),
+            when((col(c::RED_MEMBERS) * lit(100i64)).gt_eq(col(c::MEMBERS) * lit(sr)))
                 .then(lit(2i64))
-                .when((col("red_members") * lit(100i64)).gt_eq(col("members") * lit(sy)))
+                .when((col(c::RED_MEMBERS) * lit(100i64)).gt_eq(col(c::MEMBERS) * lit(sy)))
                 .then(lit(1i64))
                 .otherwise(lit(0i64))
                 .cast(DataType::Int64)
-                .alias("share_light"),
+                .alias(c::SHARE_LIGHT),
         ])
-        .with_column(greatest(col("gap_light"), col("share_light")).alias("light"))
+        .with_column(greatest(col(c::GAP_LIGHT), col(c::SHARE_LIGHT)).alias(c::LIGHT))
         .select([
-            col("org"),
-            col("org_id"),
-            col("members"),
-            col("red_members"),
-            col("yellow_members"),
-            col("green_members"),
-            col("org_life_gap"),
-            col("gap_light"),
-            col("share_light"),
-            col("light"),
+            col(c::ORG),
+            col(c::ORG_ID),
+            col(c::MEMBERS),
+            col(c::RED_MEMBERS),
+            col(c::YELLOW_MEMBERS),
+            col(c::GREEN_MEMBERS),
+            col(c::ORG_LIFE_GAP),
+            col(c::GAP_LIGHT),
+            col(c::SHARE_LIGHT),
+            col(c::LIGHT),
         ])
-        .sort(["org_id"], SortMultipleOptions::default())
+        .sort([c::ORG_ID], SortMultipleOptions::default())
 }
 
 pub fn branch_lights_frame(ds: &Dataset, rules: &Rules, month: Period) -> PolarsResult<DataFrame> {
@@ -220,8 +221,8 @@ pub fn branch_lights_frame(ds: &Dataset, rules: &Rules, month: Period) -> Polars
 
 /// Every (organisation, ancestor-or-self) pair of the tree, as `org, ancestor`.
 pub fn ancestry(ds: &Dataset) -> PolarsResult<DataFrame> {
-    let ids = ds.orgs.column("id")?.i64()?;
-    let parents = ds.orgs.column("parent")?.i64()?;
+    let ids = ds.orgs.column(c::ID)?.i64()?;
+    let parents = ds.orgs.column(c::PARENT)?.i64()?;
     let parent_of: std::collections::HashMap<i64, Option<i64>> = (0..ids.len()).filter_map(|i| ids.get(i).map(|id| (id, parents.get(i)))).collect();
     let (mut org, mut anc) = (Vec::new(), Vec::new());
     for &id in parent_of.keys() {
@@ -237,7 +238,7 @@ pub fn ancestry(ds: &Dataset) -> PolarsResult<DataFrame> {
             depth += 1;
         }
     }
-    DataFrame::new_infer_height(vec![Column::new("org".into(), org), Column::new("ancestor".into(), anc)])
+    DataFrame::new_infer_height(vec![Column::new(c::ORG.into(), org), Column::new(c::ANCESTOR.into(), anc)])
 }
 
 /// For every organisation, the red / yellow / green members and branches of its subtree
@@ -245,35 +246,36 @@ pub fn ancestry(ds: &Dataset) -> PolarsResult<DataFrame> {
 /// red_branches, yellow_branches, green_branches`, sorted by `org_id`.
 pub fn subtree_counts_lazy(ds: &Dataset, members: LazyFrame, branches: LazyFrame) -> PolarsResult<LazyFrame> {
     let anc = ancestry(ds)?.lazy();
-    let count = |frame: LazyFrame, what: &str| {
+    // The red / yellow / green counts of `frame`'s lights per ancestor, named `names`.
+    let count = |frame: LazyFrame, [red, yellow, green]: [&str; 3]| {
         frame
-            .select([col("org"), col("light")])
-            .join(anc.clone(), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-            .group_by([col("ancestor")])
+            .select([col(c::ORG), col(c::LIGHT)])
+            .join(anc.clone(), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+            .group_by([col(c::ANCESTOR)])
             .agg([
-                col("light").eq(lit(2i64)).cast(DataType::Int64).sum().alias(format!("red_{what}")),
-                col("light").eq(lit(1i64)).cast(DataType::Int64).sum().alias(format!("yellow_{what}")),
-                col("light").eq(lit(0i64)).cast(DataType::Int64).sum().alias(format!("green_{what}")),
+                col(c::LIGHT).eq(lit(2i64)).cast(DataType::Int64).sum().alias(red),
+                col(c::LIGHT).eq(lit(1i64)).cast(DataType::Int64).sum().alias(yellow),
+                col(c::LIGHT).eq(lit(0i64)).cast(DataType::Int64).sum().alias(green),
             ])
-            .rename(["ancestor"], ["org"], true)
+            .rename([c::ANCESTOR], [c::ORG], true)
     };
     let zero = |c: &str| col(c).fill_null(lit(0i64));
     Ok(ds
         .orgs
         .clone()
         .lazy()
-        .select([col("id").alias("org"), col("org_id")])
-        .join(count(members, "members"), [col("org")], [col("org")], JoinArgs::new(JoinType::Left))
-        .join(count(branches, "branches"), [col("org")], [col("org")], JoinArgs::new(JoinType::Left))
+        .select([col(c::ID).alias(c::ORG), col(c::ORG_ID)])
+        .join(count(members, [c::RED_MEMBERS, c::YELLOW_MEMBERS, c::GREEN_MEMBERS]), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Left))
+        .join(count(branches, [c::RED_BRANCHES, c::YELLOW_BRANCHES, c::GREEN_BRANCHES]), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Left))
         .select([
-            col("org"),
-            col("org_id"),
-            zero("red_members"),
-            zero("yellow_members"),
-            zero("green_members"),
-            zero("red_branches"),
-            zero("yellow_branches"),
-            zero("green_branches"),
+            col(c::ORG),
+            col(c::ORG_ID),
+            zero(c::RED_MEMBERS),
+            zero(c::YELLOW_MEMBERS),
+            zero(c::GREEN_MEMBERS),
+            zero(c::RED_BRANCHES),
+            zero(c::YELLOW_BRANCHES),
+            zero(c::GREEN_BRANCHES),
         ])
-        .sort(["org_id"], SortMultipleOptions::default()))
+        .sort([c::ORG_ID], SortMultipleOptions::default()))
 }

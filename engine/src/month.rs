@@ -4,6 +4,8 @@
 //! the district averages and the findings of §6. Computed once per data version and month;
 //! a snapshot of one organisation ([`crate::snapshot`]) only filters these frames.
 
+use crate::read::f64s;
+use crate::schema::{self as c, grade_col};
 use crate::catalogue::{Catalogue, Level};
 use crate::dataset::Dataset;
 use crate::facts::{org_facts, subtree_facts};
@@ -70,10 +72,6 @@ pub struct MonthFigures {
     pub grades: DataFrame,
 }
 
-fn f64s(df: &DataFrame, c: &str) -> PolarsResult<Vec<Option<f64>>> {
-    Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
-}
-
 /// The mean of the non-null values of a column (`None` when there are none).
 fn mean(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
     let v: Vec<f64> = f64s(df, c)?.into_iter().flatten().filter(|x| x.is_finite()).collect();
@@ -93,9 +91,9 @@ impl MonthFigures {
         let jan = Period::new(month.year(), 1).0;
         let sums = mf
             .clone()
-            .filter(col("m").gt_eq(lit(jan)).and(col("m").lt_eq(lit(m))))
-            .group_by([col("member")])
-            .agg([col("party_life").sum(), col("duty").sum(), col("contribution").sum(), col("morality").sum()]);
+            .filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m))))
+            .group_by([col(c::MEMBER)])
+            .agg([col(c::PARTY_LIFE).sum(), col(c::DUTY).sum(), col(c::CONTRIBUTION).sum(), col(c::MORALITY).sum()]);
         let index = index::index_from(ds, month.year(), sums)?.collect()?;
 
         let member_lights = match member_lights {
@@ -112,34 +110,34 @@ impl MonthFigures {
         let lit_by_org = member_lights
             .clone()
             .lazy()
-            .group_by([col("org")])
+            .group_by([col(c::ORG)])
             .agg([
-                col("light").eq(lit(2i64)).cast(DataType::Int64).sum().alias("red_members"),
-                col("light").eq(lit(1i64)).cast(DataType::Int64).sum().alias("yellow_members"),
-                len().cast(DataType::Int64).alias("lit_members"),
+                col(c::LIGHT).eq(lit(2i64)).cast(DataType::Int64).sum().alias(c::RED_MEMBERS),
+                col(c::LIGHT).eq(lit(1i64)).cast(DataType::Int64).sum().alias(c::YELLOW_MEMBERS),
+                len().cast(DataType::Int64).alias(c::LIT_MEMBERS),
             ])
-            .with_column(lit(m).alias("m"));
-        let gaps = branch_lights.clone().lazy().select([col("org"), col("org_life_gap"), lit(m).alias("m")]);
-        let keys = || [col("org"), col("m")];
+            .with_column(lit(m).alias(c::MONTH));
+        let gaps = branch_lights.clone().lazy().select([col(c::ORG), col(c::ORG_LIFE_GAP), lit(m).alias(c::MONTH)]);
+        let keys = || [col(c::ORG), col(c::MONTH)];
         let org_facts = direct
             .lazy()
             .join(lit_by_org, keys(), keys(), JoinArgs::new(JoinType::Left))
             .join(gaps, keys(), keys(), JoinArgs::new(JoinType::Left))
             .with_columns([
                 // Known at the month for every organisation (0 without members), unknown before.
-                when(col("m").eq(lit(m))).then(col("red_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("red_members"),
-                when(col("m").eq(lit(m))).then(col("yellow_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("yellow_members"),
-                when(col("m").eq(lit(m))).then(col("lit_members").fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias("lit_members"),
+                when(col(c::MONTH).eq(lit(m))).then(col(c::RED_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::RED_MEMBERS),
+                when(col(c::MONTH).eq(lit(m))).then(col(c::YELLOW_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::YELLOW_MEMBERS),
+                when(col(c::MONTH).eq(lit(m))).then(col(c::LIT_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::LIT_MEMBERS),
             ])
             .collect()?;
-        let subtree_facts = subtree_facts(&org_facts.clone().drop("org_life_gap")?, &base.ancestry)?;
+        let subtree_facts = subtree_facts(&org_facts.clone().drop(c::ORG_LIFE_GAP)?, &base.ancestry)?;
         let t_facts = t0.elapsed();
 
 
         // Each branch with lights, on its own facts, at the month.
-        let branches = branch_lights.clone().lazy().select([col("org")]);
-        let own = org_facts.clone().lazy().join(branches, [col("org")], [col("org")], JoinArgs::new(JoinType::Inner));
-        let branch_indicators = cat.evaluate(Level::Branch, own, "org", &[m])?.collect()?;
+        let branches = branch_lights.clone().lazy().select([col(c::ORG)]);
+        let own = org_facts.clone().lazy().join(branches, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner));
+        let branch_indicators = cat.evaluate(Level::Branch, own, c::ORG, &[m])?.collect()?;
         let branch_averages = cat.of(Level::Branch).map(|i| mean(&branch_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
         let findings = findings(cat, &branch_indicators, &branch_averages)?;
 
@@ -150,21 +148,21 @@ impl MonthFigures {
             .member_facts
             .clone()
             .lazy()
-            .filter(col("m").eq(lit(dec)))
+            .filter(col(c::MONTH).eq(lit(dec)))
             .select([
-                col("member"),
-                when(col("grade_1").gt(lit(0i64)))
+                col(c::MEMBER),
+                when(col(grade_col(1)).gt(lit(0i64)))
                     .then(lit(1i64))
-                    .when(col("grade_2").gt(lit(0i64)))
+                    .when(col(grade_col(2)).gt(lit(0i64)))
                     .then(lit(2i64))
-                    .when(col("grade_3").gt(lit(0i64)))
+                    .when(col(grade_col(3)).gt(lit(0i64)))
                     .then(lit(3i64))
-                    .when(col("grade_4").gt(lit(0i64)))
+                    .when(col(grade_col(4)).gt(lit(0i64)))
                     .then(lit(4i64))
                     .otherwise(lit(NULL).cast(DataType::Int64))
-                    .alias("grade"),
+                    .alias(c::GRADE),
             ])
-            .filter(col("grade").is_not_null())
+            .filter(col(c::GRADE).is_not_null())
             .collect()?;
 
         tracing::debug!(%month, index_and_member_lights = ?t_lights, facts = ?(t_facts - t_lights), indicators_findings = ?(t_indicators - t_facts), rest = ?(t0.elapsed() - t_indicators), "month figures");
@@ -196,10 +194,10 @@ impl MonthFigures {
             .subtree_facts
             .clone()
             .lazy()
-            .filter(col("org").eq(lit(org)))
+            .filter(col(c::ORG).eq(lit(org)))
             // The gap is a branch's own figure; a subtree has none.
-            .with_column(lit(NULL).cast(DataType::Int64).alias("org_life_gap"));
-        cat.evaluate(Level::Branch, facts, "org", &targets)?.collect()
+            .with_column(lit(NULL).cast(DataType::Int64).alias(c::ORG_LIFE_GAP));
+        cat.evaluate(Level::Branch, facts, c::ORG, &targets)?.collect()
     }
 
     /// District averages of the member indicators at the month (catalogue order).
@@ -219,20 +217,20 @@ impl MonthFigures {
 /// `None` when the change needs a full recompute: the organisation tree changed, or the data
 /// start or newest month moved (every run and window shifts).
 pub fn affected_members(old: &Dataset, new: &Dataset, event_members: &[i64]) -> PolarsResult<Option<Vec<i64>>> {
-    let same_tree = old.orgs.height() == new.orgs.height() && old.orgs.column("id")?.i64()?.max() == new.orgs.column("id")?.i64()?.max();
+    let same_tree = old.orgs.height() == new.orgs.height() && old.orgs.column(c::ID)?.i64()?.max() == new.orgs.column(c::ID)?.i64()?.max();
     if !same_tree || old.data_start != new.data_start || old.latest_month()? != new.latest_month()? {
         return Ok(None);
     }
     let fresh = |n: &DataFrame, o: &DataFrame| -> PolarsResult<LazyFrame> {
-        let ids = o.column("id")?.as_materialized_series().clone();
-        Ok(n.clone().lazy().filter(col("id").is_in(lit(ids).implode(false), false).not()))
+        let ids = o.column(c::ID)?.as_materialized_series().clone();
+        Ok(n.clone().lazy().filter(col(c::ID).is_in(lit(ids).implode(false), false).not()))
     };
-    let new_members = fresh(&new.members, &old.members)?.select([col("id").alias("member")]);
-    let orgs = fresh(&new.activities, &old.activities)?.select([col("org")]).unique(None, UniqueKeepStrategy::Any);
-    let in_those_orgs = new.members.clone().lazy().join(orgs, [col("org")], [col("org")], JoinArgs::new(JoinType::Inner)).select([col("id").alias("member")]);
-    let events = DataFrame::new_infer_height(vec![Column::new("member".into(), event_members.to_vec())])?.lazy();
-    let all = concat([new_members, in_those_orgs, events], UnionArgs::default())?.unique(None, UniqueKeepStrategy::Any).sort(["member"], SortMultipleOptions::default()).collect()?;
-    Ok(Some(all.column("member")?.i64()?.iter().flatten().collect()))
+    let new_members = fresh(&new.members, &old.members)?.select([col(c::ID).alias(c::MEMBER)]);
+    let orgs = fresh(&new.activities, &old.activities)?.select([col(c::ORG)]).unique(None, UniqueKeepStrategy::Any);
+    let in_those_orgs = new.members.clone().lazy().join(orgs, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner)).select([col(c::ID).alias(c::MEMBER)]);
+    let events = DataFrame::new_infer_height(vec![Column::new(c::MEMBER.into(), event_members.to_vec())])?.lazy();
+    let all = concat([new_members, in_those_orgs, events], UnionArgs::default())?.unique(None, UniqueKeepStrategy::Any).sort([c::MEMBER], SortMultipleOptions::default()).collect()?;
+    Ok(Some(all.column(c::MEMBER)?.i64()?.iter().flatten().collect()))
 }
 
 /// Brings `base` and the figures of `fig`'s month up to date with `ds` when the change since
@@ -250,7 +248,7 @@ pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&Mont
     let fig = match fig {
         Some(old) => {
             let fresh_lights = lights::member_lights_frame(&part, rules, old.month)?;
-            let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, Some("member_id"))?;
+            let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, Some(c::MEMBER_ID))?;
             tracing::debug!(restrict = ?t_restrict, member_facts = ?(t_facts - t_restrict), member_lights = ?(t0.elapsed() - t_facts), "incremental: the members' own figures");
             Some(MonthFigures::compute(ds, extras, &base, rules, cat, old.month, Some(lights))?)
         }
@@ -265,26 +263,26 @@ pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&Mont
 pub fn member_indicators(cat: &Catalogue, base: &Base, index: &DataFrame, member_lights: &DataFrame, month: Period, targets: &[i32], only: Option<i64>) -> PolarsResult<DataFrame> {
     let m = month.0;
     let lo = targets.iter().min().copied().unwrap_or(m) - crate::formula::WINDOW + 1;
-    let mut mf = base.member_facts.clone().lazy().filter(col("m").gt_eq(lit(lo)).and(col("m").lt_eq(lit(m))));
+    let mut mf = base.member_facts.clone().lazy().filter(col(c::MONTH).gt_eq(lit(lo)).and(col(c::MONTH).lt_eq(lit(m))));
     let mut ml = member_lights.clone().lazy();
     let mut ix = index.clone().lazy();
     if let Some(id) = only {
-        mf = mf.filter(col("member").eq(lit(id)));
-        ml = ml.filter(col("member").eq(lit(id)));
-        ix = ix.filter(col("member").eq(lit(id)));
+        mf = mf.filter(col(c::MEMBER).eq(lit(id)));
+        ml = ml.filter(col(c::MEMBER).eq(lit(id)));
+        ix = ix.filter(col(c::MEMBER).eq(lit(id)));
     }
     let at_m = ml
-        .select([col("member"), col("dues_arrears"), col("absence")])
-        .join(ix.select([col("member"), col("district_rank"), col("org_rank")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
-        .with_column(lit(m).alias("m"));
-    let facts = mf.join(at_m, [col("member"), col("m")], [col("member"), col("m")], JoinArgs::new(JoinType::Left));
-    cat.evaluate(Level::Member, facts, "member", targets)?.collect()
+        .select([col(c::MEMBER), col(c::DUES_ARREARS), col(c::ABSENCE)])
+        .join(ix.select([col(c::MEMBER), col(c::DISTRICT_RANK), col(c::ORG_RANK)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
+        .with_column(lit(m).alias(c::MONTH));
+    let facts = mf.join(at_m, [col(c::MEMBER), col(c::MONTH)], [col(c::MEMBER), col(c::MONTH)], JoinArgs::new(JoinType::Left));
+    cat.evaluate(Level::Member, facts, c::MEMBER, targets)?.collect()
 }
 
 /// The findings of §6 among branches: an indicator on the bad side of the district average,
 /// or over a threshold.
 fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> PolarsResult<DataFrame> {
-    let orgs: Vec<Option<i64>> = values.column("org")?.i64()?.iter().collect();
+    let orgs: Vec<Option<i64>> = values.column(c::ORG)?.i64()?.iter().collect();
     let (mut org, mut ind, mut val, mut avg, mut light, mut bad) = (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (k, (i, a)) in cat.of(Level::Branch).zip(averages).enumerate() {
         let vs = f64s(values, &i.id)?;
@@ -303,15 +301,15 @@ fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> Po
         }
     }
     DataFrame::new_infer_height(vec![
-        Column::new("org".into(), org),
-        Column::new("indicator".into(), ind),
-        Column::new("value".into(), val),
-        Column::new("average".into(), avg),
-        Column::new("light".into(), light),
-        Column::new("badness".into(), bad),
+        Column::new(c::ORG.into(), org),
+        Column::new(c::INDICATOR.into(), ind),
+        Column::new(c::VALUE.into(), val),
+        Column::new(c::AVERAGE.into(), avg),
+        Column::new(c::LIGHT.into(), light),
+        Column::new(c::BADNESS.into(), bad),
     ])?
     .lazy()
-    .sort_by_exprs([col("indicator"), col("light"), col("badness")], SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true))
+    .sort_by_exprs([col(c::INDICATOR), col(c::LIGHT), col(c::BADNESS)], SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true))
     .collect()
 }
 
@@ -319,13 +317,13 @@ fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> Po
 /// events from the member facts' `records` (every month from the data start is there).
 fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> {
     let m = month.0;
-    let acts = ds.activities.clone().lazy().filter(col("hm").lt_eq(lit(m))).group_by([col("org")]).agg([len().cast(DataType::Int64).alias("n")]);
-    let events = base.member_facts.clone().lazy().filter(col("m").lt_eq(lit(m))).group_by([col("org")]).agg([col("records").sum().alias("n")]);
+    let acts = ds.activities.clone().lazy().filter(col(c::HELD_MONTH).lt_eq(lit(m))).group_by([col(c::ORG)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]);
+    let events = base.member_facts.clone().lazy().filter(col(c::MONTH).lt_eq(lit(m))).group_by([col(c::ORG)]).agg([col(c::RECORDS).sum().alias(c::COUNT)]);
     concat([acts, events], UnionArgs::default())?
-        .join(base.ancestry.clone().lazy(), [col("org")], [col("org")], JoinArgs::new(JoinType::Inner))
-        .group_by([col("ancestor")])
-        .agg([col("n").sum().alias("records")])
-        .rename(["ancestor"], ["org"], true)
+        .join(base.ancestry.clone().lazy(), [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(c::ANCESTOR)])
+        .agg([col(c::COUNT).sum().alias(c::RECORDS)])
+        .rename([c::ANCESTOR], [c::ORG], true)
         .collect()
 }
 

@@ -1,6 +1,8 @@
 //! One organisation's wall snapshot and one member's profile, assembled from a month's
 //! figures ([`MonthFigures`]): filters and small joins only, no scan of the events.
 
+use crate::read::{f64_at, i64_at, str_at};
+use crate::schema as c;
 use crate::catalogue::{Catalogue, Level};
 use crate::dataset::Dataset;
 use crate::month::{light_str, member_indicators, Base, MonthFigures, TREND_MONTHS};
@@ -36,7 +38,7 @@ pub struct OrgInfo {
 impl OrgTree {
     pub fn new(ds: &Dataset) -> PolarsResult<OrgTree> {
         let o = &ds.orgs;
-        let (ids, oids, parents, names, kinds) = (o.column("id")?.i64()?, o.column("org_id")?.str()?, o.column("parent")?.i64()?, o.column("name")?.str()?, o.column("kind")?.i16()?);
+        let (ids, oids, parents, names, kinds) = (o.column(c::ID)?.i64()?, o.column(c::ORG_ID)?.str()?, o.column(c::PARENT)?.i64()?, o.column(c::NAME)?.str()?, o.column(c::KIND)?.i16()?);
         let mut t = OrgTree::default();
         for i in 0..o.height() {
             let (Some(id), Some(org_id), Some(name), Some(kind)) = (ids.get(i), oids.get(i), names.get(i), kinds.get(i).and_then(OrgKind::from_code)) else { continue };
@@ -61,7 +63,7 @@ impl OrgTree {
         t.roots = roots;
 
         let mut direct: HashMap<i64, i64> = HashMap::new();
-        for org in ds.members.column("org")?.i64()?.into_no_null_iter() {
+        for org in ds.members.column(c::ORG)?.i64()?.into_no_null_iter() {
             *direct.entry(org).or_default() += 1;
         }
         // Children after parents in `order`, so a reverse pass adds each subtree into its parent.
@@ -124,35 +126,11 @@ fn in_set(c: &str, ids: &[i64]) -> Expr {
     col(c).is_in(lit(series_i64(ids)).implode(false), false)
 }
 
-// Cell readers for the small frames a snapshot filters out: a missing row or column reads
-// as 0 / none (an organisation without members has no row in a per-member frame).
-// `ChunkedArray::get` panics out of bounds, hence the height checks.
-fn get_i64(df: &DataFrame, c: &str, row: usize) -> i64 {
-    if row >= df.height() {
-        return 0;
-    }
-    df.column(c).ok().and_then(|s| s.cast(&DataType::Int64).ok()).and_then(|s| s.i64().ok().and_then(|v| v.get(row))).unwrap_or(0)
-}
-
-fn get_f64(df: &DataFrame, c: &str, row: usize) -> Option<f64> {
-    if row >= df.height() {
-        return None;
-    }
-    df.column(c).ok().and_then(|s| s.cast(&DataType::Float64).ok()).and_then(|s| s.f64().ok().and_then(|v| v.get(row))).filter(|v| v.is_finite())
-}
-
-fn get_str(df: &DataFrame, c: &str, row: usize) -> String {
-    if row >= df.height() {
-        return String::new();
-    }
-    df.column(c).ok().and_then(|s| s.str().ok().and_then(|v| v.get(row).map(str::to_string))).unwrap_or_default()
-}
-
-/// The row of `org` in a frame keyed by `org` (and `t` = `t` when given).
+/// The row of `org` in a frame keyed by `org` (and `target_month` = `t` when given).
 fn row_of(df: &DataFrame, org: i64, t: Option<i32>) -> PolarsResult<DataFrame> {
-    let mut f = col("org").eq(lit(org));
+    let mut f = col(c::ORG).eq(lit(org));
     if let Some(t) = t {
-        f = f.and(col("t").eq(lit(t)));
+        f = f.and(col(c::TARGET_MONTH).eq(lit(t)));
     }
     df.clone().lazy().filter(f).collect()
 }
@@ -197,43 +175,43 @@ impl Ctx<'_> {
 
         // Headline.
         let st = row_of(&fig.subtree, org, None)?;
-        let sf = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org)).and(col("m").eq(lit(m)))).collect()?;
+        let sf = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org)).and(col(c::MONTH).eq(lit(m)))).collect()?;
         let jan = Period::new(fig.month.year(), 1).0;
-        let ytd_points = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).select([col("points").cast(DataType::Float64).sum()]).collect()?;
-        let ytd_points = get_f64(&ytd_points, "points", 0).unwrap_or(0.0);
-        let members = get_i64(&sf, "enrolled", 0);
+        let ytd_points = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).select([col(c::POINTS).cast(DataType::Float64).sum()]).collect()?;
+        let ytd_points = f64_at(&ytd_points, c::POINTS, 0)?.unwrap_or(0.0);
+        let members = i64_at(&sf, c::ENROLLED, 0)?;
         let grassroots = sub.iter().filter(|o| self.tree.by_id[o].kind.is_grassroots()).count() as i64;
-        let records = get_i64(&row_of(&fig.records, org, None)?, "records", 0);
+        let records = i64_at(&row_of(&fig.records, org, None)?, c::RECORDS, 0)?;
         let headline = Headline {
             orgs: sub.len() as i64,
             grassroots,
             members,
             records,
-            red_members: get_i64(&st, "red_members", 0),
-            yellow_members: get_i64(&st, "yellow_members", 0),
-            green_members: get_i64(&st, "green_members", 0),
-            red_branches: get_i64(&st, "red_branches", 0),
-            yellow_branches: get_i64(&st, "yellow_branches", 0),
-            green_branches: get_i64(&st, "green_branches", 0),
+            red_members: i64_at(&st, c::RED_MEMBERS, 0)?,
+            yellow_members: i64_at(&st, c::YELLOW_MEMBERS, 0)?,
+            green_members: i64_at(&st, c::GREEN_MEMBERS, 0)?,
+            red_branches: i64_at(&st, c::RED_BRANCHES, 0)?,
+            yellow_branches: i64_at(&st, c::YELLOW_BRANCHES, 0)?,
+            green_branches: i64_at(&st, c::GREEN_BRANCHES, 0)?,
             mean_index: mean_text(ytd_points, members).1,
         };
 
         // Trends: organisation life held (a fact), and three indicators of the subtree.
         let trend_rows = fig.org_indicators(self.cat, org)?;
-        let facts_rows = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(org))).collect()?;
+        let facts_rows = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org))).collect()?;
         let first = self.base.first.0;
         let value_at = |df: &DataFrame, key: &str, c: &str, t: i32| -> PolarsResult<Option<f64>> {
             if t < first {
                 return Ok(None);
             }
             let r = df.clone().lazy().filter(col(key).eq(lit(t))).collect()?;
-            Ok(if r.height() == 0 { None } else { get_f64(&r, c, 0) })
+            Ok(if r.height() == 0 { None } else { f64_at(&r, c, 0)? })
         };
         let mut trends = vec![domain::wire::Series {
             id: "org_life".into(),
             zh: "组织生活开展次数".into(),
             unit: "count".into(),
-            values: months.iter().map(|p| value_at(&facts_rows, "m", "org_life", p.0)).collect::<PolarsResult<_>>()?,
+            values: months.iter().map(|p| value_at(&facts_rows, c::MONTH, c::ORG_LIFE, p.0)).collect::<PolarsResult<_>>()?,
         }];
         for id in ["attendance_rate_month", "dues_rate_month", "mean_index"] {
             let Some(ind) = self.cat.get(id) else { continue };
@@ -241,26 +219,26 @@ impl Ctx<'_> {
                 id: id.into(),
                 zh: ind.zh.clone(),
                 unit: ind.unit.clone(),
-                values: months.iter().map(|p| value_at(&trend_rows, "t", id, p.0)).collect::<PolarsResult<_>>()?,
+                values: months.iter().map(|p| value_at(&trend_rows, c::TARGET_MONTH, id, p.0)).collect::<PolarsResult<_>>()?,
             });
         }
 
         // Children.
         let mut children = vec![];
-        for &c in self.tree.children.get(&org).map(Vec::as_slice).unwrap_or(&[]) {
-            let info = &self.tree.by_id[&c];
-            let cst = row_of(&fig.subtree, c, None)?;
-            let cf = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(c)).and(col("m").eq(lit(m)))).collect()?;
-            let cmembers = get_i64(&cf, "enrolled", 0);
-            let cpoints = fig.subtree_facts.clone().lazy().filter(col("org").eq(lit(c)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).select([col("points").cast(DataType::Float64).sum()]).collect()?;
-            let (mi, mt) = mean_text(get_f64(&cpoints, "points", 0).unwrap_or(0.0), cmembers);
-            let (gr, held) = (get_i64(&cf, "gr", 0), get_i64(&cf, "gr_held", 0));
-            let own = row_of(&fig.branch_lights, c, None)?;
+        for &child in self.tree.children.get(&org).map(Vec::as_slice).unwrap_or(&[]) {
+            let info = &self.tree.by_id[&child];
+            let cst = row_of(&fig.subtree, child, None)?;
+            let cf = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).eq(lit(m)))).collect()?;
+            let cmembers = i64_at(&cf, c::ENROLLED, 0)?;
+            let cpoints = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).select([col(c::POINTS).cast(DataType::Float64).sum()]).collect()?;
+            let (mi, mt) = mean_text(f64_at(&cpoints, c::POINTS, 0)?.unwrap_or(0.0), cmembers);
+            let (gr, held) = (i64_at(&cf, c::GRASSROOTS_WITH_MEMBERS, 0)?, i64_at(&cf, c::GRASSROOTS_HELD_ORG_LIFE, 0)?);
+            let own = row_of(&fig.branch_lights, child, None)?;
             let light = if own.height() > 0 {
-                light_str(get_i64(&own, "light", 0))
-            } else if get_i64(&cst, "red_branches", 0) > 0 {
+                light_str(i64_at(&own, c::LIGHT, 0)?)
+            } else if i64_at(&cst, c::RED_BRANCHES, 0)? > 0 {
                 "red".into()
-            } else if get_i64(&cst, "yellow_branches", 0) > 0 {
+            } else if i64_at(&cst, c::YELLOW_BRANCHES, 0)? > 0 {
                 "yellow".into()
             } else {
                 "green".into()
@@ -273,72 +251,72 @@ impl Ctx<'_> {
                 mean_index: mi,
                 mean_index_text: mt,
                 org_life_completion: (gr > 0).then(|| 100.0 * held as f64 / gr as f64),
-                red_members: get_i64(&cst, "red_members", 0),
-                yellow_members: get_i64(&cst, "yellow_members", 0),
-                red_branches: get_i64(&cst, "red_branches", 0),
-                yellow_branches: get_i64(&cst, "yellow_branches", 0),
+                red_members: i64_at(&cst, c::RED_MEMBERS, 0)?,
+                yellow_members: i64_at(&cst, c::YELLOW_MEMBERS, 0)?,
+                red_branches: i64_at(&cst, c::RED_BRANCHES, 0)?,
+                yellow_branches: i64_at(&cst, c::YELLOW_BRANCHES, 0)?,
                 light,
-                has_children: self.tree.children.get(&c).is_some_and(|v| !v.is_empty()),
+                has_children: self.tree.children.get(&child).is_some_and(|v| !v.is_empty()),
             });
         }
 
         // Pies.
-        let members_sub = self.ds.members.clone().lazy().filter(in_set("org", &sub).and(col("jm").lt_eq(lit(m))));
-        let cats = members_sub.clone().group_by([col("category")]).agg([len().cast(DataType::Int64).alias("n")]).collect()?;
+        let members_sub = self.ds.members.clone().lazy().filter(in_set(c::ORG, &sub).and(col(c::JOINED_MONTH).lt_eq(lit(m))));
+        let cats = members_sub.clone().group_by([col(c::CATEGORY)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]).collect()?;
         let mut categories = vec![];
         for c in Category::ALL {
-            let r = cats.clone().lazy().filter(col("category").eq(lit(c.as_str()))).collect()?;
-            categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: get_i64(&r, "n", 0) });
+            let r = cats.clone().lazy().filter(col(c::CATEGORY).eq(lit(c.as_str()))).collect()?;
+            categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: i64_at(&r, c::COUNT, 0)? });
         }
         let member_lights = vec![
             Slice { key: "red".into(), zh: Light::Red.zh().into(), value: headline.red_members },
             Slice { key: "yellow".into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
             Slice { key: "green".into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
-        let sub_members: Vec<i64> = members_sub.clone().select([col("id")]).collect()?.column("id")?.i64()?.into_no_null_iter().collect();
-        let g = fig.grades.clone().lazy().filter(in_set("member", &sub_members)).group_by([col("grade")]).agg([len().cast(DataType::Int64).alias("n")]).collect()?;
+        let sub_members: Vec<i64> = members_sub.clone().select([col(c::ID)]).collect()?.column(c::ID)?.i64()?.into_no_null_iter().collect();
+        let g = fig.grades.clone().lazy().filter(in_set(c::MEMBER, &sub_members)).group_by([col(c::GRADE)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]).collect()?;
         let grade_zh = ["优秀", "合格", "基本合格", "不合格"];
         let grades = (1..=4)
             .map(|k| -> PolarsResult<Slice> {
-                let r = g.clone().lazy().filter(col("grade").eq(lit(k as i64))).collect()?;
-                Ok(Slice { key: k.to_string(), zh: grade_zh[k - 1].into(), value: get_i64(&r, "n", 0) })
+                let r = g.clone().lazy().filter(col(c::GRADE).eq(lit(k as i64))).collect()?;
+                Ok(Slice { key: k.to_string(), zh: grade_zh[k - 1].into(), value: i64_at(&r, c::COUNT, 0)? })
             })
             .collect::<PolarsResult<Vec<_>>>()?;
 
         // Leaderboard and the direct members.
-        let names = self.ds.members.clone().lazy().select([col("id").alias("member"), col("name")]);
-        let top = fig.index.clone().lazy().filter(in_set("org", &sub)).sort(["district_rank"], SortMultipleOptions::default()).limit(10).join(names.clone(), [col("member")], [col("member")], JoinArgs::new(JoinType::Left)).collect()?;
+        let names = self.ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::NAME)]);
+        let top = fig.index.clone().lazy().filter(in_set(c::ORG, &sub)).sort([c::DISTRICT_RANK], SortMultipleOptions::default()).limit(10).join(names.clone(), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left)).collect()?;
         let leaderboard = (0..top.height())
-            .map(|i| {
-                let org_of = get_i64(&top, "org", i);
-                let p = Points(get_i64(&top, "index", i));
-                LeaderRow {
+            .map(|i| -> PolarsResult<LeaderRow> {
+                let org_of = i64_at(&top, c::ORG, i)?;
+                let p = Points(i64_at(&top, c::INDEX, i)?);
+                Ok(LeaderRow {
                     rank: i as i64 + 1,
-                    district_rank: get_i64(&top, "district_rank", i),
-                    member_id: get_str(&top, "member_id", i),
-                    name: get_str(&top, "name", i),
-                    org_id: get_str(&top, "org_id", i),
+                    district_rank: i64_at(&top, c::DISTRICT_RANK, i)?,
+                    member_id: str_at(&top, c::MEMBER_ID, i)?,
+                    name: str_at(&top, c::NAME, i)?,
+                    org_id: str_at(&top, c::ORG_ID, i)?,
                     org_name: self.tree.by_id.get(&org_of).map(|o| o.name.clone()).unwrap_or_default(),
                     index: p.to_string(),
                     index_value: p.as_f64(),
-                }
+                })
             })
-            .collect();
+            .collect::<PolarsResult<_>>()?;
         let direct = fig
             .index
             .clone()
             .lazy()
-            .filter(col("org").eq(lit(org)))
-            .join(names, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
-            .join(fig.member_lights.clone().lazy().select([col("member"), col("light")]), [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
-            .sort(["org_rank"], SortMultipleOptions::default())
+            .filter(col(c::ORG).eq(lit(org)))
+            .join(names, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
+            .join(fig.member_lights.clone().lazy().select([col(c::MEMBER), col(c::LIGHT)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
+            .sort([c::ORG_RANK], SortMultipleOptions::default())
             .collect()?;
         let members_list = (0..direct.height())
-            .map(|i| {
-                let p = Points(get_i64(&direct, "index", i));
-                MemberRow { member_id: get_str(&direct, "member_id", i), name: get_str(&direct, "name", i), index: p.to_string(), index_value: p.as_f64(), org_rank: get_i64(&direct, "org_rank", i), light: light_str(get_i64(&direct, "light", i)) }
+            .map(|i| -> PolarsResult<MemberRow> {
+                let p = Points(i64_at(&direct, c::INDEX, i)?);
+                Ok(MemberRow { member_id: str_at(&direct, c::MEMBER_ID, i)?, name: str_at(&direct, c::NAME, i)?, index: p.to_string(), index_value: p.as_f64(), org_rank: i64_at(&direct, c::ORG_RANK, i)?, light: light_str(i64_at(&direct, c::LIGHT, i)?) })
             })
-            .collect();
+            .collect::<PolarsResult<_>>()?;
 
         Ok(WallSnapshot {
             version: self.version,
@@ -371,15 +349,15 @@ impl Ctx<'_> {
             .branch_lights
             .clone()
             .lazy()
-            .filter(in_set("org", sub).and(col("light").gt(lit(0i64))))
-            .sort_by_exprs([col("light"), col("org_life_gap"), col("red_members")], SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true))
+            .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
+            .sort_by_exprs([col(c::LIGHT), col(c::ORG_LIFE_GAP), col(c::RED_MEMBERS)], SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true))
             .limit(20)
             .collect()?;
         for i in 0..br.height() {
-            let id = get_i64(&br, "org", i);
+            let id = i64_at(&br, c::ORG, i)?;
             let info = &self.tree.by_id[&id];
-            let (gap, gl, sl) = (get_i64(&br, "org_life_gap", i), get_i64(&br, "gap_light", i), get_i64(&br, "share_light", i));
-            let (red, total) = (get_i64(&br, "red_members", i), get_i64(&br, "members", i));
+            let (gap, gl, sl) = (i64_at(&br, c::ORG_LIFE_GAP, i)?, i64_at(&br, c::GAP_LIGHT, i)?, i64_at(&br, c::SHARE_LIGHT, i)?);
+            let (red, total) = (i64_at(&br, c::RED_MEMBERS, i)?, i64_at(&br, c::MEMBERS, i)?);
             let reason = if gl >= sl { format!("连续{gap}个月未开展组织生活") } else { format!("红灯党员占比{:.1}%（{red}/{total}）", 100.0 * red as f64 / total.max(1) as f64) };
             let parent = info.parent.and_then(|p| self.tree.by_id.get(&p));
             out.push(Warning {
@@ -388,33 +366,33 @@ impl Ctx<'_> {
                 subject_name: info.name.clone(),
                 org_id: parent.map(|p| p.org_id.clone()).unwrap_or_default(),
                 org_name: parent.map(|p| p.name.clone()).unwrap_or_default(),
-                light: light_str(get_i64(&br, "light", i)),
+                light: light_str(i64_at(&br, c::LIGHT, i)?),
                 reason,
                 since: since(if gl >= sl { gap } else { 1 }),
             });
         }
-        let names = self.ds.members.clone().lazy().select([col("id").alias("member"), col("name")]);
+        let names = self.ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::NAME)]);
         let ml = fig
             .member_lights
             .clone()
             .lazy()
-            .filter(in_set("org", sub).and(col("light").gt(lit(0i64))))
-            .with_column(when(col("dues_arrears").gt(col("absence"))).then(col("dues_arrears")).otherwise(col("absence")).alias("run"))
-            .sort_by_exprs([col("light"), col("run"), col("member_id")], SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true))
+            .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
+            .with_column(when(col(c::DUES_ARREARS).gt(col(c::ABSENCE))).then(col(c::DUES_ARREARS)).otherwise(col(c::ABSENCE)).alias(c::RUN))
+            .sort_by_exprs([col(c::LIGHT), col(c::RUN), col(c::MEMBER_ID)], SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true))
             .limit(40 - out.len() as u32)
-            .join(names, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
+            .join(names, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
             .collect()?;
         for i in 0..ml.height() {
-            let org = get_i64(&ml, "org", i);
-            let (da, ab, dl, al) = (get_i64(&ml, "dues_arrears", i), get_i64(&ml, "absence", i), get_i64(&ml, "dues_light", i), get_i64(&ml, "absence_light", i));
+            let org = i64_at(&ml, c::ORG, i)?;
+            let (da, ab, dl, al) = (i64_at(&ml, c::DUES_ARREARS, i)?, i64_at(&ml, c::ABSENCE, i)?, i64_at(&ml, c::DUES_LIGHT, i)?, i64_at(&ml, c::ABSENCE_LIGHT, i)?);
             let (reason, run) = if dl >= al { (format!("连续{da}个月未足额交纳党费"), da) } else { (format!("连续{ab}个月未参加组织生活"), ab) };
             out.push(Warning {
                 subject: "member".into(),
-                subject_id: get_str(&ml, "member_id", i),
-                subject_name: get_str(&ml, "name", i),
-                org_id: get_str(&ml, "org_id", i),
+                subject_id: str_at(&ml, c::MEMBER_ID, i)?,
+                subject_name: str_at(&ml, c::NAME, i)?,
+                org_id: str_at(&ml, c::ORG_ID, i)?,
                 org_name: self.tree.by_id.get(&org).map(|o| o.name.clone()).unwrap_or_default(),
-                light: light_str(get_i64(&ml, "light", i)),
+                light: light_str(i64_at(&ml, c::LIGHT, i)?),
                 reason,
                 since: since(run),
             });
@@ -428,19 +406,19 @@ impl Ctx<'_> {
     /// affected, each with its worst organisations, prescription and resources.
     fn advice(&self, sub: &[i64]) -> PolarsResult<Vec<AdviceRow>> {
         let fig = self.fig;
-        let f = fig.findings.clone().lazy().filter(in_set("org", sub)).collect()?;
+        let f = fig.findings.clone().lazy().filter(in_set(c::ORG, sub)).collect()?;
         let inds: Vec<_> = self.cat.of(Level::Branch).collect();
         let mut rows = vec![];
         for (k, ind) in inds.iter().enumerate() {
-            let r = f.clone().lazy().filter(col("indicator").eq(lit(k as i32))).collect()?;
+            let r = f.clone().lazy().filter(col(c::INDICATOR).eq(lit(k as i32))).collect()?;
             if r.height() == 0 {
                 continue;
             }
-            let orgs: Vec<i64> = (0..r.height()).map(|i| get_i64(&r, "org", i)).collect();
+            let orgs = crate::read::i64s(&r, c::ORG)?;
             let worst = orgs[0];
             rows.push((
                 r.height(),
-                get_i64(&r, "light", 0),
+                i64_at(&r, c::LIGHT, 0)?,
                 AdviceRow {
                     indicator_id: ind.id.clone(),
                     indicator_zh: ind.zh.clone(),
@@ -466,10 +444,10 @@ pub fn recommend(extras: &Extras, tags: &[String], org: i64, month: Period) -> P
     let since = Period(month.0 - 11).first_day().0;
     let until = month.last_day().0;
     let uses = &extras.resource_uses;
-    let (uo, ur, ud) = (uses.column("org")?.i64()?, uses.column("resource_id")?.str()?, uses.column("used_on")?.i32()?);
+    let (uo, ur, ud) = (uses.column(c::ORG)?.i64()?, uses.column(c::RESOURCE_ID)?.str()?, uses.column(c::USED_ON)?.i32()?);
     let used: HashSet<&str> = (0..uses.height()).filter(|&i| uo.get(i) == Some(org) && ud.get(i).is_some_and(|d| d >= since && d <= until)).filter_map(|i| ur.get(i)).collect();
     let r = &extras.resources;
-    let (ids, kinds, titles, rtags) = (r.column("resource_id")?.str()?, r.column("kind")?.str()?, r.column("title")?.str()?, r.column("tags")?.str()?);
+    let (ids, kinds, titles, rtags) = (r.column(c::RESOURCE_ID)?.str()?, r.column(c::KIND)?.str()?, r.column(c::TITLE)?.str()?, r.column(c::TAGS)?.str()?);
     let mut scored: Vec<(usize, &str, usize)> = vec![];
     for i in 0..r.height() {
         let (Some(id), Some(t)) = (ids.get(i), rtags.get(i)) else { continue };
@@ -498,20 +476,21 @@ impl Ctx<'_> {
     pub fn profile(&self, member: i64, trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<MemberProfile> {
         let fig = self.fig;
         let m = fig.month.0;
-        let mrow = self.ds.members.clone().lazy().filter(col("id").eq(lit(member))).collect()?;
-        let org = get_i64(&mrow, "org", 0);
-        let ix = fig.index.clone().lazy().filter(col("member").eq(lit(member))).collect()?;
-        let ml = fig.member_lights.clone().lazy().filter(col("member").eq(lit(member))).collect()?;
-        let pts = |c: &str| Points(get_i64(&ix, c, 0)).to_string();
-        let org_population = fig.index.clone().lazy().filter(col("org").eq(lit(org))).collect()?.height() as i64;
+        let mrow = self.ds.members.clone().lazy().filter(col(c::ID).eq(lit(member))).collect()?;
+        let org = i64_at(&mrow, c::ORG, 0)?;
+        let ix = fig.index.clone().lazy().filter(col(c::MEMBER).eq(lit(member))).collect()?;
+        let ml = fig.member_lights.clone().lazy().filter(col(c::MEMBER).eq(lit(member))).collect()?;
+        let pts = |c: &str| -> PolarsResult<String> { Ok(Points(i64_at(&ix, c, 0)?).to_string()) };
+        let org_population = fig.index.clone().lazy().filter(col(c::ORG).eq(lit(org))).collect()?.height() as i64;
 
         // Index at the end of each month of the year so far.
         let jan = Period::new(fig.month.year(), 1).0;
-        let monthly = self.base.member_facts.clone().lazy().filter(col("member").eq(lit(member)).and(col("m").gt_eq(lit(jan))).and(col("m").lt_eq(lit(m)))).sort(["m"], SortMultipleOptions::default()).collect()?;
+        let monthly = self.base.member_facts.clone().lazy().filter(col(c::MEMBER).eq(lit(member)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).sort([c::MONTH], SortMultipleOptions::default()).collect()?;
         let mut acc = 0i64;
-        let monthly_index = (0..monthly.height())
-            .map(|i| {
-                acc += get_i64(&monthly, "points", i);
+        let monthly_index = crate::read::i64s(&monthly, c::POINTS)?
+            .into_iter()
+            .map(|p| {
+                acc += p;
                 Points(acc).as_f64()
             })
             .collect();
@@ -523,8 +502,8 @@ impl Ctx<'_> {
         for (ind, avg) in self.cat.of(Level::Member).zip(fig.member_averages(self.cat, self.base)?) {
             let trend: Vec<Option<f64>> = targets.iter().map(|t| -> PolarsResult<Option<f64>> {
                 if *t < self.base.first.0 { return Ok(None) }
-                let r = own.clone().lazy().filter(col("t").eq(lit(*t))).collect()?;
-                Ok(if r.height() == 0 { None } else { get_f64(&r, &ind.id, 0) })
+                let r = own.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(*t))).collect()?;
+                Ok(if r.height() == 0 { None } else { f64_at(&r, &ind.id, 0)? })
             }).collect::<PolarsResult<_>>()?;
             let value = trend.last().copied().flatten();
             let light = value.map_or(Light::Green, |v| ind.light(v));
@@ -543,12 +522,12 @@ impl Ctx<'_> {
         }
 
         let trace_items = trace_items(trace, details)?;
-        let joined = Date(get_i64(&mrow, "joined_on", 0) as i32).to_string();
-        let category = get_str(&mrow, "category", 0);
+        let joined = Date(i64_at(&mrow, c::JOINED_ON, 0)? as i32).to_string();
+        let category = str_at(&mrow, c::CATEGORY, 0)?;
         Ok(MemberProfile {
             version: self.version,
-            member_id: get_str(&mrow, "member_id", 0),
-            name: get_str(&mrow, "name", 0),
+            member_id: str_at(&mrow, c::MEMBER_ID, 0)?,
+            name: str_at(&mrow, c::NAME, 0)?,
             org: self.tree.crumb(org),
             path: self.tree.path(org),
             category: domain::kinds::Category::parse(&category).map(|c| c.zh().to_string()).unwrap_or(category),
@@ -556,21 +535,21 @@ impl Ctx<'_> {
             year: fig.month.year(),
             month: fig.month.to_string(),
             available_months: self.available(),
-            index: pts("index"),
-            party_life: pts("party_life"),
-            duty: pts("duty"),
-            contribution: pts("contribution"),
-            morality: pts("morality"),
-            district_rank: get_i64(&ix, "district_rank", 0),
+            index: pts(c::INDEX)?,
+            party_life: pts(c::PARTY_LIFE)?,
+            duty: pts(c::DUTY)?,
+            contribution: pts(c::CONTRIBUTION)?,
+            morality: pts(c::MORALITY)?,
+            district_rank: i64_at(&ix, c::DISTRICT_RANK, 0)?,
             district_population: fig.index.height() as i64,
-            org_rank: get_i64(&ix, "org_rank", 0),
+            org_rank: i64_at(&ix, c::ORG_RANK, 0)?,
             org_population,
             monthly_index,
-            dues_arrears: get_i64(&ml, "dues_arrears", 0),
-            absence: get_i64(&ml, "absence", 0),
-            dues_light: light_str(get_i64(&ml, "dues_light", 0)),
-            absence_light: light_str(get_i64(&ml, "absence_light", 0)),
-            light: light_str(get_i64(&ml, "light", 0)),
+            dues_arrears: i64_at(&ml, c::DUES_ARREARS, 0)?,
+            absence: i64_at(&ml, c::ABSENCE, 0)?,
+            dues_light: light_str(i64_at(&ml, c::DUES_LIGHT, 0)?),
+            absence_light: light_str(i64_at(&ml, c::ABSENCE_LIGHT, 0)?),
+            light: light_str(i64_at(&ml, c::LIGHT, 0)?),
             indicators,
             trace: trace_items,
         })
@@ -578,35 +557,35 @@ impl Ctx<'_> {
 }
 
 fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec<TraceItem>> {
-    let t = trace.clone().lazy().sort(["om", "rule"], SortMultipleOptions::default()).collect()?;
+    let t = trace.clone().lazy().sort([c::OCCURRED_MONTH, c::RULE], SortMultipleOptions::default()).collect()?;
     let mut out = vec![];
     for i in 0..t.height() {
-        let rule = EventKind::from_code(get_i64(&t, "rule", i) as i16);
+        let rule = EventKind::from_code(i64_at(&t, c::RULE, i)? as i16);
         let Some(rule) = rule else { continue };
-        let month = Period(get_i64(&t, "om", i) as i32).to_string();
-        let n = get_i64(&t, "n", i);
+        let month = Period(i64_at(&t, c::OCCURRED_MONTH, i)? as i32).to_string();
+        let n = i64_at(&t, c::COUNT, i)?;
         let dimension = match rule {
-            EventKind::Attend | EventKind::Dues => "party_life",
-            EventKind::ModelPost | EventKind::Study => "duty",
-            EventKind::Volunteer => "contribution",
-            _ => "morality",
+            EventKind::Attend | EventKind::Dues => c::PARTY_LIFE,
+            EventKind::ModelPost | EventKind::Study => c::DUTY,
+            EventKind::Volunteer => c::CONTRIBUTION,
+            _ => c::MORALITY,
         };
         let detail = match rule {
             EventKind::Attend => {
-                let a = get_i64(&t, "activity", i);
+                let a = i64_at(&t, c::ACTIVITY, i)?;
                 match details.get(&a) {
                     Some((kind, title, held)) => format!("{} · {} {}", domain::kinds::ActivityKind::parse(kind).map(|k| k.zh()).unwrap_or(""), domain::Timestamp(*held).date(), title),
                     None => format!("活动 {a}"),
                 }
             }
-            EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(get_i64(&t, "period", i) as i32)),
+            EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(i64_at(&t, c::PERIOD, i)? as i32)),
             EventKind::Study => format!("{month} 学习{n}次"),
-            EventKind::Evaluation => format!("{}年度民主评议：{}", &month[..4], ["", "优秀", "合格", "基本合格", "不合格"].get(get_i64(&t, "grade", i) as usize).copied().unwrap_or("")),
-            EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(get_i64(&t, "occurred_at", i)).date()),
-            EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(get_i64(&t, "occurred_at", i)).date()),
+            EventKind::Evaluation => format!("{}年度民主评议：{}", &month[..4], ["", "优秀", "合格", "基本合格", "不合格"].get(i64_at(&t, c::GRADE, i)? as usize).copied().unwrap_or("")),
+            EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
+            EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
             EventKind::Leave => String::new(),
         };
-        out.push(TraceItem { rule: rule.as_str().into(), rule_zh: rule.zh().into(), dimension: dimension.into(), month, points: Points(get_i64(&t, "points", i)).to_string(), events: n, detail });
+        out.push(TraceItem { rule: rule.as_str().into(), rule_zh: rule.zh().into(), dimension: dimension.into(), month, points: Points(i64_at(&t, c::POINTS, i)?).to_string(), events: n, detail });
     }
     Ok(out)
 }

@@ -5,6 +5,7 @@
 #[path = "../../store/tests/common/mod.rs"]
 mod common;
 
+use engine::schema as c;
 use domain::Period;
 use engine::catalogue::Catalogue;
 use engine::columnar::ColumnarCopy;
@@ -62,17 +63,17 @@ async fn wall_index_is_the_contract_index() {
         let dec = Period::new(2025, 12);
         let fig = MonthFigures::compute(&ds, &extras, &base, &rules, &cat, dec, None).unwrap();
         let export = index::index_frame(&ds, &rules, 2025).unwrap();
-        let cols = ["member_id", "index", "party_life", "duty", "contribution", "morality", "district_rank", "org_rank"];
-        assert_same(&fig.index.select(cols).unwrap(), &export.select(cols).unwrap(), &["member_id"], &format!("[{}] index 2025", db.label));
+        let cols = [c::MEMBER_ID, c::INDEX, c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY, c::DISTRICT_RANK, c::ORG_RANK];
+        assert_same(&fig.index.select(cols).unwrap(), &export.select(cols).unwrap(), &[c::MEMBER_ID], &format!("[{}] index 2025", db.label));
         // Mid-year: the items counting from January to the month.
         let june = Period::new(2026, 6);
         let fig = MonthFigures::compute(&ds, &extras, &base, &rules, &cat, june, None).unwrap();
         let items = index::contributions_between(&ds, &rules, Period::new(2026, 1), june).unwrap();
-        let expected = index::index_from(&ds, 2026, index::dimension_sums(items, &["member"])).unwrap().collect().unwrap();
-        assert_same(&fig.index.select(cols).unwrap(), &expected.select(cols).unwrap(), &["member_id"], &format!("[{}] index to 2026-06", db.label));
+        let expected = index::index_from(&ds, 2026, index::dimension_sums(items, &[c::MEMBER])).unwrap().collect().unwrap();
+        assert_same(&fig.index.select(cols).unwrap(), &expected.select(cols).unwrap(), &[c::MEMBER_ID], &format!("[{}] index to 2026-06", db.label));
         // Lights are the export's.
         let lights = engine::lights::member_lights_frame(&ds, &rules, june).unwrap();
-        assert_same(&fig.member_lights, &lights, &["member_id"], "member lights");
+        assert_same(&fig.member_lights, &lights, &[c::MEMBER_ID], "member lights");
         assert!(fig.findings.height() > 0, "some branch is below the district average");
         assert_eq!(fig.branch_averages.len(), 26);
         assert_eq!(fig.member_averages(&cat, &base).unwrap().len(), 33);
@@ -92,11 +93,11 @@ async fn incremental_refresh_equals_full_recompute() {
         let fig = MonthFigures::compute(live.dataset(), &extras, &base, &rules, &cat, month, None).unwrap();
 
         // Two members get new events of every kind in the newest month.
-        let ids: Vec<String> = live.dataset().members.column("member_id").unwrap().str().unwrap().iter().flatten().take(2).map(str::to_owned).collect();
-        let act = live.dataset().activities.clone().lazy().filter(col("hm").eq(lit(month.0))).collect().unwrap();
+        let ids: Vec<String> = live.dataset().members.column(c::MEMBER_ID).unwrap().str().unwrap().iter().flatten().take(2).map(str::to_owned).collect();
+        let act = live.dataset().activities.clone().lazy().filter(col(c::HELD_MONTH).eq(lit(month.0))).collect().unwrap();
         let act_id: String = {
             // The activity's interchange id, from the store.
-            let sid = act.column("id").unwrap().i64().unwrap().get(0).unwrap();
+            let sid = act.column(c::ID).unwrap().i64().unwrap().get(0).unwrap();
             match &db.store {
                 Store::Sqlite(p) => sqlx::query_scalar("SELECT activity_id FROM activities WHERE id = $1").bind(sid).fetch_one(p).await.unwrap(),
                 Store::Postgres(p) => sqlx::query_scalar("SELECT activity_id FROM activities WHERE id = $1").bind(sid).fetch_one(p).await.unwrap(),
@@ -141,17 +142,17 @@ async fn incremental_refresh_equals_full_recompute() {
         let full_base = Base::compute(ds, &rules).unwrap().unwrap();
         let full_fig = MonthFigures::compute(ds, &extras, &full_base, &rules, &cat, month, None).unwrap();
         let l = &db.label;
-        assert_same(&inc_base.member_facts, &full_base.member_facts, &["member", "m"], &format!("[{l}] member facts"));
-        assert_same(&inc_fig.index, &full_fig.index, &["member"], &format!("[{l}] index"));
-        assert_same(&inc_fig.member_lights, &full_fig.member_lights, &["member"], &format!("[{l}] member lights"));
-        assert_same(&inc_fig.branch_lights, &full_fig.branch_lights, &["org"], &format!("[{l}] branch lights"));
-        assert_same(&inc_fig.subtree, &full_fig.subtree, &["org"], &format!("[{l}] subtree counts"));
-        assert_same(&inc_fig.org_facts, &full_fig.org_facts, &["org", "m"], &format!("[{l}] org facts"));
-        assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &["org", "m"], &format!("[{l}] subtree facts"));
-        let root = inc_fig.subtree.column("org").unwrap().i64().unwrap().get(0).unwrap();
-        assert_same(&inc_fig.org_indicators(&cat, root).unwrap(), &full_fig.org_indicators(&cat, root).unwrap(), &["org", "t"], &format!("[{l}] indicators"));
-        assert_same(&inc_fig.records, &full_fig.records, &["org"], &format!("[{l}] records"));
-        assert_same(&inc_fig.findings, &full_fig.findings, &["org", "indicator"], &format!("[{l}] findings"));
+        assert_same(&inc_base.member_facts, &full_base.member_facts, &[c::MEMBER, c::MONTH], &format!("[{l}] member facts"));
+        assert_same(&inc_fig.index, &full_fig.index, &[c::MEMBER], &format!("[{l}] index"));
+        assert_same(&inc_fig.member_lights, &full_fig.member_lights, &[c::MEMBER], &format!("[{l}] member lights"));
+        assert_same(&inc_fig.branch_lights, &full_fig.branch_lights, &[c::ORG], &format!("[{l}] branch lights"));
+        assert_same(&inc_fig.subtree, &full_fig.subtree, &[c::ORG], &format!("[{l}] subtree counts"));
+        assert_same(&inc_fig.org_facts, &full_fig.org_facts, &[c::ORG, c::MONTH], &format!("[{l}] org facts"));
+        assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &[c::ORG, c::MONTH], &format!("[{l}] subtree facts"));
+        let root = inc_fig.subtree.column(c::ORG).unwrap().i64().unwrap().get(0).unwrap();
+        assert_same(&inc_fig.org_indicators(&cat, root).unwrap(), &full_fig.org_indicators(&cat, root).unwrap(), &[c::ORG, c::TARGET_MONTH], &format!("[{l}] indicators"));
+        assert_same(&inc_fig.records, &full_fig.records, &[c::ORG], &format!("[{l}] records"));
+        assert_same(&inc_fig.findings, &full_fig.findings, &[c::ORG, c::INDICATOR], &format!("[{l}] findings"));
         // And the new events did change the figures.
         assert!(!inc_base.member_facts.equals_missing(&base.member_facts));
     }

@@ -15,14 +15,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
-use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
-use engine::catalogue::Level;
+use domain::wire::{BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot};
 use engine::hub::{Hub, HubError, State as HubState};
-use engine::month::light_str;
 use futures_util::stream::Stream;
-use polars::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
 
 /// The header that names the caller's organisation; requests see only its subtree. Without
 /// it the caller sees the whole district (the command centre).
@@ -75,12 +72,6 @@ pub struct ApiError {
     message: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: String,
-    pub message: String,
-}
-
 impl ApiError {
     fn bad(message: String) -> ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message }
@@ -99,12 +90,6 @@ impl From<HubError> for ApiError {
             tracing::error!(error = %e, "api");
         }
         ApiError { status, code, message: e.to_string() }
-    }
-}
-
-impl From<PolarsError> for ApiError {
-    fn from(e: PolarsError) -> Self {
-        HubError::from(e).into()
     }
 }
 
@@ -148,32 +133,8 @@ pub struct RankingQuery {
     pub offset: Option<usize>,
 }
 
-/// An organisation in the tree with its subtree sizes.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrgEntry {
-    pub org_id: String,
-    pub name: String,
-    pub kind: String,
-    pub kind_zh: String,
-    pub parent_id: Option<String>,
-    pub members: i64,
-    pub grassroots: i64,
-    pub children: i64,
-}
-
-fn org_entry(state: &HubState, id: i64) -> OrgEntry {
-    let t = &state.tree;
-    let i = &t.by_id[&id];
-    OrgEntry {
-        org_id: i.org_id.clone(),
-        name: i.name.clone(),
-        kind: i.kind.as_str().into(),
-        kind_zh: i.kind.zh().into(),
-        parent_id: i.parent.and_then(|p| t.by_id.get(&p)).map(|p| p.org_id.clone()),
-        members: t.subtree_members.get(&id).copied().unwrap_or(0),
-        grassroots: t.subtree_grassroots.get(&id).copied().unwrap_or(0),
-        children: t.children.get(&id).map_or(0, |c| c.len() as i64),
-    }
+fn org_entry(state: &HubState, id: i64) -> ApiResult<OrgEntry> {
+    state.tree.entry(id).ok_or_else(|| HubError::NotFound(format!("organisation {id}")).into())
 }
 
 /// The roots of the organisation tree (the caller's own organisation when scoped).
@@ -184,7 +145,7 @@ async fn orgs(State(hub): State<Hub>, scope: Scope) -> ApiResult<Json<Vec<OrgEnt
         Some(_) => vec![scope.org(&state, None)?],
         None => state.tree.roots.clone(),
     };
-    Ok(Json(roots.into_iter().map(|r| org_entry(&state, r)).collect()))
+    Ok(Json(roots.into_iter().map(|r| org_entry(&state, r)).collect::<ApiResult<_>>()?))
 }
 
 /// One organisation.
@@ -192,7 +153,7 @@ async fn orgs(State(hub): State<Hub>, scope: Scope) -> ApiResult<Json<Vec<OrgEnt
 async fn org(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<String>) -> ApiResult<Json<OrgEntry>> {
     let state = hub.state()?;
     let id = scope.org(&state, Some(&org_id))?;
-    Ok(Json(org_entry(&state, id)))
+    Ok(Json(org_entry(&state, id)?))
 }
 
 /// The direct children of an organisation.
@@ -200,7 +161,7 @@ async fn org(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<String>) -
 async fn children(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<String>) -> ApiResult<Json<Vec<OrgEntry>>> {
     let state = hub.state()?;
     let id = scope.org(&state, Some(&org_id))?;
-    Ok(Json(state.tree.children.get(&id).map(|c| c.iter().map(|c| org_entry(&state, *c)).collect()).unwrap_or_default()))
+    Ok(Json(state.tree.children_entries(id)))
 }
 
 /// Everything the wall shows for an organisation and month, in one response.
@@ -208,7 +169,7 @@ async fn children(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<Strin
 async fn snapshot(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonthQuery>) -> ApiResult<Response> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let org_id = state.tree.by_id[&org].org_id.clone();
+    let org_id = org_entry(&state, org)?.org_id;
     Ok(json_bytes(hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?.json.clone()))
 }
 
@@ -216,104 +177,18 @@ async fn snapshot(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonth
 #[utoipa::path(get, path = "/api/v1/members/{member_id}", params(("member_id" = String, Path), MonthQuery), responses((status = 200, body = MemberProfile), (status = 404, body = ErrorBody)), tag = "members")]
 async fn member(State(hub): State<Hub>, scope: Scope, Path(member_id): Path<String>, Query(q): Query<MonthQuery>) -> ApiResult<Response> {
     let state = hub.state()?;
-    let id = state.resolve_member(&member_id)?;
-    let org = state.ds.members.clone().lazy().filter(col("id").eq(lit(id))).select([col("org")]).collect()?.column("org")?.i64()?.get(0).unwrap_or(0);
+    let (_, org) = state.member_and_org(&member_id)?;
     scope.check(&state, org)?;
     Ok(json_bytes(hub.member_cached(&member_id, q.month.as_deref()).await?.json.clone()))
 }
 
-/// One row of the rankings.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RankingRow {
-    pub district_rank: i64,
-    pub org_rank: i64,
-    pub member_id: String,
-    pub name: String,
-    pub org_id: String,
-    pub index: String,
-    pub party_life: String,
-    pub duty: String,
-    pub contribution: String,
-    pub morality: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Rankings {
-    pub month: String,
-    pub org_id: String,
-    pub total: i64,
-    pub rows: Vec<RankingRow>,
-}
-
-fn col_i64(df: &DataFrame, c: &str) -> PolarsResult<Vec<i64>> {
-    Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn col_str(df: &DataFrame, c: &str) -> PolarsResult<Vec<String>> {
-    Ok(df.column(c)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect())
-}
-
-fn subtree_filter(state: &HubState, org: i64) -> Expr {
-    let ids: Vec<i64> = state.tree.subtree(org);
-    col("org").is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
-}
-
 /// The Vanguard Index so far this year, by district rank, within an organisation's subtree.
-#[utoipa::path(get, path = "/api/v1/rankings", params(RankingQuery), responses((status = 200, body = Rankings)), tag = "members")]
+#[utoipa::path(get, path = "/api/v1/rankings", params(RankingQuery), responses((status = 200, body = Rankings), (status = 400, body = ErrorBody)), tag = "members")]
 async fn rankings(State(hub): State<Hub>, scope: Scope, Query(q): Query<RankingQuery>) -> ApiResult<Json<Rankings>> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let month = state.resolve_month(q.month.as_deref())?;
-    let fig = state.figures(hub.rules(), hub.catalogue(), month)?;
-    let names = state.ds.members.clone().lazy().select([col("id").alias("member"), col("name")]);
-    let all = fig.index.clone().lazy().filter(subtree_filter(&state, org));
-    let total = all.clone().select([len().alias("n")]).collect()?.column("n")?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
-    let page = all
-        .slice(q.offset.unwrap_or(0) as i64, q.limit.unwrap_or(50).min(1000) as u32)
-        .join(names, [col("member")], [col("member")], JoinArgs::new(JoinType::Left))
-        .collect()?;
-    let p = |c: &str| -> PolarsResult<Vec<String>> { Ok(col_i64(&page, c)?.into_iter().map(|v| domain::Points(v).to_string()).collect()) };
-    let (dr, or, mid, name, oid) = (col_i64(&page, "district_rank")?, col_i64(&page, "org_rank")?, col_str(&page, "member_id")?, col_str(&page, "name")?, col_str(&page, "org_id")?);
-    let (ix, pl, du, co, mo) = (p("index")?, p("party_life")?, p("duty")?, p("contribution")?, p("morality")?);
-    let rows = (0..page.height())
-        .map(|i| RankingRow {
-            district_rank: dr[i],
-            org_rank: or[i],
-            member_id: mid[i].clone(),
-            name: name[i].clone(),
-            org_id: oid[i].clone(),
-            index: ix[i].clone(),
-            party_life: pl[i].clone(),
-            duty: du[i].clone(),
-            contribution: co[i].clone(),
-            morality: mo[i].clone(),
-        })
-        .collect();
-    Ok(Json(Rankings { month: month.to_string(), org_id: state.tree.by_id[&org].org_id.clone(), total, rows }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberLight {
-    pub member_id: String,
-    pub org_id: String,
-    pub dues_arrears: i64,
-    pub absence: i64,
-    pub dues_light: String,
-    pub absence_light: String,
-    pub light: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BranchLight {
-    pub org_id: String,
-    pub members: i64,
-    pub red_members: i64,
-    pub yellow_members: i64,
-    pub green_members: i64,
-    pub org_life_gap: i64,
-    pub gap_light: String,
-    pub share_light: String,
-    pub light: String,
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
+    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.rankings(org, offset, limit)).await?))
 }
 
 /// Member lights (§5) at the month within the subtree, by `member_id`; red and yellow only
@@ -322,14 +197,8 @@ pub struct BranchLight {
 async fn member_lights(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonthQuery>, Query(all): Query<AllQuery>) -> ApiResult<Json<Vec<MemberLight>>> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let fig = state.figures(hub.rules(), hub.catalogue(), state.resolve_month(q.month.as_deref())?)?;
-    let mut f = subtree_filter(&state, org);
-    if !all.all.unwrap_or(false) {
-        f = f.and(col("light").gt(lit(0i64)));
-    }
-    let df = fig.member_lights.clone().lazy().filter(f).collect()?;
-    let (mid, oid, da, ab, dl, al, l) = (col_str(&df, "member_id")?, col_str(&df, "org_id")?, col_i64(&df, "dues_arrears")?, col_i64(&df, "absence")?, col_i64(&df, "dues_light")?, col_i64(&df, "absence_light")?, col_i64(&df, "light")?);
-    Ok(Json((0..df.height()).map(|i| MemberLight { member_id: mid[i].clone(), org_id: oid[i].clone(), dues_arrears: da[i], absence: ab[i], dues_light: light_str(dl[i]), absence_light: light_str(al[i]), light: light_str(l[i]) }).collect()))
+    let all = all.all.unwrap_or(false);
+    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.member_lights(org, all)).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -342,17 +211,7 @@ pub struct AllQuery {
 async fn branch_lights(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonthQuery>) -> ApiResult<Json<Vec<BranchLight>>> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let fig = state.figures(hub.rules(), hub.catalogue(), state.resolve_month(q.month.as_deref())?)?;
-    let df = fig.branch_lights.clone().lazy().filter(subtree_filter(&state, org)).collect()?;
-    let oid = col_str(&df, "org_id")?;
-    let n = ["members", "red_members", "yellow_members", "green_members", "org_life_gap", "gap_light", "share_light", "light"].map(|c| col_i64(&df, c));
-    let [m, r, y, g, gap, gl, sl, l] = n;
-    let (m, r, y, g, gap, gl, sl, l) = (m?, r?, y?, g?, gap?, gl?, sl?, l?);
-    Ok(Json(
-        (0..df.height())
-            .map(|i| BranchLight { org_id: oid[i].clone(), members: m[i], red_members: r[i], yellow_members: y[i], green_members: g[i], org_life_gap: gap[i], gap_light: light_str(gl[i]), share_light: light_str(sl[i]), light: light_str(l[i]) })
-            .collect(),
-    ))
+    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.branch_lights(org)).await?))
 }
 
 /// The indicator catalogue (§7).
@@ -361,61 +220,13 @@ async fn catalogue(State(hub): State<Hub>) -> Json<engine::catalogue::Catalogue>
     Json(hub.catalogue().clone())
 }
 
-/// A branch indicator for an organisation's subtree at the month.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrgIndicator {
-    pub id: String,
-    pub zh: String,
-    pub unit: String,
-    pub direction: String,
-    pub value: Option<f64>,
-    pub text: Option<String>,
-    /// Mean over the district's branches (each on its own facts).
-    pub district_average: Option<f64>,
-    /// The 12 months up to the month, oldest first.
-    pub trend: Vec<Option<f64>>,
-    pub light: String,
-}
-
 /// Every branch indicator of an organisation (its subtree's facts) with the district
 /// average and the 12-month trend.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/indicators", params(("org_id" = String, Path), MonthQuery), responses((status = 200, body = [OrgIndicator])), tag = "indicators")]
 async fn org_indicators(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<String>, Query(q): Query<MonthQuery>) -> ApiResult<Json<Vec<OrgIndicator>>> {
     let state = hub.state()?;
     let org = scope.org(&state, Some(&org_id))?;
-    let month = state.resolve_month(q.month.as_deref())?;
-    let fig = state.figures(hub.rules(), hub.catalogue(), month)?;
-    let rows = fig.org_indicators(hub.catalogue(), org)?;
-    let mut out = vec![];
-    for (ind, avg) in hub.catalogue().of(Level::Branch).zip(&fig.branch_averages) {
-        let trend: Vec<Option<f64>> = rows.column(&ind.id)?.f64()?.iter().map(|v| v.filter(|x| x.is_finite())).collect();
-        let value = trend.last().copied().flatten();
-        out.push(OrgIndicator {
-            id: ind.id.clone(),
-            zh: ind.zh.clone(),
-            unit: ind.unit.clone(),
-            direction: ind.direction.as_str().into(),
-            value,
-            text: value.map(|v| ind.format(v)),
-            district_average: *avg,
-            trend,
-            light: value.map_or("green", |v| ind.light(v).as_str()).into(),
-        });
-    }
-    Ok(Json(out))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Finding {
-    pub org_id: String,
-    pub org_name: String,
-    pub indicator_id: String,
-    pub indicator_zh: String,
-    pub value: f64,
-    pub district_average: Option<f64>,
-    pub light: String,
-    pub prescription: String,
-    pub resources: Vec<domain::wire::ResourceRef>,
+    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.org_indicators(org)).await?))
 }
 
 /// The findings of the diagnosis (§6) for the branches of a subtree at the month: each
@@ -425,36 +236,7 @@ pub struct Finding {
 async fn findings(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonthQuery>) -> ApiResult<Json<Vec<Finding>>> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let month = state.resolve_month(q.month.as_deref())?;
-    let fig = state.figures(hub.rules(), hub.catalogue(), month)?;
-    let df = fig.findings.clone().lazy().filter(subtree_filter(&state, org)).sort_by_exprs([col("org"), col("indicator")], SortMultipleOptions::default()).collect()?;
-    let inds: Vec<_> = hub.catalogue().of(Level::Branch).collect();
-    let (orgs, ks, ls) = (col_i64(&df, "org")?, col_i64(&df, "indicator")?, col_i64(&df, "light")?);
-    let vals: Vec<f64> = df.column("value")?.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
-    let avgs: Vec<Option<f64>> = df.column("average")?.f64()?.iter().collect();
-    let mut out = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let ind = inds[ks[i] as usize];
-        let info = &state.tree.by_id[&orgs[i]];
-        out.push(Finding {
-            org_id: info.org_id.clone(),
-            org_name: info.name.clone(),
-            indicator_id: ind.id.clone(),
-            indicator_zh: ind.zh.clone(),
-            value: vals[i],
-            district_average: avgs[i],
-            light: light_str(ls[i]),
-            prescription: ind.prescription.clone(),
-            resources: engine::snapshot::recommend(&state.extras, &ind.tags, orgs[i], month)?,
-        });
-    }
-    Ok(Json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ResourceUse {
-    /// `YYYY-MM-DD`; today when omitted.
-    pub used_on: Option<String>,
+    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.findings(org)).await?))
 }
 
 /// Records that an organisation used a library resource (it is then not recommended to it
@@ -536,3 +318,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, dev_endpoints: bool) -
     }
     r.with_state(hub)
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@
 //! an integer comparison. Events are read by `seq` range — the store only ever appends
 //! events — which is what lets the columnar copy grow by "everything after seq N".
 
+use crate::schema as c;
 use crate::{Store, StoreError};
 use domain::kinds::{ActivityKind, EventKind, OrgKind};
 use domain::time::{Date, Timestamp};
@@ -16,26 +17,26 @@ use polars::prelude::*;
 /// a few hundred thousand activities), read whole.
 #[derive(Debug, Clone)]
 pub struct Reference {
-    /// `id, org_id, parent, name, kind, established_on, em` (em = month of established_on).
+    /// `id, org_id, parent, name, kind, established_on, established_month` (names in [`crate::schema`]).
     pub orgs: DataFrame,
-    /// `id, member_id, name, org, joined_on, jm, monthly_dues, category` (dues in millionths of a yuan).
+    /// `id, member_id, name, org, joined_on, joined_month, monthly_dues, category` (dues in millionths of a yuan).
     pub members: DataFrame,
-    /// `id, org, kind, held_at, hm, scores, org_life, all_member`.
+    /// `id, org, kind, held_at, held_month, scores, org_life, all_member`.
     pub activities: DataFrame,
 }
 
 /// Column names and types of the events frame (see [`Store::events_after`]).
 pub fn events_schema() -> Schema {
     Schema::from_iter([
-        Field::new("seq".into(), DataType::Int64),
-        Field::new("member".into(), DataType::Int64),
-        Field::new("kind".into(), DataType::Int16),
-        Field::new("occurred_at".into(), DataType::Int64),
-        Field::new("om".into(), DataType::Int32),
-        Field::new("activity".into(), DataType::Int64),
-        Field::new("quantity".into(), DataType::Int64),
-        Field::new("period".into(), DataType::Int32),
-        Field::new("event_id".into(), DataType::String),
+        Field::new(c::SEQ.into(), DataType::Int64),
+        Field::new(c::MEMBER.into(), DataType::Int64),
+        Field::new(c::KIND.into(), DataType::Int16),
+        Field::new(c::OCCURRED_AT.into(), DataType::Int64),
+        Field::new(c::OCCURRED_MONTH.into(), DataType::Int32),
+        Field::new(c::ACTIVITY.into(), DataType::Int64),
+        Field::new(c::QUANTITY.into(), DataType::Int64),
+        Field::new(c::PERIOD.into(), DataType::Int32),
+        Field::new(c::EVENT_ID.into(), DataType::String),
     ])
 }
 
@@ -75,26 +76,26 @@ impl Store {
             kinds.push(OrgKind::parse(&o.4).map_err(StoreError::Other)?.code());
         }
         let orgs = DataFrame::new_infer_height(vec![
-            Column::new("id".into(), orgs.iter().map(|o| o.0).collect::<Vec<_>>()),
-            Column::new("org_id".into(), orgs.iter().map(|o| o.1.as_str()).collect::<Vec<_>>()),
-            Column::new("parent".into(), orgs.iter().map(|o| o.2).collect::<Vec<_>>()),
-            Column::new("name".into(), orgs.iter().map(|o| o.3.as_str()).collect::<Vec<_>>()),
-            Column::new("kind".into(), kinds),
-            Column::new("established_on".into(), orgs.iter().map(|o| o.5 as i32).collect::<Vec<_>>()),
-            Column::new("em".into(), orgs.iter().map(|o| Date(o.5 as i32).period().0).collect::<Vec<_>>()),
+            Column::new(c::ID.into(), orgs.iter().map(|o| o.0).collect::<Vec<_>>()),
+            Column::new(c::ORG_ID.into(), orgs.iter().map(|o| o.1.as_str()).collect::<Vec<_>>()),
+            Column::new(c::PARENT.into(), orgs.iter().map(|o| o.2).collect::<Vec<_>>()),
+            Column::new(c::NAME.into(), orgs.iter().map(|o| o.3.as_str()).collect::<Vec<_>>()),
+            Column::new(c::KIND.into(), kinds),
+            Column::new(c::ESTABLISHED_ON.into(), orgs.iter().map(|o| o.5 as i32).collect::<Vec<_>>()),
+            Column::new(c::ESTABLISHED_MONTH.into(), orgs.iter().map(|o| Date(o.5 as i32).period().0).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
         let members: Vec<MemberRow> = fetch_all!(self, MEMBERS_SQL, MemberRow);
         let members = DataFrame::new_infer_height(vec![
-            Column::new("id".into(), members.iter().map(|m| m.0).collect::<Vec<_>>()),
-            Column::new("member_id".into(), members.iter().map(|m| m.1.as_str()).collect::<Vec<_>>()),
-            Column::new("name".into(), members.iter().map(|m| m.6.as_str()).collect::<Vec<_>>()),
-            Column::new("org".into(), members.iter().map(|m| m.2).collect::<Vec<_>>()),
-            Column::new("joined_on".into(), members.iter().map(|m| m.3 as i32).collect::<Vec<_>>()),
-            Column::new("jm".into(), members.iter().map(|m| Date(m.3 as i32).period().0).collect::<Vec<_>>()),
-            Column::new("monthly_dues".into(), members.iter().map(|m| m.4).collect::<Vec<_>>()),
-            Column::new("category".into(), members.iter().map(|m| m.5.as_str()).collect::<Vec<_>>()),
+            Column::new(c::ID.into(), members.iter().map(|m| m.0).collect::<Vec<_>>()),
+            Column::new(c::MEMBER_ID.into(), members.iter().map(|m| m.1.as_str()).collect::<Vec<_>>()),
+            Column::new(c::NAME.into(), members.iter().map(|m| m.6.as_str()).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), members.iter().map(|m| m.2).collect::<Vec<_>>()),
+            Column::new(c::JOINED_ON.into(), members.iter().map(|m| m.3 as i32).collect::<Vec<_>>()),
+            Column::new(c::JOINED_MONTH.into(), members.iter().map(|m| Date(m.3 as i32).period().0).collect::<Vec<_>>()),
+            Column::new(c::MONTHLY_DUES.into(), members.iter().map(|m| m.4).collect::<Vec<_>>()),
+            Column::new(c::CATEGORY.into(), members.iter().map(|m| m.5.as_str()).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
@@ -104,14 +105,14 @@ impl Store {
             kinds.push(ActivityKind::parse(&a.2).map_err(StoreError::Other)?);
         }
         let activities = DataFrame::new_infer_height(vec![
-            Column::new("id".into(), acts.iter().map(|a| a.0).collect::<Vec<_>>()),
-            Column::new("org".into(), acts.iter().map(|a| a.1).collect::<Vec<_>>()),
-            Column::new("kind".into(), kinds.iter().map(|k| k.code()).collect::<Vec<_>>()),
-            Column::new("held_at".into(), acts.iter().map(|a| a.3).collect::<Vec<_>>()),
-            Column::new("hm".into(), acts.iter().map(|a| Timestamp(a.3).period().0).collect::<Vec<_>>()),
-            Column::new("scores".into(), kinds.iter().map(|k| k.attendance_scores()).collect::<Vec<_>>()),
-            Column::new("org_life".into(), kinds.iter().map(|k| k.is_org_life()).collect::<Vec<_>>()),
-            Column::new("all_member".into(), kinds.iter().map(|k| k.is_all_member()).collect::<Vec<_>>()),
+            Column::new(c::ID.into(), acts.iter().map(|a| a.0).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), acts.iter().map(|a| a.1).collect::<Vec<_>>()),
+            Column::new(c::KIND.into(), kinds.iter().map(|k| k.code()).collect::<Vec<_>>()),
+            Column::new(c::HELD_AT.into(), acts.iter().map(|a| a.3).collect::<Vec<_>>()),
+            Column::new(c::HELD_MONTH.into(), acts.iter().map(|a| Timestamp(a.3).period().0).collect::<Vec<_>>()),
+            Column::new(c::SCORES.into(), kinds.iter().map(|k| k.attendance_scores()).collect::<Vec<_>>()),
+            Column::new(c::ORG_LIFE.into(), kinds.iter().map(|k| k.is_org_life()).collect::<Vec<_>>()),
+            Column::new(c::ALL_MEMBER.into(), kinds.iter().map(|k| k.is_all_member()).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
         Ok(Reference { orgs, members, activities })
@@ -120,7 +121,7 @@ impl Store {
     /// A fingerprint of the reference tables: row count and highest surrogate id of orgs,
     /// members and activities, and the row counts of the small tables of [`Extras`]. Stored
     /// rows are never updated or deleted (a different row with a stored id is a conflict), so
-    /// equal fingerprints mean equal tables. The leading `v2` names the layout of the frames,
+    /// equal fingerprints mean equal tables. The leading `v3` names the layout of the frames,
     /// so that a copy saved by an older build is never trusted.
     pub async fn reference_stamp(&self) -> Result<String, StoreError> {
         const SQL: &str = "SELECT (SELECT COUNT(*) FROM orgs), (SELECT COALESCE(MAX(id), 0) FROM orgs),
@@ -140,7 +141,7 @@ impl Store {
         };
         let s = |i: usize| row[i];
         Ok(format!(
-            "v2 orgs {} {} members {} {} activities {} {} resources {} transfers {} ratings {} projects {} candidates {} uses {}",
+            "v3 orgs {} {} members {} {} activities {} {} resources {} transfers {} ratings {} projects {} candidates {} uses {}",
             s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11)
         ))
     }
@@ -215,15 +216,15 @@ impl EventColumns {
 
     fn into_frame(self) -> PolarsResult<DataFrame> {
         DataFrame::new_infer_height(vec![
-            Column::new("seq".into(), self.seq),
-            Column::new("member".into(), self.member),
-            Column::new("kind".into(), self.kind),
-            Column::new("occurred_at".into(), self.occurred_at),
-            Column::new("om".into(), self.om),
-            Column::new("activity".into(), self.activity),
-            Column::new("quantity".into(), self.quantity),
-            Column::new("period".into(), self.period),
-            Column::new("event_id".into(), self.event_id),
+            Column::new(c::SEQ.into(), self.seq),
+            Column::new(c::MEMBER.into(), self.member),
+            Column::new(c::KIND.into(), self.kind),
+            Column::new(c::OCCURRED_AT.into(), self.occurred_at),
+            Column::new(c::OCCURRED_MONTH.into(), self.om),
+            Column::new(c::ACTIVITY.into(), self.activity),
+            Column::new(c::QUANTITY.into(), self.quantity),
+            Column::new(c::PERIOD.into(), self.period),
+            Column::new(c::EVENT_ID.into(), self.event_id),
         ])
     }
 }

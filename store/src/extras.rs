@@ -1,6 +1,7 @@
 //! The small tables beside the events that the indicators read (§3's optional files and
 //! the resource library), as frames, and the one write the diagnosis needs: a resource used.
 
+use crate::schema as c;
 use crate::{Store, StoreError};
 use domain::kinds::CandidateStep;
 use domain::Date;
@@ -11,15 +12,15 @@ use polars::prelude::*;
 pub struct Extras {
     /// `resource_id, kind, title, tags` (tags `;`-separated).
     pub resources: DataFrame,
-    /// `member, from_org, to_org, requested_on, completed_on` (days), `requested_m,
-    /// completed_m` (their months as `Period` numbers).
+    /// `member, from_org, to_org, requested_on, completed_on` (days), `requested_month,
+    /// completed_month` (their months as `Period` numbers).
     pub transfers: DataFrame,
     /// `org, year, stars`.
     pub ratings: DataFrame,
     /// `org, started_on, due_on, completed_on, progress` (days; progress 0–100) and
-    /// `started_m, due_m, completed_m` (months).
+    /// `started_month, due_month, completed_month` (months).
     pub projects: DataFrame,
-    /// `candidate_id, org, step` (the [`CandidateStep`] code: 1 application … 5 full), `step_on` (days), `step_m` (its month).
+    /// `candidate_id, org, step` (the [`CandidateStep`] code: 1 application … 5 full), `step_on` (days), `step_month` (its month).
     pub candidates: DataFrame,
     /// `org, resource_id, used_on` (days).
     pub resource_uses: DataFrame,
@@ -58,10 +59,10 @@ impl Store {
     pub async fn extras(&self) -> Result<Extras, StoreError> {
         let r: Vec<ResourceRow> = fetch_all!(self, "SELECT resource_id, kind, title, tags FROM resources ORDER BY resource_id", ResourceRow);
         let resources = DataFrame::new_infer_height(vec![
-            Column::new("resource_id".into(), r.iter().map(|x| x.0.as_str()).collect::<Vec<_>>()),
-            Column::new("kind".into(), r.iter().map(|x| x.1.as_str()).collect::<Vec<_>>()),
-            Column::new("title".into(), r.iter().map(|x| x.2.as_str()).collect::<Vec<_>>()),
-            Column::new("tags".into(), r.iter().map(|x| x.3.as_str()).collect::<Vec<_>>()),
+            Column::new(c::RESOURCE_ID.into(), r.iter().map(|x| x.0.as_str()).collect::<Vec<_>>()),
+            Column::new(c::KIND.into(), r.iter().map(|x| x.1.as_str()).collect::<Vec<_>>()),
+            Column::new(c::TITLE.into(), r.iter().map(|x| x.2.as_str()).collect::<Vec<_>>()),
+            Column::new(c::TAGS.into(), r.iter().map(|x| x.3.as_str()).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
@@ -71,21 +72,21 @@ impl Store {
             TransferRow
         );
         let transfers = DataFrame::new_infer_height(vec![
-            Column::new("member".into(), t.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new("from_org".into(), t.iter().map(|x| x.1).collect::<Vec<_>>()),
-            Column::new("to_org".into(), t.iter().map(|x| x.2).collect::<Vec<_>>()),
-            Column::new("requested_on".into(), t.iter().map(|x| days(x.3)).collect::<Vec<_>>()),
-            Column::new("completed_on".into(), t.iter().map(|x| x.4.map(days)).collect::<Vec<_>>()),
-            Column::new("requested_m".into(), t.iter().map(|x| month(x.3)).collect::<Vec<_>>()),
-            Column::new("completed_m".into(), t.iter().map(|x| x.4.map(month)).collect::<Vec<_>>()),
+            Column::new(c::MEMBER.into(), t.iter().map(|x| x.0).collect::<Vec<_>>()),
+            Column::new(c::FROM_ORG.into(), t.iter().map(|x| x.1).collect::<Vec<_>>()),
+            Column::new(c::TO_ORG.into(), t.iter().map(|x| x.2).collect::<Vec<_>>()),
+            Column::new(c::REQUESTED_ON.into(), t.iter().map(|x| days(x.3)).collect::<Vec<_>>()),
+            Column::new(c::COMPLETED_ON.into(), t.iter().map(|x| x.4.map(days)).collect::<Vec<_>>()),
+            Column::new(c::REQUESTED_MONTH.into(), t.iter().map(|x| month(x.3)).collect::<Vec<_>>()),
+            Column::new(c::COMPLETED_MONTH.into(), t.iter().map(|x| x.4.map(month)).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
         let g: Vec<RatingRow> = fetch_all!(self, "SELECT org, CAST(year AS BIGINT), CAST(stars AS BIGINT) FROM ratings ORDER BY org, year", RatingRow);
         let ratings = DataFrame::new_infer_height(vec![
-            Column::new("org".into(), g.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new("year".into(), g.iter().map(|x| x.1 as i32).collect::<Vec<_>>()),
-            Column::new("stars".into(), g.iter().map(|x| x.2).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), g.iter().map(|x| x.0).collect::<Vec<_>>()),
+            Column::new(c::YEAR.into(), g.iter().map(|x| x.1 as i32).collect::<Vec<_>>()),
+            Column::new(c::STARS.into(), g.iter().map(|x| x.2).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
@@ -95,14 +96,14 @@ impl Store {
             ProjectRow
         );
         let projects = DataFrame::new_infer_height(vec![
-            Column::new("org".into(), p.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new("started_on".into(), p.iter().map(|x| days(x.1)).collect::<Vec<_>>()),
-            Column::new("due_on".into(), p.iter().map(|x| days(x.2)).collect::<Vec<_>>()),
-            Column::new("completed_on".into(), p.iter().map(|x| x.3.map(days)).collect::<Vec<_>>()),
-            Column::new("progress".into(), p.iter().map(|x| x.4).collect::<Vec<_>>()),
-            Column::new("started_m".into(), p.iter().map(|x| month(x.1)).collect::<Vec<_>>()),
-            Column::new("due_m".into(), p.iter().map(|x| month(x.2)).collect::<Vec<_>>()),
-            Column::new("completed_m".into(), p.iter().map(|x| x.3.map(month)).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), p.iter().map(|x| x.0).collect::<Vec<_>>()),
+            Column::new(c::STARTED_ON.into(), p.iter().map(|x| days(x.1)).collect::<Vec<_>>()),
+            Column::new(c::DUE_ON.into(), p.iter().map(|x| days(x.2)).collect::<Vec<_>>()),
+            Column::new(c::COMPLETED_ON.into(), p.iter().map(|x| x.3.map(days)).collect::<Vec<_>>()),
+            Column::new(c::PROGRESS.into(), p.iter().map(|x| x.4).collect::<Vec<_>>()),
+            Column::new(c::STARTED_MONTH.into(), p.iter().map(|x| month(x.1)).collect::<Vec<_>>()),
+            Column::new(c::DUE_MONTH.into(), p.iter().map(|x| month(x.2)).collect::<Vec<_>>()),
+            Column::new(c::COMPLETED_MONTH.into(), p.iter().map(|x| x.3.map(month)).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
@@ -116,19 +117,19 @@ impl Store {
             steps.push(CandidateStep::parse(&x.2).map_err(StoreError::Other)?.code());
         }
         let candidates = DataFrame::new_infer_height(vec![
-            Column::new("candidate_id".into(), c.iter().map(|x| x.0.as_str()).collect::<Vec<_>>()),
-            Column::new("org".into(), c.iter().map(|x| x.1).collect::<Vec<_>>()),
-            Column::new("step".into(), steps),
-            Column::new("step_on".into(), c.iter().map(|x| days(x.3)).collect::<Vec<_>>()),
-            Column::new("step_m".into(), c.iter().map(|x| month(x.3)).collect::<Vec<_>>()),
+            Column::new(c::CANDIDATE_ID.into(), c.iter().map(|x| x.0.as_str()).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), c.iter().map(|x| x.1).collect::<Vec<_>>()),
+            Column::new(c::STEP.into(), steps),
+            Column::new(c::STEP_ON.into(), c.iter().map(|x| days(x.3)).collect::<Vec<_>>()),
+            Column::new(c::STEP_MONTH.into(), c.iter().map(|x| month(x.3)).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 
         let u: Vec<UseRow> = fetch_all!(self, "SELECT org, resource_id, CAST(used_on AS BIGINT) FROM resource_uses ORDER BY org, resource_id, used_on", UseRow);
         let resource_uses = DataFrame::new_infer_height(vec![
-            Column::new("org".into(), u.iter().map(|x| x.0).collect::<Vec<_>>()),
-            Column::new("resource_id".into(), u.iter().map(|x| x.1.as_str()).collect::<Vec<_>>()),
-            Column::new("used_on".into(), u.iter().map(|x| days(x.2)).collect::<Vec<_>>()),
+            Column::new(c::ORG.into(), u.iter().map(|x| x.0).collect::<Vec<_>>()),
+            Column::new(c::RESOURCE_ID.into(), u.iter().map(|x| x.1.as_str()).collect::<Vec<_>>()),
+            Column::new(c::USED_ON.into(), u.iter().map(|x| days(x.2)).collect::<Vec<_>>()),
         ])
         .map_err(polars_err)?;
 

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod extras;
 pub mod import;
 pub mod queries;
+pub mod schema;
 pub mod seed;
 
 pub use db::{Backend, Store};
