@@ -232,7 +232,7 @@ impl Ctx<'_> {
         let mut trends = vec![domain::wire::Series {
             id: "org_life".into(),
             zh: "组织生活开展次数".into(),
-            unit: "count".into(),
+            unit: domain::Unit::Count,
             values: months.iter().map(|p| value_at(&facts_rows, "m", "org_life", p.0)).collect::<PolarsResult<_>>()?,
         }];
         for id in ["attendance_rate_month", "dues_rate_month", "mean_index"] {
@@ -240,7 +240,7 @@ impl Ctx<'_> {
             trends.push(domain::wire::Series {
                 id: id.into(),
                 zh: ind.zh.clone(),
-                unit: ind.unit.clone(),
+                unit: ind.unit,
                 values: months.iter().map(|p| value_at(&trend_rows, "t", id, p.0)).collect::<PolarsResult<_>>()?,
             });
         }
@@ -259,11 +259,11 @@ impl Ctx<'_> {
             let light = if own.height() > 0 {
                 light_str(get_i64(&own, "light", 0))
             } else if get_i64(&cst, "red_branches", 0) > 0 {
-                "red".into()
+                Light::Red
             } else if get_i64(&cst, "yellow_branches", 0) > 0 {
-                "yellow".into()
+                Light::Yellow
             } else {
-                "green".into()
+                Light::Green
             };
             children.push(ChildBar {
                 org_id: info.org_id.clone(),
@@ -291,9 +291,9 @@ impl Ctx<'_> {
             categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: get_i64(&r, "n", 0) });
         }
         let member_lights = vec![
-            Slice { key: "red".into(), zh: Light::Red.zh().into(), value: headline.red_members },
-            Slice { key: "yellow".into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
-            Slice { key: "green".into(), zh: Light::Green.zh().into(), value: headline.green_members },
+            Slice { key: Light::Red.as_str().into(), zh: Light::Red.zh().into(), value: headline.red_members },
+            Slice { key: Light::Yellow.as_str().into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
+            Slice { key: Light::Green.as_str().into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
         let sub_members: Vec<i64> = members_sub.clone().select([col("id")]).collect()?.column("id")?.i64()?.into_no_null_iter().collect();
         let g = fig.grades.clone().lazy().filter(in_set("member", &sub_members)).group_by([col("grade")]).agg([len().cast(DataType::Int64).alias("n")]).collect()?;
@@ -420,7 +420,7 @@ impl Ctx<'_> {
             });
         }
         // Red before yellow across both kinds, keeping each kind's order.
-        out.sort_by_key(|w| std::cmp::Reverse(w.light == "red"));
+        out.sort_by_key(|w| std::cmp::Reverse(w.light == Light::Red));
         Ok(out)
     }
 
@@ -532,12 +532,12 @@ impl Ctx<'_> {
                 id: ind.id.clone(),
                 zh: ind.zh.clone(),
                 en: ind.en.clone(),
-                unit: ind.unit.clone(),
+                unit: ind.unit,
                 direction: ind.direction.as_str().into(),
                 value: value.map(|v| ind.format(v)),
                 district_average: avg.map(|v| ind.format(v)),
                 trend,
-                light: light.as_str().into(),
+                light,
                 finding: light != Light::Green || matches!((value, avg), (Some(v), Some(a)) if ind.worse_than(v, *a)),
             });
         }

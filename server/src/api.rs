@@ -18,7 +18,6 @@ use bytes::Bytes;
 use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
 use engine::catalogue::Level;
 use engine::hub::{Hub, HubError, State as HubState};
-use engine::month::light_str;
 use futures_util::stream::Stream;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -316,6 +315,11 @@ pub struct BranchLight {
     pub light: String,
 }
 
+/// §9's word for a light code of the engine's frames (these responses carry it as text).
+fn light_str(code: i64) -> String {
+    domain::Light::from_code(code).as_str().into()
+}
+
 /// Member lights (§5) at the month within the subtree, by `member_id`; red and yellow only
 /// unless `all=true`.
 #[utoipa::path(get, path = "/api/v1/lights/members", params(OrgMonthQuery, ("all" = Option<bool>, Query)), responses((status = 200, body = [MemberLight])), tag = "lights")]
@@ -393,13 +397,13 @@ async fn org_indicators(State(hub): State<Hub>, scope: Scope, Path(org_id): Path
         out.push(OrgIndicator {
             id: ind.id.clone(),
             zh: ind.zh.clone(),
-            unit: ind.unit.clone(),
+            unit: ind.unit.as_str().into(),
             direction: ind.direction.as_str().into(),
             value,
             text: value.map(|v| ind.format(v)),
             district_average: *avg,
             trend,
-            light: value.map_or("green", |v| ind.light(v).as_str()).into(),
+            light: value.map_or(domain::Light::Green, |v| ind.light(v)).as_str().into(),
         });
     }
     Ok(Json(out))
