@@ -63,7 +63,8 @@ enum Command {
         db: String,
         #[arg(long)]
         year: i32,
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[arg(long, env = "VANGUARD_COLUMNAR")]
         columnar: Option<PathBuf>,
@@ -120,22 +121,20 @@ enum ExportCmd {
     },
     /// Member lights as of the end of month M (YYYY-MM), by member_id.
     MemberLights {
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[command(flatten)]
         common: ExportArgs,
     },
     /// Branch lights as of the end of month M (YYYY-MM), by org_id.
     BranchLights {
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[command(flatten)]
         common: ExportArgs,
     },
-}
-
-fn parse_month(s: &str) -> std::result::Result<Period, String> {
-    Period::parse(s)
 }
 
 fn main() -> ExitCode {
