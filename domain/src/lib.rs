@@ -5,6 +5,7 @@
 //! importer, the seeder and (later) the engine all speak these types, so a rule of §3
 //! lives in exactly one place.
 
+pub mod access;
 pub mod decimal;
 pub mod ids;
 pub mod kinds;
@@ -14,6 +15,7 @@ pub mod records;
 pub mod time;
 pub mod wire;
 
+pub use access::{Role, mask_name};
 pub use decimal::Dec6;
 pub use kinds::*;
 pub use org::OrgNode;
