@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set up and run all tests:
+#   0. cargo fmt --check and cargo clippy -D warnings (the workspace but the wasm entry crate)
 #   1. cargo test --workspace --exclude frontend --locked   (Rust unit and integration tests,
 #      SQLite and PostgreSQL; the wasm entry crate is left out because building it beside the
 #      server would turn on app's `hydrate` feature in the server binary the CLI tests run)
@@ -192,6 +193,13 @@ else
     vg_ensure_postgres
 fi
 vg_say "Setup done after $(vg_elapsed)"
+
+# ---- 0. Gates: formatting and lints -----------------------------------------------------
+vg_say "[0/3] cargo fmt --all --check (rustfmt.toml) and cargo clippy -D warnings"
+t=$SECONDS
+cargo fmt --all -- --check || vg_fail_step "cargo fmt --all -- --check (run cargo fmt --all)" $?
+cargo clippy --workspace --exclude frontend --all-targets --locked -- -D warnings || vg_fail_step "cargo clippy --workspace --exclude frontend --all-targets -- -D warnings" $?
+vg_say "[0/3] gates passed ($(vg_elapsed "$t"))"
 
 # ---- 1. Rust tests ---------------------------------------------------------------------
 vg_say "[1/3] cargo test --workspace --exclude frontend --locked (SQLite and PostgreSQL at $(vg_redact_url "$VANGUARD_TEST_PG"))"

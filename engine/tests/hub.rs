@@ -14,7 +14,7 @@ use engine::month::{incremental, Base, MonthFigures};
 use engine::{index, Rules};
 use polars::prelude::*;
 use store::import::{import_dir, ImportOptions};
-use store::seed::{write_dataset, SeedConfig};
+use seed::{write_dataset, SeedConfig};
 use store::Store;
 
 const SEED: SeedConfig = SeedConfig { members: 400, years: 2, seed: 5, end_month: (2026, 10) };

@@ -184,7 +184,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
         Command::Seed { db, members, years, seed, out, files_only, force } => {
-            let cfg = store::seed::SeedConfig { members, years, seed, ..Default::default() };
+            let cfg = seed::SeedConfig { members, years, seed, ..Default::default() };
             let store = if files_only { None } else { Some(Store::connect(&db).await?) };
             if let Some(s) = &store
                 && !force
@@ -205,7 +205,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             let t0 = std::time::Instant::now();
-            let summary = store::seed::write_dataset(&dir, &cfg, None)?;
+            let summary = seed::write_dataset(&dir, &cfg, None)?;
             println!(
                 "generated {} orgs ({} grassroots), {} members, {} activities, {} events in {:.1}s into {}",
                 summary.orgs,

@@ -2,8 +2,8 @@
 //!
 //! One [`Store`] speaks to SQLite (the embedded default, a file created if missing) or to
 //! PostgreSQL, chosen by the sqlx URL; migrations run when it connects. Every write path —
-//! the importer, the seeder (which writes interchange files and imports them), later
-//! check-in — goes through [`import`], which validates with the `domain` crate.
+//! the importer, the seeder's files (the `seed` crate writes interchange files, `vanguard
+//! seed` imports them) — goes through [`import`], which validates with the `domain` crate.
 
 pub mod db;
 pub mod error;
@@ -12,7 +12,6 @@ pub mod extras;
 pub mod import;
 pub mod queries;
 pub mod schema;
-pub mod seed;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;

@@ -109,8 +109,8 @@ async fn cancelled_import_leaves_whole_chunks_and_is_completed_later() {
     const CHUNK: u64 = 1000;
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("seed");
-    let cfg = store::seed::SeedConfig { members: 400, years: 1, seed: 3, ..Default::default() };
-    store::seed::write_dataset(&dir, &cfg, None).expect("seed files");
+    let cfg = seed::SeedConfig { members: 400, years: 1, seed: 3, ..Default::default() };
+    seed::write_dataset(&dir, &cfg, None).expect("seed files");
     let files = event_files(&dir);
     let all_events: u64 = files.iter().map(|f| f.1).sum();
     assert!(all_events > 4 * CHUNK, "several chunks of events expected: {files:?}");

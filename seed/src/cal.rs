@@ -1,7 +1,8 @@
-//! Civil-calendar helpers and hand-rolled text formatting for the seeder.
+//! The seeder's calendar (domain's days, months and periods) and hand-rolled text
+//! formatting (fast, for tens of millions of rows).
 //!
 //! Days are counted from 1970-01-01 (day 0) in the proleptic Gregorian calendar
-//! (Howard Hinnant's algorithms); a timestamp is `day * 86_400 + seconds of the day`,
+//! ([`domain::time`]); a timestamp is `day * 86_400 + seconds of the day`,
 //! local time of Asia/Shanghai (no DST, so every day has 86,400 seconds). Months are
 //! numbered `year * 12 + (month - 1)` so that consecutive months differ by one.
 
@@ -10,41 +11,9 @@ use std::io;
 pub(crate) const DAY: i64 = 86_400;
 pub(crate) const HOUR: i64 = 3_600;
 
-pub(crate) fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
-    let y = if m <= 2 { y as i64 - 1 } else { y as i64 };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) as i32
-}
-
-pub(crate) fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z as i64 + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    ((if m <= 2 { y + 1 } else { y }) as i32, m as u32, d as u32)
-}
-
-pub(crate) fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-pub(crate) fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(y) => 29,
-        _ => 28,
-    }
-}
+// The civil calendar is domain's: one implementation of day arithmetic in the workspace.
+pub(crate) use domain::time::{civil_from_days, days_from_civil, days_in_month};
+use domain::{Date, Period};
 
 /// 0 = Monday … 6 = Sunday.
 pub(crate) fn weekday(z: i32) -> u32 {
@@ -55,27 +24,25 @@ pub(crate) fn is_weekend(z: i32) -> bool {
     weekday(z) >= 5
 }
 
+/// A month as domain's [`Period`] number (`year * 12 + month - 1`).
 pub(crate) fn month_index(y: i32, m: u32) -> i32 {
-    y * 12 + m as i32 - 1
+    Period::new(y, m).0
 }
 
 pub(crate) fn year_month(mi: i32) -> (i32, u32) {
-    (mi.div_euclid(12), (mi.rem_euclid(12) + 1) as u32)
+    (Period(mi).year(), Period(mi).month())
 }
 
 pub(crate) fn month_first_day(mi: i32) -> i32 {
-    let (y, m) = year_month(mi);
-    days_from_civil(y, m, 1)
+    Period(mi).first_day().0
 }
 
 pub(crate) fn month_last_day(mi: i32) -> i32 {
-    let (y, m) = year_month(mi);
-    days_from_civil(y, m, days_in_month(y, m))
+    Period(mi).last_day().0
 }
 
 pub(crate) fn month_of_day(z: i32) -> i32 {
-    let (y, m, _) = civil_from_days(z);
-    month_index(y, m)
+    Date(z).period().0
 }
 
 /// The same calendar day `years` later (29 Feb → 28 Feb in common years).
