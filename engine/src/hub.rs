@@ -74,6 +74,9 @@ impl<T: serde::Serialize> Cached<T> {
     }
 }
 
+/// Answers kept per (subject, month) for one state.
+type AnswerCache<T> = Mutex<HashMap<(i64, i32), Arc<Cached<T>>>>;
+
 /// The figures of one data version.
 pub struct State {
     pub version: u64,
@@ -84,8 +87,8 @@ pub struct State {
     pub base: Option<Base>,
     pub tree: OrgTree,
     months: Mutex<HashMap<i32, Arc<MonthFigures>>>,
-    snapshots: Mutex<HashMap<(i64, i32), Arc<Cached<WallSnapshot>>>>,
-    profiles: Mutex<HashMap<(i64, i32), Arc<Cached<MemberProfile>>>>,
+    snapshots: AnswerCache<WallSnapshot>,
+    profiles: AnswerCache<MemberProfile>,
 }
 
 impl State {
