@@ -432,7 +432,7 @@ pub fn guard<S: Clone + Send + Sync + 'static>(router: Router<S>, auth: Auth) ->
 pub fn routes<S: Clone + Send + Sync + 'static>(auth: Auth) -> Router<S> {
     Router::new()
         .route("/api/v1/session", post(create).get(current).delete(delete))
-        .route("/login", post(login_form))
+        .route("/login", get(crate::login_page::page).post(login_form))
         .route("/logout", post(logout_form))
         .route("/kiosk", get(kiosk))
         .with_state(auth)

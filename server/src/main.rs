@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod login_page;
 mod web;
 
 use clap::{Parser, Subcommand};
