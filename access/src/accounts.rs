@@ -117,7 +117,7 @@ pub async fn add_user(store: &Store, login: &str, role: Role, org_id: &str, memb
         )
         .await?;
     let Some((id,)) = id else { return Err(AccessError::LoginTaken(login.to_owned())) };
-    audit::insert(&mut tx, &AuditEntry::new(actor.clone(), Action::UserAdd, format!("{login} ({role}, {org_id})"), Outcome::Ok)).await?;
+    audit::insert(&mut tx, &AuditEntry::new(actor.clone(), Action::UserAdd, format!("{login} ({role} of {org_id})"), Outcome::Ok)).await?;
     tx.commit().await?;
     Ok(Account { id, login: login.to_owned(), role, org_id: org_id.to_owned(), member_id: member_id.map(str::to_owned), created_at: now, disabled_at: None })
 }

@@ -104,7 +104,7 @@ pub async fn bootstrap(store: &Store, file: &Path) -> Result<Bootstrap, AccessEr
         return Ok(Bootstrap::AlreadySetUp);
     }
     let actor = Actor::system();
-    audit::insert(&mut tx, &AuditEntry::new(actor.clone(), Action::UserAdd, format!("{FIRST_ADMIN} (admin, {root})"), Outcome::Ok)).await?;
+    audit::insert(&mut tx, &AuditEntry::new(actor.clone(), Action::UserAdd, format!("{FIRST_ADMIN} (admin of {root})"), Outcome::Ok)).await?;
     let token = tokens::create_token_in(&mut tx, &root, None, Some("wall"), &actor).await?;
     let first = FirstRun { login: FIRST_ADMIN.to_owned(), password, org_id: root, token: token.token, file: file.to_owned() };
     write_owner_only(file, &first).map_err(|source| AccessError::FirstRunFile { path: file.display().to_string(), source })?;

@@ -84,8 +84,8 @@ async fn accounts_and_login() {
         assert_eq!((f.by_login, f.by_ip), (5, 2), "[{l}] failures by login (1 + 4) and by address");
 
         let log = audit_rows(&db).await;
-        assert_eq!(log[0], "user_add cli  ok li.si (officer, S)", "[{l}] {log:#?}");
-        assert_eq!(log[1], "user_add cli  ok zhang (member, D)", "[{l}]");
+        assert_eq!(log[0], "user_add cli  ok li.si (officer of S)", "[{l}] {log:#?}");
+        assert_eq!(log[1], "user_add cli  ok zhang (member of D)", "[{l}]");
         assert_eq!(log[2], "login li.si officer ok li.si 10.0.0.7", "[{l}]");
         assert_eq!(log[3], "login_failed li.si  denied li.si 10.0.0.7", "[{l}]");
         assert_eq!(log[4], "login_failed nobody  denied nobody 10.0.0.7", "[{l}] an unknown login is logged like a wrong password");
@@ -314,7 +314,7 @@ async fn first_run_creates_once() {
         assert_eq!(access::bootstrap(s, &file).await.unwrap(), Bootstrap::AlreadySetUp, "[{l}]");
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
         let log = audit_rows(&db).await;
-        assert_eq!(&log[..2], ["user_add system  ok admin (admin, D)".to_owned(), format!("token_create system  ok token:wall#{} (D)", kiosk_id(&db).await)], "[{l}]");
+        assert_eq!(&log[..2], ["user_add system  ok admin (admin of D)".to_owned(), format!("token_create system  ok token:wall#{} (D)", kiosk_id(&db).await)], "[{l}]");
         s2.close().await;
     }
 }

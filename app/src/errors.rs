@@ -22,12 +22,15 @@ pub enum AppError {
     /// The request names something malformed (a month that is not `YYYY-MM` …).
     #[error("bad request: {0}")]
     BadRequest(String),
-    /// The store failed or is not reachable (database down, query error…).
-    #[error("store error: {0}")]
-    Store(String),
-    /// The server was started without a store in its context (a wiring bug).
-    #[error("store not configured")]
-    NoStore,
+    /// The data cannot be served now: the hub has not computed its first figures yet
+    /// (just started, or still loading) or the engine failed on this request. Retrying later
+    /// may work.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A fault of the server itself, not of the request or the data (the hub missing from
+    /// the server functions' context: a wiring bug).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Transport and (de)serialisation errors raised by the server-function machinery.
     #[error(transparent)]
     ServerFn(#[from] ServerFnErrorErr),
@@ -41,8 +44,8 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden => 403,
             AppError::BadRequest(_) => 400,
-            AppError::Store(_) => 503,
-            AppError::NoStore => 500,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
             AppError::ServerFn(e) => match e {
                 ServerFnErrorErr::Args(_)
                 | ServerFnErrorErr::MissingArg(_)
@@ -59,7 +62,8 @@ impl AppError {
             AppError::Unauthenticated => "请先登录",
             AppError::Forbidden => "超出您的权限范围",
             AppError::BadRequest(_) => "请求参数有误",
-            AppError::Store(_) | AppError::NoStore => "数据服务暂不可用",
+            AppError::Unavailable(_) => "数据服务暂不可用",
+            AppError::Internal(_) => "服务内部错误",
             AppError::ServerFn(_) => "网络或服务异常",
         }
     }
@@ -74,21 +78,14 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl From<store::StoreError> for AppError {
-    fn from(e: store::StoreError) -> Self {
-        AppError::Store(e.to_string())
-    }
-}
-
-#[cfg(feature = "ssr")]
 impl From<engine::hub::HubError> for AppError {
     fn from(e: engine::hub::HubError) -> Self {
         use engine::hub::HubError;
         match e {
             HubError::NotFound(what) => AppError::NotFound(what),
             HubError::BadRequest(why) => AppError::BadRequest(why),
-            HubError::Engine(e) => AppError::Store(e.to_string()),
-            HubError::NotReady => AppError::Store("数据正在加载".into()),
+            HubError::Engine(e) => AppError::Unavailable(e.to_string()),
+            HubError::NotReady => AppError::Unavailable("数据正在加载".into()),
         }
     }
 }
@@ -111,7 +108,8 @@ mod tests {
     #[test]
     fn statuses() {
         assert_eq!(AppError::NotFound("x".into()).status_code(), 404);
-        assert_eq!(AppError::Store("down".into()).status_code(), 503);
+        assert_eq!(AppError::Unavailable("loading".into()).status_code(), 503);
+        assert_eq!(AppError::Internal("no hub".into()).status_code(), 500);
         assert_eq!(
             AppError::ServerFn(ServerFnErrorErr::Args("bad".into())).status_code(),
             400
@@ -120,7 +118,7 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let e = AppError::Store("db".into());
+        let e = AppError::Unavailable("db".into());
         let back = AppError::de(e.ser());
         assert_eq!(back, e);
     }

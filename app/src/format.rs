@@ -1,6 +1,6 @@
 //! How figures and vocabulary read on the wall (Chinese labels, thousands separators).
 
-use domain::OrgKind;
+use domain::{OrgKind, Period, Unit};
 
 /// Formats a count with thousands separators (`47411` → `47,411`).
 pub fn format_count(n: i64) -> String {
@@ -29,31 +29,10 @@ pub fn format_figure(v: f64) -> String {
 }
 
 /// A value of a series in its unit (`87.5%`, `12`, `56.5分`); `—` where there is none.
-pub fn format_in_unit(v: Option<f64>, unit: &str) -> String {
+pub fn format_in_unit(v: Option<f64>, unit: Unit) -> String {
     match v {
         None => "—".to_string(),
-        Some(v) => format!("{}{}", format_figure(v), unit_suffix(unit)),
-    }
-}
-
-/// The suffix a unit of the catalogue prints with.
-pub fn unit_suffix(unit: &str) -> &'static str {
-    match unit {
-        "percent" => "%",
-        "points" => "分",
-        "months" => "个月",
-        "hours" => "小时",
-        "yuan" => "元",
-        _ => "",
-    }
-}
-
-/// 红灯 / 黄灯 / 绿灯 for a light (`red` / `yellow` / `green`).
-pub fn light_zh(light: &str) -> &'static str {
-    match light {
-        "red" => "红灯",
-        "yellow" => "黄灯",
-        _ => "绿灯",
+        Some(v) => format!("{}{}", format_figure(v), unit.suffix()),
     }
 }
 
@@ -67,20 +46,15 @@ pub fn resource_kind_zh(kind: &str) -> &'static str {
     domain::ResourceKind::parse(kind).map_or("资源", domain::ResourceKind::zh)
 }
 
-/// `2026-03` → `2026年3月`.
+/// A month of the wire (`YYYY-MM`) as the wall names it: `2026-03` → `2026年3月` (see
+/// [`Period::zh`]); anything that is not a month (an empty `since`) is shown as it is.
 pub fn month_zh(month: &str) -> String {
-    match month.split_once('-') {
-        Some((y, m)) => format!("{y}年{}月", m.trim_start_matches('0')),
-        None => month.to_string(),
-    }
+    Period::parse(month).map_or_else(|_| month.to_string(), Period::zh)
 }
 
-/// `2026-03` → `3月`, the short tick label of a trend chart.
+/// `2026-03` → `3月`, the short tick label of a trend chart (see [`Period::tick_zh`]).
 pub fn month_tick(month: &str) -> String {
-    match month.split_once('-') {
-        Some((_, m)) => format!("{}月", m.trim_start_matches('0')),
-        None => month.to_string(),
-    }
+    Period::parse(month).map_or_else(|_| month.to_string(), Period::tick_zh)
 }
 
 /// `2026-03-05T14:03:22` → `14:03:22` (the time of a computed snapshot).
@@ -123,19 +97,21 @@ mod tests {
         assert_eq!(format_figure(87.54), "87.5");
         assert_eq!(format_figure(12.0), "12");
         assert_eq!(format_figure(-5.0), "-5");
-        assert_eq!(format_in_unit(Some(87.5), "percent"), "87.5%");
-        assert_eq!(format_in_unit(None, "percent"), "—");
-        assert_eq!(format_in_unit(Some(3.0), "count"), "3");
+        assert_eq!(format_in_unit(Some(87.5), Unit::Percent), "87.5%");
+        assert_eq!(format_in_unit(None, Unit::Percent), "—");
+        assert_eq!(format_in_unit(Some(3.0), Unit::Count), "3");
+        assert_eq!(format_in_unit(Some(56.5), Unit::Points), "56.5分");
     }
 
     #[test]
     fn labels() {
-        assert_eq!(light_zh("red"), "红灯");
-        assert_eq!(light_zh("green"), "绿灯");
         assert_eq!(kind_zh("general_branch"), "党总支");
         assert_eq!(kind_zh("nonsense"), "其他");
         assert_eq!(month_zh("2026-03"), "2026年3月");
+        assert_eq!(month_zh("2026-10"), "2026年10月");
         assert_eq!(month_tick("2026-10"), "10月");
+        assert_eq!(month_tick("2026-03"), "3月");
+        assert_eq!(month_zh(""), "");
         assert_eq!(clock_of("2026-03-05T14:03:22"), "14:03:22");
         assert_eq!(share(1, 4), 25.0);
         assert_eq!(name_under("东湖街道退休干部党支部", "东湖街道"), "退休干部党支部");

@@ -2,21 +2,78 @@
 //! `/member/:member_id`, `?month=YYYY-MM` (default: the newest month) and
 //! `?rotate=SECONDS` (rotation mode). These helpers read it and build links that keep it.
 
+use domain::Period;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The shortest rotation interval honoured; anything faster would not be readable.
 pub const MIN_ROTATE_SECONDS: u32 = 1;
 
-/// `?month=` when it is a well-formed `YYYY-MM`, else `None` (the newest month).
-pub fn parse_month(raw: Option<String>) -> Option<String> {
-    let raw = raw?;
-    let b = raw.as_bytes();
-    let ok = b.len() == 7
-        && b[4] == b'-'
-        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
-        && matches!(&raw[5..], "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12");
-    ok.then_some(raw)
+/// The month `?month=` asks for.
+///
+/// Read with [`Period::parse`], the one parser of §3's `YYYY-MM`. A malformed month is kept
+/// as given so that the page can say so: showing the newest month instead would pass off
+/// another month's figures as the ones asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlMonth {
+    /// No `?month=`: the newest month with data.
+    Newest,
+    /// A well-formed month.
+    At(Period),
+    /// Not `YYYY-MM` (`2026-13`, `2026-1`, an empty value …), as it was in the URL.
+    Malformed(String),
+}
+
+impl UrlMonth {
+    /// `raw` is the `?month=` value, `None` when the URL has none.
+    pub fn parse(raw: Option<&str>) -> Self {
+        match raw {
+            None => UrlMonth::Newest,
+            Some(raw) => Period::parse(raw).map_or_else(|_| UrlMonth::Malformed(raw.to_string()), UrlMonth::At),
+        }
+    }
+
+    /// The month to ask the server for and to keep in links (`YYYY-MM`); `None` for the
+    /// newest. A malformed month asks for nothing: its page shows [`UrlMonth::error_zh`].
+    pub fn as_query(&self) -> Option<String> {
+        match self {
+            UrlMonth::At(p) => Some(p.to_string()),
+            UrlMonth::Newest | UrlMonth::Malformed(_) => None,
+        }
+    }
+
+    /// What was given, when it is not a month.
+    pub fn malformed(&self) -> Option<&str> {
+        match self {
+            UrlMonth::Malformed(raw) => Some(raw),
+            UrlMonth::Newest | UrlMonth::At(_) => None,
+        }
+    }
+
+    /// The message for a malformed month: `月份格式不正确：2026-13（应为 YYYY-MM）`.
+    pub fn error_zh(&self) -> Option<String> {
+        self.malformed().map(month_error_zh)
+    }
+}
+
+/// Characters of a malformed month repeated in its message; a longer value is cut.
+const SHOWN_CHARS: usize = 32;
+
+/// The message for a `?month=` that is not `YYYY-MM`. An empty value is named as such and
+/// one with spaces around it is quoted, so the reader sees what is wrong with it.
+pub fn month_error_zh(raw: &str) -> String {
+    let mut shown: String = raw.chars().take(SHOWN_CHARS).collect();
+    if raw.chars().count() > SHOWN_CHARS {
+        shown.push('…');
+    }
+    let shown = if raw.is_empty() {
+        "（空）".to_string()
+    } else if raw.trim() != raw {
+        format!("“{shown}”")
+    } else {
+        shown
+    };
+    format!("月份格式不正确：{shown}（应为 YYYY-MM）")
 }
 
 /// `?rotate=` as whole seconds (fractions rounded down, at least [`MIN_ROTATE_SECONDS`]);
@@ -26,10 +83,16 @@ pub fn parse_rotate(raw: Option<String>) -> Option<u32> {
     (secs.is_finite() && secs >= 1.0).then(|| (secs as u32).max(MIN_ROTATE_SECONDS))
 }
 
-/// The month chosen in the URL, if any.
-pub fn use_url_month() -> Memo<Option<String>> {
+/// The month the URL asks for; pages show [`UrlMonth::error_zh`] for a malformed one.
+pub fn use_url_month() -> Memo<UrlMonth> {
     let query = use_query_map();
-    Memo::new(move |_| parse_month(query.with(|q| q.get("month"))))
+    Memo::new(move |_| query.with(|q| UrlMonth::parse(q.get_str("month"))))
+}
+
+/// The month links keep (`YYYY-MM`), `None` for the newest: see [`UrlMonth::as_query`].
+pub fn use_link_month() -> Memo<Option<String>> {
+    let month = use_url_month();
+    Memo::new(move |_| month.with(UrlMonth::as_query))
 }
 
 /// The rotation interval in the URL, if any.
@@ -97,17 +160,39 @@ pub fn month_href(path: &str, month: &str, rotate: Option<u32>) -> String {
     }
 }
 
+/// The current page at the newest month (no `?month=`), keeping rotation mode if it is on.
+pub fn newest_href(path: &str, rotate: Option<u32>) -> String {
+    match rotate {
+        Some(secs) => format!("{path}?rotate={secs}"),
+        None => path.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn months() {
-        assert_eq!(parse_month(Some("2026-03".into())), Some("2026-03".into()));
-        assert_eq!(parse_month(Some("2026-13".into())), None);
-        assert_eq!(parse_month(Some("2026-3".into())), None);
-        assert_eq!(parse_month(Some("20a6-03".into())), None);
-        assert_eq!(parse_month(None), None);
+        let march = UrlMonth::parse(Some("2026-03"));
+        assert_eq!(march, UrlMonth::At(Period::new(2026, 3)));
+        assert_eq!((march.as_query(), march.error_zh()), (Some("2026-03".into()), None));
+        assert_eq!(UrlMonth::parse(None), UrlMonth::Newest);
+        assert_eq!((UrlMonth::Newest.as_query(), UrlMonth::Newest.error_zh()), (None, None));
+    }
+
+    #[test]
+    fn malformed_months_are_said_not_replaced() {
+        for raw in ["2026-13", "0000-01", "2026-1", "", " 2026-01", "2026-00", "20a6-03", "2026-03-01"] {
+            let m = UrlMonth::parse(Some(raw));
+            assert_eq!(m, UrlMonth::Malformed(raw.to_string()), "{raw:?}");
+            assert_eq!(m.as_query(), None, "{raw:?}");
+            assert!(m.error_zh().is_some_and(|e| e.contains("应为 YYYY-MM")), "{raw:?}");
+        }
+        assert_eq!(UrlMonth::parse(Some("2026-13")).error_zh().unwrap(), "月份格式不正确：2026-13（应为 YYYY-MM）");
+        assert_eq!(UrlMonth::parse(Some("")).error_zh().unwrap(), "月份格式不正确：（空）（应为 YYYY-MM）");
+        assert_eq!(UrlMonth::parse(Some(" 2026-01")).error_zh().unwrap(), "月份格式不正确：“ 2026-01”（应为 YYYY-MM）");
+        assert!(month_error_zh(&"9".repeat(100)).contains(&format!("{}…（", "9".repeat(SHOWN_CHARS))));
     }
 
     #[test]
@@ -127,5 +212,7 @@ mod tests {
         assert_eq!(member_href("M1", None), "/member/M1");
         assert_eq!(month_href("/org/ORG7", "2026-03", Some(20)), "/org/ORG7?month=2026-03&rotate=20");
         assert_eq!(month_href("/", "2026-03", None), "/?month=2026-03");
+        assert_eq!(newest_href("/org/ORG7", Some(20)), "/org/ORG7?rotate=20");
+        assert_eq!(newest_href("/", None), "/");
     }
 }

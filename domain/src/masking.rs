@@ -85,7 +85,7 @@ mod tests {
             subject_name: name.into(),
             org_id: "B".into(),
             org_name: "第一支部".into(),
-            light: "red".into(),
+            light: crate::Light::Red,
             reason: String::new(),
             since: "2024-01".into(),
         }

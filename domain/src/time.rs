@@ -170,7 +170,12 @@ impl fmt::Display for Timestamp {
 
 /// A calendar month `YYYY-MM`, stored as `year * 12 + (month - 1)` so that consecutive
 /// months are consecutive integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// §3 writes periods `YYYY-MM`: four digits, a dash, two digits. [`Period::parse`] is the one
+/// parser of that form (importer, CLI, API, the wall's `?month=`); it takes years 0001–9999
+/// (four digits, and like dates there is no year 0) and months 01–12, nothing around them.
+/// In JSON a period is that same text (`"2026-03"`), not the month count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period(pub i32);
 
 impl Period {
@@ -186,6 +191,8 @@ impl Period {
         self.0.rem_euclid(12) as u32 + 1
     }
 
+    /// `YYYY-MM` with a year 0001–9999 and a month 01–12 (see [`Period`]); the error says
+    /// what was given.
     pub fn parse(s: &str) -> Result<Self, String> {
         let b = s.as_bytes();
         let bad = || format!("{s:?} is not a period YYYY-MM");
@@ -211,11 +218,42 @@ impl Period {
     pub fn end(self) -> Timestamp {
         Timestamp(i64::from(Period(self.0 + 1).first_day().0) * MICROS_PER_DAY)
     }
+
+    /// The month as the wall names it: `2026年3月`, `2026年10月`.
+    pub fn zh(self) -> String {
+        format!("{}年{}月", self.year(), self.month())
+    }
+
+    /// The short tick label of a monthly chart: `3月`.
+    pub fn tick_zh(self) -> String {
+        format!("{}月", self.month())
+    }
 }
 
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+impl std::str::FromStr for Period {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Period::parse(s)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Period::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -265,5 +303,32 @@ mod tests {
         assert_eq!(p.end(), Timestamp::parse("2024-01-01T00:00:00").unwrap());
         assert!(Period::parse("2023-13").is_err());
         assert!(Period::parse("2023-1").is_err());
+    }
+
+    #[test]
+    fn period_parser_takes_only_yyyy_mm() {
+        assert_eq!(Period::parse("0001-01").unwrap().to_string(), "0001-01");
+        assert_eq!(Period::parse("9999-12").unwrap().to_string(), "9999-12");
+        assert_eq!("2026-01".parse::<Period>(), Period::parse("2026-01"));
+        for bad in ["2026-13", "2026-00", "0000-01", "2026-1", "", " 2026-01", "2026-01 ", "2026/01", "20a6-01", "+026-01", "2026-01-01", "２０２６-01"] {
+            let e = Period::parse(bad).unwrap_err();
+            assert!(e.contains("YYYY-MM"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn period_labels() {
+        let p = Period::parse("2026-03").unwrap();
+        assert_eq!((p.zh(), p.tick_zh()), ("2026年3月".to_string(), "3月".to_string()));
+        assert_eq!(Period::parse("2026-10").unwrap().zh(), "2026年10月");
+    }
+
+    #[test]
+    fn period_json_is_its_text() {
+        let p = Period::parse("2026-03").unwrap();
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"2026-03\"");
+        assert_eq!(serde_json::from_str::<Period>("\"2026-03\"").unwrap(), p);
+        assert!(serde_json::from_str::<Period>("\"2026-13\"").is_err());
+        assert!(serde_json::from_str::<Period>(&p.0.to_string()).is_err());
     }
 }

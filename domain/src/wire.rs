@@ -6,8 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `green` / `yellow` / `red`, as §9 writes lights.
-pub type LightStr = String;
+use crate::{Light, Unit};
 
 /// One step of the breadcrumb (root first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +48,7 @@ pub struct Series {
     pub id: String,
     pub zh: String,
     /// `count`, `percent`, `points` …
-    pub unit: String,
+    pub unit: Unit,
     /// `None` where the month has no meaningful value (nothing due, nobody to attend).
     pub values: Vec<Option<f64>>,
 }
@@ -75,7 +74,7 @@ pub struct ChildBar {
     pub yellow_branches: i64,
     /// The child's own light: a branch's §5 light; above branches, red when any branch of
     /// its subtree is red, yellow when any is yellow.
-    pub light: LightStr,
+    pub light: Light,
     /// Whether the child has children of its own (else a click opens its members).
     pub has_children: bool,
 }
@@ -115,7 +114,7 @@ pub struct Warning {
     pub subject_name: String,
     pub org_id: String,
     pub org_name: String,
-    pub light: LightStr,
+    pub light: Light,
     /// Why, in Chinese (`连续3个月未足额交纳党费`).
     pub reason: String,
     /// Since when the light has been on (first month of the run, `YYYY-MM`).
@@ -156,7 +155,7 @@ pub struct MemberRow {
     pub index: String,
     pub index_value: f64,
     pub org_rank: i64,
-    pub light: LightStr,
+    pub light: Light,
 }
 
 /// Everything the wall shows for one organisation and month, in one response.
@@ -219,7 +218,7 @@ pub struct IndicatorValue {
     pub id: String,
     pub zh: String,
     pub en: String,
-    pub unit: String,
+    pub unit: Unit,
     /// `higher` or `lower` is better.
     pub direction: String,
     /// Exact decimal text, or `None` when not defined for the month.
@@ -228,7 +227,7 @@ pub struct IndicatorValue {
     /// The last 12 months, oldest first (chart only).
     pub trend: Vec<Option<f64>>,
     /// `red` / `yellow` / `green` against the thresholds, `green` without thresholds.
-    pub light: LightStr,
+    pub light: Light,
     /// Below the district average (on its direction's bad side) or over a threshold.
     pub finding: bool,
 }
@@ -261,9 +260,9 @@ pub struct MemberProfile {
     pub monthly_index: Vec<f64>,
     pub dues_arrears: i64,
     pub absence: i64,
-    pub dues_light: LightStr,
-    pub absence_light: LightStr,
-    pub light: LightStr,
+    pub dues_light: Light,
+    pub absence_light: Light,
+    pub light: Light,
     pub indicators: Vec<IndicatorValue>,
     pub trace: Vec<TraceItem>,
 }
@@ -332,9 +331,9 @@ pub struct MemberLight {
     pub org_id: String,
     pub dues_arrears: i64,
     pub absence: i64,
-    pub dues_light: LightStr,
-    pub absence_light: LightStr,
-    pub light: LightStr,
+    pub dues_light: Light,
+    pub absence_light: Light,
+    pub light: Light,
 }
 
 /// A branch's lights of §5 at the month (the columns of the branch-lights export).
@@ -347,9 +346,9 @@ pub struct BranchLight {
     pub yellow_members: i64,
     pub green_members: i64,
     pub org_life_gap: i64,
-    pub gap_light: LightStr,
-    pub share_light: LightStr,
-    pub light: LightStr,
+    pub gap_light: Light,
+    pub share_light: Light,
+    pub light: Light,
 }
 
 /// A branch indicator for an organisation's subtree at the month.
@@ -358,7 +357,7 @@ pub struct BranchLight {
 pub struct OrgIndicator {
     pub id: String,
     pub zh: String,
-    pub unit: String,
+    pub unit: Unit,
     pub direction: String,
     pub value: Option<f64>,
     pub text: Option<String>,
@@ -366,7 +365,7 @@ pub struct OrgIndicator {
     pub district_average: Option<f64>,
     /// The 12 months up to the month, oldest first; months before the data start are left out.
     pub trend: Vec<Option<f64>>,
-    pub light: LightStr,
+    pub light: Light,
 }
 
 /// A finding of the diagnosis (§6) with its prescription and recommended resources.
@@ -379,7 +378,7 @@ pub struct Finding {
     pub indicator_zh: String,
     pub value: f64,
     pub district_average: Option<f64>,
-    pub light: LightStr,
+    pub light: Light,
     pub prescription: String,
     pub resources: Vec<ResourceRef>,
 }

@@ -8,6 +8,7 @@
 use crate::schema as c;
 use crate::formula::{self, Ast, WINDOW};
 use crate::rules::Light;
+use domain::Unit;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -41,8 +42,9 @@ pub struct Indicator {
     pub en: String,
     pub level: Level,
     pub formula: String,
-    /// `count`, `percent`, `points`, `hours`, `months`, `stars`, `grade`, `rank`.
-    pub unit: String,
+    /// `count`, `percent`, `points`, `hours`, `months`, `stars`, `grade`, `rank` (a
+    /// catalogue naming another unit is refused when it is loaded).
+    pub unit: Unit,
     pub direction: Direction,
     /// Thresholds on the bad side of `direction`: for `higher`, a value below `yellow` is
     /// yellow and below `red` is red; for `lower`, at or above.
@@ -90,29 +92,13 @@ impl Indicator {
         d.max(0.0) / average.abs().max(1.0)
     }
 
-    /// The value as shown: counts and ranks whole, the rest with up to two decimals.
+    /// The value as shown, in its unit (see [`Unit::format`]).
     pub fn format(&self, v: f64) -> String {
-        let s = match self.unit.as_str() {
-            "count" | "rank" | "months" => format!("{:.0}", v),
-            "percent" => format!("{:.1}", v),
-            _ => format!("{:.2}", v),
-        };
-        let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
-        if s == "-0" { "0".into() } else { s }
+        self.unit.format(v)
     }
 
     pub fn unit_zh(&self) -> &'static str {
-        match self.unit.as_str() {
-            "count" => "次",
-            "percent" => "%",
-            "points" => "分",
-            "hours" => "小时",
-            "months" => "个月",
-            "stars" => "星",
-            "grade" => "等",
-            "rank" => "名",
-            _ => "",
-        }
+        self.unit.zh()
     }
 }
 
@@ -194,6 +180,8 @@ mod tests {
     fn bad_catalogues_name_the_indicator() {
         let e = Catalogue::from_json(r#"{"version":1,"indicators":[{"id":"x","zh":"x","en":"x","level":"branch","formula":"sum(a, 13)","unit":"count","direction":"higher","yellow":null,"red":null,"tags":[],"prescription":""}]}"#).unwrap_err();
         assert!(e.contains("indicator x"), "{e}");
+        let e = Catalogue::from_json(r#"{"version":1,"indicators":[{"id":"x","zh":"x","en":"x","level":"branch","formula":"sum(a, 3)","unit":"metres","direction":"higher","yellow":null,"red":null,"tags":[],"prescription":""}]}"#).unwrap_err();
+        assert!(e.contains("metres"), "{e}");
     }
 
     #[test]

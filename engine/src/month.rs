@@ -327,7 +327,8 @@ fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> 
         .collect()
 }
 
-/// Light of a §9 code (0 green, 1 yellow, 2 red).
-pub fn light_str(code: i64) -> String {
-    Light::from_code(code).as_str().to_string()
+/// Light of a frame code (0 green, 1 yellow, 2 red). Kept under its old name so callers
+/// need not change; new code can call [`Light::from_code`] directly.
+pub fn light_str(code: i64) -> Light {
+    Light::from_code(code)
 }

@@ -59,37 +59,6 @@ impl Default for Rules {
     }
 }
 
-/// Severity of a light; the worst of several is their maximum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Light {
-    Green = 0,
-    Yellow = 1,
-    Red = 2,
-}
-
-impl Light {
-    pub fn from_code(code: i64) -> Light {
-        match code {
-            2 => Light::Red,
-            1 => Light::Yellow,
-            _ => Light::Green,
-        }
-    }
-
-    /// As §9 writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Light::Green => "green",
-            Light::Yellow => "yellow",
-            Light::Red => "red",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Light::Green => "绿灯",
-            Light::Yellow => "黄灯",
-            Light::Red => "红灯",
-        }
-    }
-}
+/// Severity of a light (§5), ordered so that the worst of several is their maximum. It
+/// lives in `domain` beside the wire types that carry it; re-exported here for the rules.
+pub use domain::Light;

@@ -210,7 +210,7 @@ impl Ctx<'_> {
         let mut trends = vec![domain::wire::Series {
             id: "org_life".into(),
             zh: "组织生活开展次数".into(),
-            unit: "count".into(),
+            unit: domain::Unit::Count,
             values: months.iter().map(|p| value_at(&facts_rows, c::MONTH, c::ORG_LIFE, p.0)).collect::<PolarsResult<_>>()?,
         }];
         for id in ["attendance_rate_month", "dues_rate_month", "mean_index"] {
@@ -218,7 +218,7 @@ impl Ctx<'_> {
             trends.push(domain::wire::Series {
                 id: id.into(),
                 zh: ind.zh.clone(),
-                unit: ind.unit.clone(),
+                unit: ind.unit,
                 values: months.iter().map(|p| value_at(&trend_rows, c::TARGET_MONTH, id, p.0)).collect::<PolarsResult<_>>()?,
             });
         }
@@ -237,11 +237,11 @@ impl Ctx<'_> {
             let light = if own.height() > 0 {
                 light_str(i64_at(&own, c::LIGHT, 0)?)
             } else if i64_at(&cst, c::RED_BRANCHES, 0)? > 0 {
-                "red".into()
+                Light::Red
             } else if i64_at(&cst, c::YELLOW_BRANCHES, 0)? > 0 {
-                "yellow".into()
+                Light::Yellow
             } else {
-                "green".into()
+                Light::Green
             };
             children.push(ChildBar {
                 org_id: info.org_id.clone(),
@@ -269,9 +269,9 @@ impl Ctx<'_> {
             categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: i64_at(&r, c::COUNT, 0)? });
         }
         let member_lights = vec![
-            Slice { key: "red".into(), zh: Light::Red.zh().into(), value: headline.red_members },
-            Slice { key: "yellow".into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
-            Slice { key: "green".into(), zh: Light::Green.zh().into(), value: headline.green_members },
+            Slice { key: Light::Red.as_str().into(), zh: Light::Red.zh().into(), value: headline.red_members },
+            Slice { key: Light::Yellow.as_str().into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
+            Slice { key: Light::Green.as_str().into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
         let sub_members: Vec<i64> = members_sub.clone().select([col(c::ID)]).collect()?.column(c::ID)?.i64()?.into_no_null_iter().collect();
         let g = fig.grades.clone().lazy().filter(in_set(c::MEMBER, &sub_members)).group_by([col(c::GRADE)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]).collect()?;
@@ -398,7 +398,7 @@ impl Ctx<'_> {
             });
         }
         // Red before yellow across both kinds, keeping each kind's order.
-        out.sort_by_key(|w| std::cmp::Reverse(w.light == "red"));
+        out.sort_by_key(|w| std::cmp::Reverse(w.light == Light::Red));
         Ok(out)
     }
 
@@ -511,12 +511,12 @@ impl Ctx<'_> {
                 id: ind.id.clone(),
                 zh: ind.zh.clone(),
                 en: ind.en.clone(),
-                unit: ind.unit.clone(),
+                unit: ind.unit,
                 direction: ind.direction.as_str().into(),
                 value: value.map(|v| ind.format(v)),
                 district_average: avg.map(|v| ind.format(v)),
                 trend,
-                light: light.as_str().into(),
+                light,
                 finding: light != Light::Green || matches!((value, avg), (Some(v), Some(a)) if ind.worse_than(v, *a)),
             });
         }

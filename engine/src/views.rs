@@ -138,13 +138,13 @@ impl Ctx<'_> {
             out.push(OrgIndicator {
                 id: ind.id.clone(),
                 zh: ind.zh.clone(),
-                unit: ind.unit.clone(),
+                unit: ind.unit,
                 direction: ind.direction.as_str().into(),
                 value,
                 text: value.map(|v| ind.format(v)),
                 district_average: *average,
                 trend,
-                light: value.map_or(crate::Light::Green, |v| ind.light(v)).as_str().into(),
+                light: value.map_or(crate::Light::Green, |v| ind.light(v)),
             });
         }
         Ok(out)

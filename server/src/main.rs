@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod cli_access;
 mod login_page;
 mod web;
 
@@ -53,7 +54,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Write an export file of §9 (Vanguard Index, member lights or branch lights).
+    /// Accounts of people (§10): add or disable.
+    User {
+        #[command(subcommand)]
+        what: cli_access::UserCmd,
+    },
+    /// Kiosk tokens for the wall's display (§10): create or revoke.
+    Token {
+        #[command(subcommand)]
+        what: cli_access::TokenCmd,
+    },
+    /// Write an export file of §9 (Vanguard Index, member lights or branch lights) or the audit log (§10).
     Export {
         #[command(subcommand)]
         what: ExportCmd,
@@ -65,7 +76,8 @@ enum Command {
         db: String,
         #[arg(long)]
         year: i32,
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[arg(long, env = "VANGUARD_COLUMNAR")]
         columnar: Option<PathBuf>,
@@ -122,22 +134,22 @@ enum ExportCmd {
     },
     /// Member lights as of the end of month M (YYYY-MM), by member_id.
     MemberLights {
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[command(flatten)]
         common: ExportArgs,
     },
     /// Branch lights as of the end of month M (YYYY-MM), by org_id.
     BranchLights {
-        #[arg(long, value_parser = parse_month)]
+        /// Month, YYYY-MM.
+        #[arg(long)]
         month: Period,
         #[command(flatten)]
         common: ExportArgs,
     },
-}
-
-fn parse_month(s: &str) -> std::result::Result<Period, String> {
-    Period::parse(s)
+    /// The audit log (§10): at, actor, role, action, target, outcome, ip; sorted by at.
+    Audit(cli_access::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -212,14 +224,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
+        Command::User { what } => cli_access::user(what).await,
+        Command::Token { what } => cli_access::token(what).await,
+        Command::Export { what: ExportCmd::Audit(args) } => cli_access::export_audit(args).await,
         Command::Export { what } => {
-            let (ExportCmd::Index { common, .. } | ExportCmd::MemberLights { common, .. } | ExportCmd::BranchLights { common, .. }) = &what;
+            let (ExportCmd::Index { common, .. } | ExportCmd::MemberLights { common, .. } | ExportCmd::BranchLights { common, .. }) = &what else {
+                unreachable!("the audit export is handled above")
+            };
             let ExportArgs { db, out, columnar, rules } = common.clone();
             let rules = load_rules(rules.as_deref())?;
             let what = match what {
                 ExportCmd::Index { year, .. } => Export::Index { year },
                 ExportCmd::MemberLights { month, .. } => Export::MemberLights { month },
                 ExportCmd::BranchLights { month, .. } => Export::BranchLights { month },
+                ExportCmd::Audit(_) => unreachable!("the audit export is handled above"),
             };
             let store = Store::connect(&db).await?;
             let t0 = std::time::Instant::now();

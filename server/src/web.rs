@@ -61,9 +61,8 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let auth = crate::auth::Auth::new(hub.store().clone());
     let ready_hub = hub.clone();
 
-    let context = move || {
-        provide_context(hub.clone());
-    };
+    // Server functions reach the data through the hub alone (app/src/functions).
+    let context = move || provide_context(hub.clone());
     let app_shell = {
         let options = options.clone();
         move || shell(options.clone())
@@ -118,8 +117,8 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
 }
 
 async fn server_fn_handler(req: Request<Body>) -> impl axum::response::IntoResponse {
-    // No store here on purpose: every registered server function is routed by
-    // `leptos_routes_with_context` (with the store in context); only unknown paths land here.
+    // No hub here on purpose: every registered server function is routed by
+    // `leptos_routes_with_context` (with the hub in context); only unknown paths land here.
     leptos_axum::handle_server_fns_with_context(|| {}, req).await
 }
 

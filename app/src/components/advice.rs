@@ -8,7 +8,7 @@ use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, list_of, org_name_of, slots};
 use crate::format::{format_count, name_under, resource_kind_zh};
-use crate::urls::{org_href, use_url_month};
+use crate::urls::{org_href, use_link_month};
 
 /// Findings per page.
 pub const ADVICE_PER_PAGE: usize = 5;
@@ -21,7 +21,7 @@ pub fn AdvicePanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoV
     let total = Memo::new(move |_| all.with(Vec::len));
     let pager = Pager::new(total, ADVICE_PER_PAGE, reset);
     let rows: Memo<Vec<AdviceRow>> = pager.slice(all, ADVICE_PER_PAGE);
-    let month = use_url_month();
+    let month = use_link_month();
     let parent = org_name_of(snap);
     let aside = pager.label();
     view! {

@@ -1,6 +1,7 @@
 //! Comparison of the child organisations: the list of children (click to drill down) with
 //! bar charts of their mean index, organisation-life completion and red / yellow members.
 
+use domain::Unit;
 use domain::wire::ChildBar;
 
 use super::charts::bar::BarRow;
@@ -19,7 +20,7 @@ fn child_item(c: &ChildBar, cx: &RowContext) -> RowItem {
         href: org_href(&c.org_id, false, cx.month),
         name: name_under(&c.name, cx.parent),
         title: c.name.clone(),
-        light: c.light.clone(),
+        light: c.light,
         tag: kind_zh(&c.kind).to_string(),
         figure: format_count(c.members),
         has_children: c.has_children,
@@ -35,7 +36,7 @@ fn specs() -> Vec<BarSpec<ChildBar>> {
             colors: vec![theme::GOLD],
             parts: &[],
             max: None,
-            unit: "points",
+            unit: Unit::Points,
             bar: |c| BarRow { key: String::new(), parts: vec![c.mean_index.max(0.0)], label: index_text(&c.mean_index_text) },
         },
         BarSpec {
@@ -45,11 +46,11 @@ fn specs() -> Vec<BarSpec<ChildBar>> {
             colors: vec![theme::CYAN],
             parts: &[],
             max: Some(100.0),
-            unit: "percent",
+            unit: Unit::Percent,
             bar: |c| BarRow {
                 key: String::new(),
                 parts: vec![c.org_life_completion.unwrap_or(0.0)],
-                label: format_in_unit(c.org_life_completion, "percent"),
+                label: format_in_unit(c.org_life_completion, Unit::Percent),
             },
         },
         BarSpec {
@@ -59,7 +60,7 @@ fn specs() -> Vec<BarSpec<ChildBar>> {
             colors: vec![theme::RED, theme::YELLOW],
             parts: &["红灯", "黄灯"],
             max: None,
-            unit: "count",
+            unit: Unit::Count,
             bar: |c| BarRow {
                 key: String::new(),
                 parts: vec![c.red_members as f64, c.yellow_members as f64],

@@ -1,20 +1,20 @@
 //! The member's indicators at the month against the district average, in two columns;
 //! findings (worse than average or over a threshold) stand out.
 
+use domain::Unit;
 use domain::wire::{IndicatorValue, MemberProfile};
 use leptos::prelude::*;
 
 use super::panel::Panel;
 use super::{Shown, cell, list_of, slots};
-use crate::format::{light_zh, unit_suffix};
 
 /// Rows per column; two columns hold the whole catalogue of member indicators.
 pub const ROWS_PER_COLUMN: usize = 17;
 
 /// An exact figure with its unit, `—` where it is not defined.
-fn with_unit(v: &Option<String>, unit: &str) -> String {
+fn with_unit(v: &Option<String>, unit: Unit) -> String {
     match v {
-        Some(v) => format!("{v}{}", unit_suffix(unit)),
+        Some(v) => format!("{v}{}", unit.suffix()),
         None => "—".to_string(),
     }
 }
@@ -35,10 +35,10 @@ fn IndicatorColumn(rows: Memo<Vec<IndicatorValue>>) -> impl IntoView {
                 <For each=slots(rows) key=|i| *i let:i>
                     <tr data-testid="indicator-row" data-indicator=cell(rows, i, |r| r.id.clone()) class:finding=cell(rows, i, |r| r.finding)>
                         <td class="ellipsis" title=cell(rows, i, |r| r.en.clone())>{cell(rows, i, |r| r.zh.clone())}</td>
-                        <td class="num value">{cell(rows, i, |r| with_unit(&r.value, &r.unit))}</td>
-                        <td class="num muted">{cell(rows, i, |r| with_unit(&r.district_average, &r.unit))}</td>
+                        <td class="num value">{cell(rows, i, |r| with_unit(&r.value, r.unit))}</td>
+                        <td class="num muted">{cell(rows, i, |r| with_unit(&r.district_average, r.unit))}</td>
                         <td class="col-light">
-                            <span class=cell(rows, i, |r| format!("light-tag {}", r.light))>{cell(rows, i, |r| light_zh(&r.light))}</span>
+                            <span class=cell(rows, i, |r| format!("light-tag {}", r.light))>{cell(rows, i, |r| r.light.zh())}</span>
                         </td>
                     </tr>
                 </For>

@@ -8,7 +8,7 @@ use super::kpi::index_text;
 use super::panel::Panel;
 use super::{Shown, cell, org_name_of, slots};
 use crate::format::name_under;
-use crate::urls::{member_href, on_link, use_open, use_url_month};
+use crate::urls::{member_href, on_link, use_link_month, use_open};
 
 /// Rows the panel has room for.
 pub const LEADERS_SHOWN: usize = 10;
@@ -17,7 +17,7 @@ pub const LEADERS_SHOWN: usize = 10;
 pub fn LeaderboardPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
     let rows: Memo<Vec<LeaderRow>> =
         Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| s.leaderboard.iter().take(LEADERS_SHOWN).cloned().collect()).unwrap_or_default()));
-    let month = use_url_month();
+    let month = use_link_month();
     let href = move |i: usize| {
         let id = rows.with(|r| r.get(i).map(|r| r.member_id.clone())).unwrap_or_default();
         member_href(&id, month.get().as_deref())

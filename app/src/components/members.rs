@@ -1,6 +1,7 @@
 //! The members an organisation holds directly (a branch's members), with their Vanguard
 //! Index as bars; a click opens the member.
 
+use domain::Unit;
 use domain::wire::MemberRow;
 
 use super::charts::bar::BarRow;
@@ -19,7 +20,7 @@ fn member_item(m: &MemberRow, cx: &RowContext) -> RowItem {
         href: member_href(&m.member_id, cx.month),
         name: m.name.clone(),
         title: m.name.clone(),
-        light: m.light.clone(),
+        light: m.light,
         tag: format!("第{}名", m.org_rank),
         figure: index_text(&m.index),
         has_children: false,
@@ -34,7 +35,7 @@ fn specs() -> Vec<BarSpec<MemberRow>> {
         colors: vec![theme::GOLD],
         parts: &[],
         max: None,
-        unit: "points",
+        unit: Unit::Points,
         bar: |m| BarRow { key: String::new(), parts: vec![m.index_value.max(0.0)], label: index_text(&m.index) },
     }]
 }

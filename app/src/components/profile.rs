@@ -1,7 +1,7 @@
 //! The member view's card (who, where, index, ranks, lights), the index by dimension and
 //! the index through the year.
 
-use domain::Category;
+use domain::{Category, Light, Period, Unit};
 use domain::wire::MemberProfile;
 use leptos::prelude::*;
 
@@ -12,7 +12,7 @@ use super::charts::theme;
 use super::kpi::{Kpi, index_text};
 use super::panel::Panel;
 use super::{Shown, version_of};
-use crate::format::{format_count, light_zh, month_tick};
+use crate::format::format_count;
 
 pub const DIMENSIONS_WIDTH: u32 = 972;
 pub const DIMENSIONS_HEIGHT: u32 = 700;
@@ -35,7 +35,7 @@ fn dimension_text<'a>(p: &'a MemberProfile, dimension: &str) -> &'a str {
 #[component]
 pub fn ProfilePanel(profile: Shown<MemberProfile>) -> impl IntoView {
     let read = move |f: fn(&MemberProfile) -> String| Signal::derive(move || profile.with(|p| p.as_deref().map(f).unwrap_or_default()));
-    let light = read(|p| p.light.clone());
+    let light = Signal::derive(move || profile.with(|p| p.as_deref().map(|p| p.light)));
     let name = read(|p| p.name.clone());
     let org = read(|p| p.org.name.clone());
     let category = read(|p| Category::parse(&p.category).map_or(p.category.clone(), |c| c.zh().to_string()));
@@ -44,7 +44,7 @@ pub fn ProfilePanel(profile: Shown<MemberProfile>) -> impl IntoView {
         <Panel title="党员画像" class="area-profile" testid="member-profile">
             <div class="profile-head">
                 <div class="profile-name" data-testid="member-name">{move || name.get()}</div>
-                <div class=move || format!("light-badge {}", light.get()) data-testid="member-light">{move || light_zh(&light.get())}</div>
+                <div class=move || format!("light-badge {}", light.get().map_or("", Light::as_str)) data-testid="member-light">{move || light.get().unwrap_or_default().zh()}</div>
             </div>
             <div class="profile-facts">
                 <span>{move || org.get()}</span>
@@ -66,12 +66,12 @@ pub fn ProfilePanel(profile: Shown<MemberProfile>) -> impl IntoView {
 pub fn DimensionsPanel(profile: Shown<MemberProfile>) -> impl IntoView {
     let data = Signal::derive(move || {
         profile.with(|p| match p.as_deref() {
-            None => Columns { labels: Vec::new(), values: Vec::new(), colors: Vec::new(), unit: "points".into() },
+            None => Columns { labels: Vec::new(), values: Vec::new(), colors: Vec::new(), unit: Unit::Points },
             Some(p) => Columns {
                 labels: DIMENSIONS.iter().map(|(_, zh)| zh.to_string()).collect(),
                 values: DIMENSIONS.iter().map(|(d, _)| dimension_text(p, d).parse().unwrap_or(0.0)).collect(),
                 colors: vec![theme::GOLD, theme::CYAN, theme::GREEN, theme::VIOLET],
-                unit: "points".into(),
+                unit: Unit::Points,
             },
         })
     });
@@ -88,16 +88,17 @@ pub fn MonthlyPanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, o
     let data = Signal::derive(move || {
         profile.with(|p| {
             let Some(p) = p.as_deref() else {
-                return LineData { ticks: Vec::new(), keys: Vec::new(), values: Vec::new(), unit: "points".into(), color: theme::GOLD, selected: None };
+                return LineData { ticks: Vec::new(), keys: Vec::new(), values: Vec::new(), unit: Unit::Points, color: theme::GOLD, selected: None };
             };
-            let keys: Vec<String> = (1..=p.monthly_index.len()).map(|m| format!("{}-{m:02}", p.year)).collect();
+            let months: Vec<Period> = (1..=p.monthly_index.len() as u32).map(|m| Period::new(p.year, m)).collect();
+            let keys: Vec<String> = months.iter().map(Period::to_string).collect();
             let chosen = selected.get();
             LineData {
-                ticks: keys.iter().map(|k| month_tick(k)).collect(),
+                ticks: months.iter().map(|m| m.tick_zh()).collect(),
                 selected: keys.iter().position(|k| *k == chosen),
                 keys,
                 values: p.monthly_index.iter().map(|v| Some(*v)).collect(),
-                unit: "points".into(),
+                unit: Unit::Points,
                 color: theme::GOLD,
             }
         })

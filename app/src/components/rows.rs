@@ -3,6 +3,7 @@
 //! sharing the list's [`RowGeometry`]. A click on a row or on its bar opens the same view.
 
 use domain::wire::WallSnapshot;
+use domain::{Light, Unit};
 use leptos::prelude::*;
 
 use super::charts::Chart;
@@ -10,7 +11,7 @@ use super::charts::bar::{BarRow, BarRows, RowGeometry};
 use super::charts::theme::Rgb;
 use super::pager::Pager;
 use super::{Shown, cell, list_of, org_name_of, slots, version_of};
-use crate::urls::{use_open, use_url_month};
+use crate::urls::{use_link_month, use_open};
 
 /// What a row links to: an organisation or a member (tests find rows by these ids).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +28,8 @@ pub struct RowItem {
     pub name: String,
     /// The full name, for the tooltip when `name` is shortened.
     pub title: String,
-    /// `red` / `yellow` / `green`, the dot before the name.
-    pub light: String,
+    /// The dot before the name (its class is the light's word).
+    pub light: Light,
     /// A short tag after the name (the kind, the rank).
     pub tag: String,
     /// The figure at the end of the row (members, index).
@@ -54,7 +55,7 @@ pub struct BarSpec<T> {
     /// Names of the stacked parts, shown as a legend in the title (empty for one part).
     pub parts: &'static [&'static str],
     pub max: Option<f64>,
-    pub unit: &'static str,
+    pub unit: Unit,
     pub bar: fn(&T) -> BarRow,
 }
 
@@ -92,7 +93,7 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
     let total = Memo::new(move |_| rows.with(Vec::len));
     let pager = Pager::new(total, per_page, reset);
     let page = pager.slice(rows, per_page);
-    let month = use_url_month();
+    let month = use_link_month();
     let items = Memo::new(move |_| {
         let m = month.get();
         parent.with(|parent| {
@@ -122,7 +123,7 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
                             .collect()
                     })
                 });
-                BarRows { geometry, rows, colors: colors.clone(), max, unit: unit.to_string() }
+                BarRows { geometry, rows, colors: colors.clone(), max, unit }
             });
             view! {
                 <div class="row-chart">

@@ -1,6 +1,7 @@
 //! The 12-month trends of the organisation in view: organisation-life activities held,
 //! attendance rate, dues collection rate and mean Vanguard Index, one line chart each.
 
+use domain::Unit;
 use domain::wire::WallSnapshot;
 use leptos::prelude::*;
 
@@ -28,14 +29,14 @@ pub fn TrendsPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
             let series = Memo::new(move |_| snap.with(|s| s.as_deref().and_then(|s| s.trends.get(i).cloned())));
             let ticks = Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| s.months.iter().map(|m| month_tick(m)).collect::<Vec<_>>()).unwrap_or_default()));
             let data = Signal::derive(move || {
-                let (values, unit) = series.with(|s| s.as_ref().map(|s| (s.values.clone(), s.unit.clone())).unwrap_or_default());
+                let (values, unit) = series.with(|s| s.as_ref().map_or((Vec::new(), Unit::Count), |s| (s.values.clone(), s.unit)));
                 LineData { ticks: ticks.get(), keys: Vec::new(), values, unit, color, selected: None }
             });
             let title = move || series.with(|s| s.as_ref().map(|s| s.zh.clone()).unwrap_or_default());
             let latest = move || {
                 series.with(|s| {
                     s.as_ref()
-                        .map(|s| format_in_unit(s.values.iter().rev().find_map(|v| *v), &s.unit))
+                        .map(|s| format_in_unit(s.values.iter().rev().find_map(|v| *v), s.unit))
                         .unwrap_or_default()
                 })
             };

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, list_of, org_name_of, slots};
-use crate::format::{format_count, light_zh, month_zh, name_under};
-use crate::urls::{member_href, org_href, use_url_month};
+use crate::format::{format_count, month_zh, name_under};
+use crate::urls::{member_href, org_href, use_link_month};
 
 /// Entries per page.
 pub const WARNINGS_PER_PAGE: usize = 8;
@@ -24,7 +24,7 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
     let total = Memo::new(move |_| all.with(Vec::len));
     let pager = Pager::new(total, WARNINGS_PER_PAGE, reset);
     let rows = pager.slice(all, WARNINGS_PER_PAGE);
-    let month = use_url_month();
+    let month = use_link_month();
     let parent = org_name_of(snap);
     let page = pager.label();
     let aside = Signal::derive(move || format!("共 {} 条  {}", format_count(total.get() as i64), page.get()));
@@ -40,7 +40,7 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
                     >
                         <a href=move || rows.with(|r| r.get(i).map(|w| warning_href(w, month.get().as_deref()))).unwrap_or_default()>
                             <div class="feed-line">
-                                <span class=cell(rows, i, |w| format!("light-tag {}", w.light))>{cell(rows, i, |w| light_zh(&w.light))}</span>
+                                <span class=cell(rows, i, |w| format!("light-tag {}", w.light))>{cell(rows, i, |w| w.light.zh())}</span>
                                 <span class="feed-subject">{cell(rows, i, |w| w.subject_name.clone())}</span>
                                 <span class="feed-org">
                                     {move || parent.with(|p| rows.with(|r| r.get(i).map(|w| if w.subject == "member" { name_under(&w.org_name, p) } else { "基层组织".to_string() }))).unwrap_or_default()}

@@ -11,7 +11,7 @@ use crate::errors::AppError;
 
 #[cfg(feature = "ssr")]
 fn hub() -> Result<engine::hub::Hub, AppError> {
-    use_context::<engine::hub::Hub>().ok_or(AppError::NoStore)
+    use_context::<engine::hub::Hub>().ok_or_else(|| AppError::Internal("the hub is not in the server functions' context".into()))
 }
 
 /// Everything the wall shows for `org_id` (the root when `None`) at `month` (`YYYY-MM`; the

@@ -5,7 +5,7 @@ use domain::wire::MemberProfile;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{LoadError, live_view};
+use super::{BadMonth, LoadError, live_view};
 use crate::components::Shown;
 use crate::components::header::WallHeader;
 use crate::components::indicators::IndicatorsPanel;
@@ -14,7 +14,7 @@ use crate::components::trace::TracePanel;
 use crate::errors::AppError;
 use crate::functions::wall::member_profile;
 use crate::live::Feed;
-use crate::urls::use_url_month;
+use crate::urls::{UrlMonth, use_url_month};
 
 type Key = (String, Option<String>);
 
@@ -27,8 +27,13 @@ pub fn MemberPage() -> impl IntoView {
     let params = use_params_map();
     let member = Memo::new(move |_| params.with(|p| p.get("member_id").unwrap_or_default()));
     let month = use_url_month();
-    let key: Memo<Key> = Memo::new(move |_| (member.get(), month.get()));
-    live_view(key, fetch, |p: &MemberProfile| p.version, |feed| view! { <MemberWall feed /> })
+    let malformed = Memo::new(move |_| month.with(|m| m.malformed().map(str::to_string)));
+    let key: Memo<Key> = Memo::new(move |_| (member.get(), month.with(UrlMonth::as_query)));
+    // A malformed month says so instead of showing the newest month's figures.
+    move || match malformed.get() {
+        Some(raw) => view! { <BadMonth raw /> }.into_any(),
+        None => live_view(key, fetch, |p: &MemberProfile| p.version, |feed| view! { <MemberWall feed /> }).into_any(),
+    }
 }
 
 #[component]

@@ -8,11 +8,14 @@ pub mod org;
 use std::future::Future;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::components::header::WallHeader;
 use crate::errors::AppError;
 use crate::live::Feed;
+use crate::urls::{month_error_zh, newest_href, use_url_rotate};
 
 /// A view over one feed of data. The first value comes through a resource, so the server
 /// renders the view with its data and the browser hydrates the same; from then on a
@@ -51,6 +54,31 @@ where
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <div class="wall-loading" data-testid="loading">"数据加载中…"</div> }
+}
+
+/// Shown in place of a view whose `?month=` is not `YYYY-MM` (`raw` as given): the page says
+/// so and links to the same view at the newest month, rather than showing the newest month
+/// under a URL that asked for another.
+#[component]
+pub fn BadMonth(raw: String) -> impl IntoView {
+    let location = use_location();
+    let rotate = use_url_rotate();
+    let newest = move || newest_href(&location.pathname.get(), rotate.get());
+    let tail: Option<String> = None;
+    // Erased: the header's view type is deep, and this page is itself erased in a match
+    // (with it whole, the server binary would need a higher recursion limit).
+    let header = view! { <WallHeader crumbs=Vec::new() tail month=String::new() months=Vec::new() /> }.into_any();
+    view! {
+        {header}
+        <main class="wall-body">
+            <section class="panel notice-page" role="alert" data-testid="bad-month">
+                <h2 class="panel-title">{month_error_zh(&raw)}</h2>
+                <p class="notice">
+                    <a href=newest data-testid="newest-month">"查看最新月份"</a>
+                </p>
+            </section>
+        </main>
+    }
 }
 
 /// Shown over the panels when a view has nothing to show (its first load failed); the

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-use super::{LoadError, live_view};
+use super::{BadMonth, LoadError, live_view};
 use crate::components::Shown;
 use crate::components::advice::AdvicePanel;
 use crate::components::charts::bar::RowGeometry;
@@ -28,7 +28,7 @@ use crate::components::warnings::WarningsPanel;
 use crate::functions::wall::wall_snapshot;
 use crate::live::Feed;
 use crate::rotation::Rotation;
-use crate::urls::{use_url_month, use_url_rotate};
+use crate::urls::{UrlMonth, use_url_month, use_url_rotate};
 
 /// Rows of the comparison panel when it holds one list.
 const FULL: RowGeometry = RowGeometry { top: 0, area: 672, axis: 44, slots: 12, min_rows: 8 };
@@ -61,13 +61,19 @@ pub fn OrgPage() -> impl IntoView {
     let location = use_location();
     let url_org = Memo::new(move |_| location.pathname.with(|p| org_in_path(p)));
     let month = use_url_month();
+    let malformed = Memo::new(move |_| month.with(|m| m.malformed().map(str::to_string)));
     let rotation = Rotation::new(url_org, use_url_rotate());
-    let key: Memo<Key> = Memo::new(move |_| (rotation.shown.get(), month.get()));
+    let key: Memo<Key> = Memo::new(move |_| (rotation.shown.get(), month.with(UrlMonth::as_query)));
     view! {
-        {live_view(key, fetch, |s: &WallSnapshot| s.version, move |feed| {
-            rotation.follow(feed.data);
-            view! { <OrgWall feed rotation /> }
-        })}
+        // A malformed month says so instead of showing the newest month's figures.
+        {move || match malformed.get() {
+            Some(raw) => view! { <BadMonth raw /> }.into_any(),
+            None => live_view(key, fetch, |s: &WallSnapshot| s.version, move |feed| {
+                rotation.follow(feed.data);
+                view! { <OrgWall feed rotation /> }
+            })
+            .into_any(),
+        }}
         // The child routes (`/` and `/org/:org_id`) render nothing, but the router completes
         // a navigation (and updates the address bar) only once the outlet has shown them.
         <Outlet />

@@ -7,6 +7,8 @@
 //!
 //! [`Columns`]: vertical bars over a few named categories (a member's index by dimension).
 
+use domain::Unit;
+
 use super::ChartData;
 use super::theme::Rgb;
 
@@ -64,7 +66,7 @@ pub struct BarRows {
     pub colors: Vec<Rgb>,
     /// A fixed end of the value axis (100 for percentages); else it follows the data.
     pub max: Option<f64>,
-    pub unit: String,
+    pub unit: Unit,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +74,7 @@ pub struct Columns {
     pub labels: Vec<String>,
     pub values: Vec<f64>,
     pub colors: Vec<Rgb>,
-    pub unit: String,
+    pub unit: Unit,
 }
 
 /// The axis end for bars of at most `largest`: `fixed` if given, else room for the value
@@ -110,7 +112,8 @@ mod draw {
     use crate::components::charts::hits::{Hits, Shape};
     use crate::components::charts::paint::{anchored, empty, err, rgb, wall_mesh};
     use crate::components::charts::theme::{self, LABEL_PX};
-    use crate::format::{format_figure, unit_suffix};
+    use crate::format::format_figure;
+    use domain::Unit;
 
     pub fn rows(d: &BarRows, canvas: WallCanvas) -> Result<Hits, String> {
         if d.rows.is_empty() {
@@ -124,7 +127,8 @@ mod draw {
         let largest = d.rows.iter().map(|r| r.parts.iter().sum::<f64>()).fold(0.0, f64::max);
         let end = axis_end(largest, d.max);
         let slots = f64::from(divisions);
-        let suffix = if d.unit == "percent" { "%" } else { "" };
+        // only a percentage axis carries its unit (counts and points read bare)
+        let suffix = if d.unit == Unit::Percent { d.unit.suffix() } else { "" };
         let x_fmt = |v: &f64| format!("{}{suffix}", format_figure(*v));
 
         // y runs bottom-up in plotters; row i (from the top) spans [slots-i-1, slots-i].
@@ -190,7 +194,7 @@ mod draw {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
-        let suffix = unit_suffix(&d.unit);
+        let suffix = d.unit.suffix();
         let y_fmt = |v: &f64| format!("{}{suffix}", format_figure(*v));
         let mut chart = ChartBuilder::on(&area)
             .margin_top(24)

@@ -1,6 +1,8 @@
 //! Line charts of monthly series (12-month trends, a member's index through the year).
 //! Months without a value are gaps: the line breaks there instead of dropping to zero.
 
+use domain::Unit;
+
 use super::ChartData;
 use super::theme::Rgb;
 
@@ -11,8 +13,8 @@ pub struct LineData {
     /// What a click on each point's column opens (a month); empty when not clickable.
     pub keys: Vec<String>,
     pub values: Vec<Option<f64>>,
-    /// Unit of the catalogue (`percent` fixes the axis at 0–100).
-    pub unit: String,
+    /// Unit of the catalogue (a percentage fixes the axis at 0–100).
+    pub unit: Unit,
     pub color: Rgb,
     /// A point drawn highlighted (the month whose details are shown beside the chart).
     pub selected: Option<usize>,
@@ -40,10 +42,10 @@ pub fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
 
 /// The value axis: 0–100 for percentages, else from zero (or the lowest value, if
 /// negative) to a little above the highest, so the line never touches the top.
-pub fn value_range(values: &[Option<f64>], unit: &str) -> (f64, f64) {
+pub fn value_range(values: &[Option<f64>], unit: Unit) -> (f64, f64) {
     let present = values.iter().flatten().copied().filter(|v| v.is_finite());
     let (lo, hi) = present.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if unit == "percent" {
+    if unit == Unit::Percent {
         return (lo.min(0.0), hi.max(100.0));
     }
     let hi = if hi <= 0.0 { 1.0 } else { hi * 1.18 };
@@ -69,7 +71,7 @@ mod draw {
     use crate::components::charts::hits::{Hits, Shape};
     use crate::components::charts::paint::{anchored, err, rgb, wall_mesh};
     use crate::components::charts::theme::{self, LABEL_PX};
-    use crate::format::{format_figure, format_in_unit, unit_suffix};
+    use crate::format::{format_figure, format_in_unit};
 
     pub fn line(d: &LineData, canvas: WallCanvas) -> Result<Hits, String> {
         let n = d.values.len();
@@ -77,8 +79,8 @@ mod draw {
             return crate::components::charts::paint::empty(canvas, "暂无数据");
         }
         let area = canvas.into_drawing_area();
-        let (lo, hi) = value_range(&d.values, &d.unit);
-        let suffix = unit_suffix(&d.unit);
+        let (lo, hi) = value_range(&d.values, d.unit);
+        let suffix = d.unit.suffix();
         let ticks = &d.ticks;
         let x_fmt = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => ticks.get(*i as usize).cloned().unwrap_or_default(),
@@ -122,7 +124,7 @@ mod draw {
         // The highlighted point's value, in words, above it.
         if let Some((i, v)) = d.selected.and_then(|s| d.values.get(s).copied().flatten().map(|v| (s, v))) {
             let (px, py) = chart.backend_coord(&(at(i), v));
-            area.draw(&Text::new(format_in_unit(Some(v), &d.unit), (px, py - 24), anchored(LABEL_PX + 4.0, d.color, HPos::Center, VPos::Bottom)))
+            area.draw(&Text::new(format_in_unit(Some(v), d.unit), (px, py - 24), anchored(LABEL_PX + 4.0, d.color, HPos::Center, VPos::Bottom)))
                 .map_err(err)?;
         }
 
@@ -154,12 +156,12 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(value_range(&[Some(40.0), None, Some(90.0)], "percent"), (0.0, 100.0));
-        let (lo, hi) = value_range(&[Some(10.0), Some(20.0)], "points");
+        assert_eq!(value_range(&[Some(40.0), None, Some(90.0)], Unit::Percent), (0.0, 100.0));
+        let (lo, hi) = value_range(&[Some(10.0), Some(20.0)], Unit::Points);
         assert_eq!(lo, 0.0);
         assert!(hi > 20.0);
-        let (lo, _) = value_range(&[Some(-5.0), Some(2.0)], "points");
+        let (lo, _) = value_range(&[Some(-5.0), Some(2.0)], Unit::Points);
         assert!(lo < -5.0);
-        assert_eq!(value_range(&[None], "count"), (0.0, 1.0));
+        assert_eq!(value_range(&[None], Unit::Count), (0.0, 1.0));
     }
 }

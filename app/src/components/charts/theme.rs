@@ -1,5 +1,7 @@
 //! Colours and type of the charts: the wall's palette (`style/main.css`) as RGB for plotters.
 
+use domain::Light;
+
 /// An sRGB colour; converted to plotters' `RGBColor` where drawn (the SSR build has no plotters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -26,12 +28,12 @@ pub const LABEL_PX: f64 = 32.0;
 /// Large figures inside charts (a donut's centre).
 pub const FIGURE_PX: f64 = 52.0;
 
-/// Colour of a light (`red` / `yellow` / anything else is green).
-pub fn light(light: &str) -> Rgb {
+/// Colour of a light.
+pub fn light(light: Light) -> Rgb {
     match light {
-        "red" => RED,
-        "yellow" => YELLOW,
-        _ => GREEN,
+        Light::Red => RED,
+        Light::Yellow => YELLOW,
+        Light::Green => GREEN,
     }
 }
 
@@ -40,10 +42,10 @@ pub const PALETTE: [Rgb; 8] = [GOLD, CYAN, RED, GREEN, VIOLET, ORANGE, TEAL, YEL
 
 /// Colour of a pie slice: lights and grades keep their meaning, others take the palette.
 pub fn slice(key: &str, index: usize) -> Rgb {
+    if let Ok(l) = key.parse::<Light>() {
+        return light(l);
+    }
     match key {
-        "red" => RED,
-        "yellow" => YELLOW,
-        "green" => GREEN,
         // evaluation grades 优秀 / 合格 / 基本合格 / 不合格
         "1" => GOLD,
         "2" => CYAN,
@@ -70,6 +72,7 @@ mod tests {
         assert_eq!(slice("red", 5), RED);
         assert_eq!(slice("employed", 1), CYAN);
         assert_eq!(slice("x", 9), PALETTE[1]);
-        assert_eq!(light("amber"), GREEN);
+        assert_eq!(slice("yellow", 0), YELLOW);
+        assert_eq!(light(Light::Green), GREEN);
     }
 }
