@@ -25,5 +25,14 @@ mkdir -p data
 vg_say "Seeding the demo data (skipped by vanguard itself when the database already has data)"
 "$VANGUARD_BIN" seed
 
+# Nothing answers without a credential (DOMAIN.md §10). The server's first run creates an
+# admin and a kiosk token and prints them; later runs find them in this file.
+FIRST_RUN=data/vanguard.db.first-run.txt
+if [ -f "$FIRST_RUN" ]; then
+    vg_say "The wall (kiosk, names masked): http://127.0.0.1:3000$(sed -n 's/^kiosk URL: //p' "$FIRST_RUN")"
+    vg_say "Log in with names shown: http://127.0.0.1:3000/login as $(sed -n 's/^login: //p' "$FIRST_RUN") (password in $FIRST_RUN)"
+else
+    vg_say "First run: the server prints the admin login and the wall's kiosk URL below (and keeps them in $FIRST_RUN)"
+fi
 vg_say "Serving the wall at http://127.0.0.1:3000 (Ctrl-C to stop)"
 exec "$VANGUARD_BIN" serve

@@ -13,6 +13,12 @@ pub enum AppError {
     /// The requested organisation (or page) does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// No credential, or one that no longer works (DOMAIN.md §10): log in again.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Outside the caller's scope or role.
+    #[error("forbidden")]
+    Forbidden,
     /// The request names something malformed (a month that is not `YYYY-MM` …).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -35,6 +41,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound(_) => 404,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
             AppError::BadRequest(_) => 400,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
@@ -51,6 +59,8 @@ impl AppError {
     pub fn message_zh(&self) -> &'static str {
         match self {
             AppError::NotFound(_) => "未找到该组织或党员",
+            AppError::Unauthenticated => "请先登录",
+            AppError::Forbidden => "超出您的权限范围",
             AppError::BadRequest(_) => "请求参数有误",
             AppError::Unavailable(_) => "数据服务暂不可用",
             AppError::Internal(_) => "服务内部错误",
@@ -76,6 +86,17 @@ impl From<engine::hub::HubError> for AppError {
             HubError::BadRequest(why) => AppError::BadRequest(why),
             HubError::Engine(e) => AppError::Unavailable(e.to_string()),
             HubError::NotReady => AppError::Unavailable("数据正在加载".into()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::auth::Refused> for AppError {
+    fn from(r: crate::auth::Refused) -> Self {
+        match r {
+            crate::auth::Refused::Unauthenticated => AppError::Unauthenticated,
+            crate::auth::Refused::Forbidden => AppError::Forbidden,
+            crate::auth::Refused::Hub(e) => e.into(),
         }
     }
 }

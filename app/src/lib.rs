@@ -7,6 +7,8 @@
 // The panels' view types nest deeply; hydrating them needs more than the default 128.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod errors;
 pub mod format;

@@ -18,6 +18,8 @@ import { chartsDrawn, wallReady, watchProblems } from './wall';
 const BIN = process.env.VANGUARD_BIN;
 const DB = process.env.VANGUARD_DB_URL;
 const REPO = join(__dirname, '..', '..');
+// A write carried by the session cookie must come from the server's own origin (§10).
+const SAME_ORIGIN = { Origin: process.env.VANGUARD_URL || 'http://127.0.0.1:3000' };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -142,7 +144,7 @@ test.describe('live', () => {
 
   test('500 live update cycles keep the JS heap flat', async ({ page, request }) => {
     test.setTimeout(900_000);
-    const probe = await request.post('/api/v1/dev/bump');
+    const probe = await request.post('/api/v1/dev/bump', { headers: SAME_ORIGIN });
     test.skip(probe.status() === 404, 'dev endpoints are off (VANGUARD_DEV_ENDPOINTS=1)');
     expect(probe.ok()).toBe(true);
     const problems = watchProblems(page);
@@ -160,7 +162,7 @@ test.describe('live', () => {
     // one cycle: a new version is pushed, the wall refetches, every chart redraws (waited
     // for in the page itself: the test's own polling should not weigh on the heap measured)
     const cycle = async () => {
-      const res = await request.post('/api/v1/dev/bump');
+      const res = await request.post('/api/v1/dev/bump', { headers: SAME_ORIGIN });
       expect(res.ok()).toBe(true);
       version = String((await res.json()).version);
       await page.waitForFunction(

@@ -1,6 +1,7 @@
 // Screenshots of the wall at the reference sizes, kept as artifacts, with the layout checks a
 // person reading them would make: the canvas fits, is centred, and nothing scrolls.
 import { expect, test } from '@playwright/test';
+import { STATE } from '../global-setup';
 import { chartsDrawn, keepScreenshot, redrawTimes, wallReady, watchProblems } from './wall';
 
 const SIZES = [
@@ -55,7 +56,7 @@ for (const size of SIZES) {
 test('the server-rendered first paint is already scaled', async ({ browser }) => {
   // Without the wasm bundle (blocked here) only the server's HTML, the stylesheet and the
   // inline fit script of the head are at work: the wall must already have its size.
-  const context = await browser.newContext({ viewport: { width: 3840, height: 1280 } });
+  const context = await browser.newContext({ viewport: { width: 3840, height: 1280 }, storageState: STATE });
   const page = await context.newPage();
   await page.route('**/pkg/*.wasm', (r) => r.abort());
   await page.goto('/');

@@ -23,7 +23,7 @@ use crate::snapshot::{ActivityDetails, Ctx, OrgTree};
 use crate::EngineError;
 use bytes::Bytes;
 use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
-use domain::{Period, Timestamp};
+use domain::{Masked, Period, Timestamp};
 use polars::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -65,12 +65,32 @@ impl From<store::StoreError> for HubError {
 pub struct Cached<T> {
     pub value: Arc<T>,
     pub json: Bytes,
+    /// The JSON with member names masked, made on the first `viewer`'s request.
+    masked_json: std::sync::OnceLock<Bytes>,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Bytes, HubError> {
+    Ok(Bytes::from(serde_json::to_vec(value).map_err(|e| EngineError::Internal(format!("serialising: {e}")))?))
 }
 
 impl<T: serde::Serialize> Cached<T> {
     fn new(value: T) -> Result<Cached<T>, HubError> {
-        let json = serde_json::to_vec(&value).map_err(|e| EngineError::Internal(format!("serialising: {e}")))?;
-        Ok(Cached { value: Arc::new(value), json: Bytes::from(json) })
+        let json = to_json(&value)?;
+        Ok(Cached { value: Arc::new(value), json, masked_json: std::sync::OnceLock::new() })
+    }
+}
+
+impl<T: serde::Serialize + Masked + Clone> Cached<T> {
+    /// The JSON a caller reads: with member names masked when `masked` (a `viewer`, §10).
+    pub fn json_for(&self, masked: bool) -> Result<Bytes, HubError> {
+        if !masked {
+            return Ok(self.json.clone());
+        }
+        if let Some(j) = self.masked_json.get() {
+            return Ok(j.clone());
+        }
+        let j = to_json(&T::clone(&self.value).masked())?;
+        Ok(self.masked_json.get_or_init(|| j).clone())
     }
 }
 

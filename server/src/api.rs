@@ -2,67 +2,27 @@
 //! channel `/api/v1/events` (SSE).
 //!
 //! Every handler answers from the hub's in-memory state (snapshots and profiles are cached
-//! with their JSON per data version), and every handler takes the caller's [`Scope`] from
-//! one extractor, so that role-based access is added in one place.
+//! with their JSON per data version), and every handler takes the caller from the one
+//! extractor ([`app::auth::Scope`] / [`app::auth::Who`], DOMAIN.md §10): it asks the scope
+//! for the organisation or member a request is about, and masks names for a `viewer`.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use app::auth::{Refused, Scope, Who, RECORD_RESOURCE_USE};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
+use domain::Masked;
 use domain::wire::{BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot};
 use engine::hub::{Hub, HubError, State as HubState};
 use futures_util::stream::Stream;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
-
-/// The header that names the caller's organisation; requests see only its subtree. Without
-/// it the caller sees the whole district (the command centre).
-pub const SCOPE_HEADER: &str = "x-vanguard-org";
-
-/// What the caller may see: the subtree of one organisation, or everything.
-#[derive(Debug, Clone)]
-pub struct Scope {
-    pub org_id: Option<String>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Scope {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let org_id = match parts.headers.get(SCOPE_HEADER) {
-            None => None,
-            Some(v) => Some(v.to_str().map_err(|_| ApiError::bad(format!("{SCOPE_HEADER} is not text")))?.to_string()),
-        };
-        Ok(Scope { org_id })
-    }
-}
-
-impl Scope {
-    /// Refuses organisations outside the caller's subtree.
-    fn check(&self, state: &HubState, org: i64) -> Result<(), ApiError> {
-        let Some(root) = &self.org_id else { return Ok(()) };
-        let root = state.resolve_org(Some(root))?;
-        if state.tree.subtree(root).contains(&org) {
-            Ok(())
-        } else {
-            Err(ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: "该组织不在您的权限范围内".into() })
-        }
-    }
-
-    /// The organisation a request is about: the one it names, else the caller's own, else
-    /// the root; checked against the scope.
-    fn org(&self, state: &HubState, asked: Option<&str>) -> Result<i64, ApiError> {
-        let org = state.resolve_org(asked.or(self.org_id.as_deref()))?;
-        self.check(state, org)?;
-        Ok(org)
-    }
-}
 
 /// An error as JSON: `{"error": code, "message": text}` with its HTTP status.
 #[derive(Debug)]
@@ -90,6 +50,16 @@ impl From<HubError> for ApiError {
             tracing::error!(error = %e, "api");
         }
         ApiError { status, code, message: e.to_string() }
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Unauthenticated => ApiError { status: StatusCode::UNAUTHORIZED, code: "unauthenticated", message: "请先登录".into() },
+            Refused::Forbidden => ApiError { status: StatusCode::FORBIDDEN, code: "forbidden", message: "超出您的权限范围".into() },
+            Refused::Hub(e) => e.into(),
+        }
     }
 }
 
@@ -137,15 +107,11 @@ fn org_entry(state: &HubState, id: i64) -> ApiResult<OrgEntry> {
     state.tree.entry(id).ok_or_else(|| HubError::NotFound(format!("organisation {id}")).into())
 }
 
-/// The roots of the organisation tree (the caller's own organisation when scoped).
+/// The root of the caller's scope (the district for an admin).
 #[utoipa::path(get, path = "/api/v1/orgs", responses((status = 200, body = [OrgEntry])), tag = "orgs")]
 async fn orgs(State(hub): State<Hub>, scope: Scope) -> ApiResult<Json<Vec<OrgEntry>>> {
     let state = hub.state()?;
-    let roots = match &scope.org_id {
-        Some(_) => vec![scope.org(&state, None)?],
-        None => state.tree.roots.clone(),
-    };
-    Ok(Json(roots.into_iter().map(|r| org_entry(&state, r)).collect::<ApiResult<_>>()?))
+    Ok(Json(vec![org_entry(&state, scope.root(&state)?)?]))
 }
 
 /// One organisation.
@@ -170,16 +136,17 @@ async fn snapshot(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonth
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
     let org_id = org_entry(&state, org)?.org_id;
-    Ok(json_bytes(hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?.json.clone()))
+    Ok(json_bytes(hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?.json_for(scope.masked())?))
 }
 
 /// A member: index by dimension, ranks, lights, indicators and the events behind every point.
 #[utoipa::path(get, path = "/api/v1/members/{member_id}", params(("member_id" = String, Path), MonthQuery), responses((status = 200, body = MemberProfile), (status = 404, body = ErrorBody)), tag = "members")]
-async fn member(State(hub): State<Hub>, scope: Scope, Path(member_id): Path<String>, Query(q): Query<MonthQuery>) -> ApiResult<Response> {
+async fn member(State(hub): State<Hub>, scope: Scope, ip: crate::auth::ConnectInfoOpt, Path(member_id): Path<String>, Query(q): Query<MonthQuery>) -> ApiResult<Response> {
     let state = hub.state()?;
-    let (_, org) = state.member_and_org(&member_id)?;
-    scope.check(&state, org)?;
-    Ok(json_bytes(hub.member_cached(&member_id, q.month.as_deref()).await?.json.clone()))
+    scope.member(&state, &member_id)?;
+    let json = hub.member_cached(&member_id, q.month.as_deref()).await?.json_for(scope.masked())?;
+    app::auth::member_viewed(&hub, &scope.who, ip.0.as_deref(), &member_id).await;
+    Ok(json_bytes(json))
 }
 
 /// The Vanguard Index so far this year, by district rank, within an organisation's subtree.
@@ -188,7 +155,8 @@ async fn rankings(State(hub): State<Hub>, scope: Scope, Query(q): Query<RankingQ
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
-    Ok(Json(hub.view(&state, q.month.as_deref(), move |ctx| ctx.rankings(org, offset, limit)).await?))
+    let rankings = hub.view(&state, q.month.as_deref(), move |ctx| ctx.rankings(org, offset, limit)).await?;
+    Ok(Json(if scope.masked() { rankings.masked() } else { rankings }))
 }
 
 /// Member lights (§5) at the month within the subtree, by `member_id`; red and yellow only
@@ -216,7 +184,7 @@ async fn branch_lights(State(hub): State<Hub>, scope: Scope, Query(q): Query<Org
 
 /// The indicator catalogue (§7).
 #[utoipa::path(get, path = "/api/v1/indicators", responses((status = 200, description = "the catalogue: version and indicators")), tag = "indicators")]
-async fn catalogue(State(hub): State<Hub>) -> Json<engine::catalogue::Catalogue> {
+async fn catalogue(State(hub): State<Hub>, _who: Who) -> Json<engine::catalogue::Catalogue> {
     Json(hub.catalogue().clone())
 }
 
@@ -242,8 +210,9 @@ async fn findings(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonth
 /// Records that an organisation used a library resource (it is then not recommended to it
 /// for 12 months).
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/resources/{resource_id}/used", params(("org_id" = String, Path), ("resource_id" = String, Path)), request_body = ResourceUse, responses((status = 204), (status = 404, body = ErrorBody)), tag = "indicators")]
-async fn resource_used(State(hub): State<Hub>, scope: Scope, Path((org_id, resource_id)): Path<(String, String)>, Json(body): Json<ResourceUse>) -> ApiResult<StatusCode> {
+async fn resource_used(State(hub): State<Hub>, scope: Scope, ip: crate::auth::ConnectInfoOpt, Path((org_id, resource_id)): Path<(String, String)>, Json(body): Json<ResourceUse>) -> ApiResult<StatusCode> {
     let state = hub.state()?;
+    scope.require(RECORD_RESOURCE_USE)?;
     scope.org(&state, Some(&org_id))?;
     let on = match body.used_on {
         Some(d) => domain::Date::parse(&d).map_err(|e| ApiError::bad(format!("used_on: {e}")))?,
@@ -252,20 +221,24 @@ async fn resource_used(State(hub): State<Hub>, scope: Scope, Path((org_id, resou
     if !hub.store().record_resource_use(&org_id, &resource_id, on).await.map_err(HubError::from)? {
         return Err(HubError::NotFound(format!("organisation {org_id} or resource {resource_id}")).into());
     }
+    let entry = access::AuditEntry::ok(scope.caller(), ip.0.as_deref(), access::Action::ResourceUse, format!("{org_id}/{resource_id}"));
+    if let Err(e) = access::audit(hub.store(), &entry).await {
+        tracing::error!(error = %e, "writing resource_use to the audit log failed");
+    }
     hub.poke();
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The data version now.
 #[utoipa::path(get, path = "/api/v1/version", responses((status = 200, body = VersionEvent)), tag = "wall")]
-async fn version(State(hub): State<Hub>) -> Json<VersionEvent> {
+async fn version(State(hub): State<Hub>, _who: Who) -> Json<VersionEvent> {
     Json(hub.version_event())
 }
 
 /// Server-sent events: `version` with a [`VersionEvent`] on connect and after every data
 /// change; a keep-alive comment every 15 s.
 #[utoipa::path(get, path = "/api/v1/events", responses((status = 200, description = "text/event-stream of `version` events")), tag = "wall")]
-async fn events(State(hub): State<Hub>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(State(hub): State<Hub>, _who: Who) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = hub.subscribe();
     let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {

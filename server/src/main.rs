@@ -1,7 +1,9 @@
 //! `vanguard`: the command line of the district command centre (DOMAIN.md §9).
 
 mod api;
+mod auth;
 mod cli_access;
+mod login_page;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -330,12 +332,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             tracing::info!(rules_version = rules.version, catalogue_version = catalogue.version, "rules and indicator catalogue");
             let store = Store::connect(&db).await?;
+            first_run(&store, &db, addr).await?;
             let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
             let hub = engine::hub::Hub::start(store, copy, rules, catalogue);
             web::serve(hub, Some(addr)).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// DOMAIN.md §10's first run: when the store has no account, an `admin` for the root and a
+/// kiosk token are made, written to a file only the owner can read, and printed once — so
+/// that a newcomer sees the wall at once and nothing is open without a credential.
+async fn first_run(store: &Store, db: &str, addr: SocketAddr) -> Result<()> {
+    let file = access::first_run_path(db);
+    match access::bootstrap(store, &file).await? {
+        access::Bootstrap::Created(f) => {
+            println!("==> First run: an administrator and a kiosk token for {} were created (also in {}, readable by its owner only)", f.org_id, f.file.display());
+            println!("    admin login:    {}", f.login);
+            println!("    admin password: {}", f.password);
+            println!("    the wall:       http://{addr}/kiosk?token={}", f.token);
+            tracing::info!(file = %f.file.display(), "first run: admin and kiosk token written");
+        }
+        access::Bootstrap::AlreadySetUp => {}
+        access::Bootstrap::NoOrganisation => tracing::warn!("no organisation yet: import data, then restart to create the first admin"),
+    }
+    Ok(())
 }
 
 /// The rules of a JSON file (every field of [`Rules`]), or the contract's defaults.

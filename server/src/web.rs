@@ -24,6 +24,8 @@ const OUTPUT_NAME: &str = "vanguard";
 const SITE_ROOT: &str = "target/site";
 /// Bundle directory inside the site root (`site-pkg-dir`).
 const SITE_PKG_DIR: &str = "pkg";
+/// The largest request body accepted (JSON of the API, server functions, the login form).
+const BODY_LIMIT: usize = 64 * 1024;
 /// Default listen address (`site-addr`).
 const DEFAULT_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
@@ -43,7 +45,7 @@ pub async fn serve(hub: Hub, addr: Option<SocketAddr>) -> io::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, "Vanguard wall listening on http://{local}");
 
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("server stopped");
@@ -56,6 +58,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let dev = var("VANGUARD_DEV_ENDPOINTS").is_some_and(|v| v == "1");
     let api = crate::api::routes(hub.clone(), dev);
+    let auth = crate::auth::Auth::new(hub.store().clone());
     let ready_hub = hub.clone();
 
     // Server functions reach the data through the hub alone (app/src/functions).
@@ -86,7 +89,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
         );
     }
 
-    router
+    let router = router
         .merge(api)
         // Server functions are registered by `leptos_routes_with_context`; this catch-all
         // answers calls to unknown server functions with a clear 400 instead of the 404 page.
@@ -103,6 +106,11 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
             LeptosOptions,
             _,
         >(context, shell))
+        ;
+    // Every request passes the access layer (DOMAIN.md §10): no route answers without a
+    // credential unless `auth::is_public` says so.
+    crate::auth::guard(router, auth)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(options)

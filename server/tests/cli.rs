@@ -433,12 +433,18 @@ fn wait_ok(url: &str, secs: u64, child: &mut std::process::Child, log: &Path) {
 
 /// A minimal HTTP/1.1 GET over a TCP socket: (status, body).
 fn http_get(url: &str) -> Option<(u16, String)> {
+    http_get_as(url, None)
+}
+
+/// [`http_get`] with `Authorization: Bearer TOKEN`.
+fn http_get_as(url: &str, bearer: Option<&str>) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut s = std::net::TcpStream::connect(host).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").ok()?;
+    let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n").ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf).to_string();
@@ -470,26 +476,39 @@ fn serve_answers_the_api_from_the_store() {
         .unwrap();
     let base = format!("http://{addr}");
     wait_ok(&format!("{base}/readyz"), 120, &mut child, &log);
-    let (code, orgs) = http_get(&format!("{base}/api/v1/orgs")).unwrap();
+    // Nothing but health, the OpenAPI document and logging in answers without a credential.
+    assert_eq!(http_get(&format!("{base}/api/v1/orgs")).unwrap().0, 401);
+    let (code, _) = http_get(&format!("{base}/")).unwrap();
+    assert_eq!(code, 303, "pages send the caller to /login");
+    // The first run made an admin and a kiosk token for the root, in a file beside the database.
+    let first_run = std::fs::read_to_string(tmp.path().join("s.db.first-run.txt")).expect("first-run file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(tmp.path().join("s.db.first-run.txt")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let token = first_run.lines().find_map(|l| l.strip_prefix("kiosk URL: /kiosk?token=")).expect("kiosk URL line").to_string();
+    let get = |path: &str| http_get_as(&format!("{base}{path}"), Some(&token)).unwrap();
+    let (code, orgs) = get("/api/v1/orgs");
     assert_eq!(code, 200);
     assert!(orgs.contains("\"org_id\":\"D\"") && orgs.contains("\"members\":2"), "{orgs}");
-    let (code, snap) = http_get(&format!("{base}/api/v1/snapshot?org=B&month=2024-01")).unwrap();
+    let (code, snap) = get("/api/v1/snapshot?org=B&month=2024-01");
     assert_eq!(code, 200, "{snap}");
     assert!(snap.contains("\"member_id\":\"M1\"") && snap.contains("\"month\":\"2024-01\""), "{snap}");
-    let (code, m) = http_get(&format!("{base}/api/v1/members/M1")).unwrap();
+    assert!(snap.contains("\"name\":\"甲\""), "a one-character name is its own mask: {snap}");
+    let (code, m) = get("/api/v1/members/M1");
     assert_eq!(code, 200);
     assert!(m.contains("\"index\":\"2\""), "{m}");
-    let (code, e) = http_get(&format!("{base}/api/v1/snapshot?month=2024-13")).unwrap();
+    let (code, e) = get("/api/v1/snapshot?month=2024-13");
     assert_eq!(code, 400, "{e}");
     assert!(e.contains("bad_request"));
-    assert_eq!(http_get(&format!("{base}/api/v1/members/nobody")).unwrap().0, 404);
     let (code, doc) = http_get(&format!("{base}/api/v1/openapi.json")).unwrap();
     assert_eq!(code, 200);
     assert!(doc.contains("/api/v1/snapshot") && doc.contains("WallSnapshot"));
-    // Scoped to the branch, the district is out of reach.
+    // Narrowed to the branch, the district is out of reach.
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     use std::io::{Read, Write};
-    write!(s, "GET /api/v1/orgs/D HTTP/1.1\r\nHost: x\r\nX-Vanguard-Org: B\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "GET /api/v1/orgs/D HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nX-Vanguard-Org: B\r\nConnection: close\r\n\r\n").unwrap();
     let mut r = String::new();
     s.read_to_string(&mut r).unwrap();
     assert!(r.starts_with("HTTP/1.1 403"), "{r}");

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::breadcrumb::Breadcrumb;
 use super::clock::Clock;
 use super::month::MonthSelect;
+use super::signed_in::SignedInBadge;
 use super::stale::LiveStatus;
 use crate::TITLE;
 
@@ -35,6 +36,7 @@ pub fn WallHeader(
                 <MonthSelect current=month months />
                 <LiveStatus />
                 <Clock />
+                <SignedInBadge />
             </div>
         </header>
     }

@@ -18,6 +18,7 @@ pub mod pager;
 pub mod panel;
 pub mod profile;
 pub mod rows;
+pub mod signed_in;
 pub mod stale;
 pub mod trace;
 pub mod trends;

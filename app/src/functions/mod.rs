@@ -1,4 +1,5 @@
 //! Server functions: the wall's only way to the data. Each runs on the server (with the
 //! engine's [`engine::hub::Hub`] in context) and returns the wire types of `domain::wire`.
 
+pub mod session;
 pub mod wall;

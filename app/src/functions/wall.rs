@@ -19,19 +19,31 @@ fn hub() -> Result<engine::hub::Hub, AppError> {
 // The macro's struct is named explicitly: by default it would be `WallSnapshot`, the wire type.
 #[server(name = GetWallSnapshot)]
 pub async fn wall_snapshot(org_id: Option<String>, month: Option<String>) -> Result<WallSnapshot, AppError> {
-    let snap = hub()?.snapshot(org_id.as_deref(), month.as_deref()).await?;
-    Ok(WallSnapshot::clone(&snap))
+    use domain::Masked;
+    let (scope, _) = crate::auth::request_scope().await?;
+    let hub = hub()?;
+    let state = hub.state()?;
+    let org = scope.org(&state, org_id.as_deref())?;
+    let org_id = state.tree.by_id.get(&org).map(|o| o.org_id.clone());
+    let snap = WallSnapshot::clone(&*hub.snapshot(org_id.as_deref(), month.as_deref()).await?);
+    Ok(if scope.masked() { snap.masked() } else { snap })
 }
 
 /// The member view for `member_id` at `month` (the year is the month's year).
 #[server(name = GetMemberProfile)]
 pub async fn member_profile(member_id: String, month: Option<String>) -> Result<MemberProfile, AppError> {
-    let profile = hub()?.member(&member_id, month.as_deref()).await?;
-    Ok(MemberProfile::clone(&profile))
+    use domain::Masked;
+    let (scope, ip) = crate::auth::request_scope().await?;
+    let hub = hub()?;
+    scope.member(&*hub.state()?, &member_id)?;
+    let profile = MemberProfile::clone(&*hub.member(&member_id, month.as_deref()).await?);
+    crate::auth::member_viewed(&hub, &scope.who, ip.as_deref(), &member_id).await;
+    Ok(if scope.masked() { profile.masked() } else { profile })
 }
 
 /// The data version now, with the newest month.
 #[server(name = GetDataVersion)]
 pub async fn data_version() -> Result<VersionEvent, AppError> {
+    crate::auth::request_scope().await?;
     Ok(hub()?.version_event())
 }

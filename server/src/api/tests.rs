@@ -7,6 +7,8 @@
 mod common;
 
 use super::*;
+use app::auth::SCOPE_HEADER;
+use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use engine::catalogue::Catalogue;
@@ -76,9 +78,23 @@ fn district(dir: &std::path::Path) {
 }
 
 struct Fixture {
-    hub: Hub,
+    router: Router,
+    /// `Cookie` header values of logged-in accounts, by login.
+    cookies: std::collections::HashMap<&'static str, String>,
+    /// A kiosk (`viewer`) token for the street S.
+    kiosk: String,
     _copy: tempfile::TempDir,
 }
+
+/// The accounts of the tests: (login, role, organisation, member).
+const ACCOUNTS: &[(&str, domain::Role, &str, Option<&str>)] = &[
+    ("admin1", domain::Role::Admin, "D", None),
+    ("officer1", domain::Role::Officer, "S", None),
+    ("secretary2", domain::Role::Secretary, "B2", None),
+    ("member1", domain::Role::Member, "B1", Some("M1")),
+];
+const PASSWORD: &str = "correct horse battery";
+const ADMIN: As<'static> = As::Login("admin1");
 
 async fn fixture(store: &store::Store) -> Fixture {
     let data = tempfile::tempdir().unwrap();
@@ -92,31 +108,70 @@ async fn fixture(store: &store::Store) -> Fixture {
         assert!(t.elapsed() < Duration::from_secs(60), "the hub never became ready: {}", hub.status());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Fixture { hub, _copy: copy }
+    let router = crate::auth::guard(routes::<()>(hub.clone(), false), crate::auth::Auth::new(store.clone()));
+    let mut f = Fixture { router, cookies: Default::default(), kiosk: String::new(), _copy: copy };
+    for (login, role, org, member) in ACCOUNTS {
+        access::add_user(store, login, *role, org, *member, PASSWORD, &access::Actor::cli()).await.expect("add user");
+        f.cookies.insert(login, f.log_in(login, PASSWORD).await.expect("log in"));
+    }
+    f.kiosk = access::create_token(store, "S", None, Some("wall"), &access::Actor::cli()).await.expect("token").token;
+    f
 }
 
-/// One request through the router: (status, body as JSON, or as text in `Value::String`).
-async fn call(hub: &Hub, method: &str, uri: &str, scope: Option<&str>, body: Option<&str>) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(org) = scope {
-        req = req.header(SCOPE_HEADER, org);
-    }
-    let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
-        None => req.body(Body::empty()),
-    }
-    .unwrap();
-    let res = routes::<()>(hub.clone(), false).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+/// A credential of a request.
+#[derive(Clone, Copy)]
+enum As<'a> {
+    Nobody,
+    Login(&'a str),
+    Bearer(&'a str),
 }
 
-async fn get(hub: &Hub, uri: &str) -> Value {
-    let (status, body) = call(hub, "GET", uri, None, None).await;
-    assert_eq!(status, StatusCode::OK, "GET {uri}: {body}");
-    body
+impl Fixture {
+    /// Logs in through the API: the `Cookie` header value of the session, or the status.
+    async fn log_in(&self, login: &str, password: &str) -> Result<String, StatusCode> {
+        let body = serde_json::json!({ "login": login, "password": password }).to_string();
+        let req = Request::post("/api/v1/session").header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        if res.status() != StatusCode::OK {
+            return Err(res.status());
+        }
+        let set = res.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+        Ok(set.split(';').next().unwrap().to_string())
+    }
+
+    /// One request through the guarded router: (status, body as JSON, or as text in
+    /// `Value::String`). Writes carry a same-origin `Origin`.
+    async fn call(&self, who: As<'_>, method: &str, uri: &str, headers: &[(&str, &str)], body: Option<&str>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "wall.test");
+        match who {
+            As::Nobody => {}
+            As::Login(l) => req = req.header(header::COOKIE, self.cookies[l].as_str()),
+            As::Bearer(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
+        }
+        if method != "GET" {
+            req = req.header(header::ORIGIN, "http://wall.test");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn get(&self, who: As<'_>, uri: &str) -> Value {
+        let (status, body) = self.call(who, "GET", uri, &[], None).await;
+        assert_eq!(status, StatusCode::OK, "GET {uri}: {body}");
+        body
+    }
 }
 
 fn ids(v: &Value, key: &str) -> Vec<String> {
@@ -137,49 +192,48 @@ fn every_documented_route_is_tested_here() {
 async fn every_route_answers_with_the_figures_of_the_contract() {
     for db in common::backends().await {
         let f = fixture(&db.store).await;
-        let hub = &f.hub;
         let label = db.label;
 
         // The tree.
-        assert_eq!(ids(&get(hub, "/api/v1/orgs").await, "org_id"), ["D"], "[{label}]");
-        let s = get(hub, "/api/v1/orgs/S").await;
+        assert_eq!(ids(&f.get(ADMIN, "/api/v1/orgs").await, "org_id"), ["D"], "[{label}]");
+        let s = f.get(ADMIN, "/api/v1/orgs/S").await;
         assert_eq!((s["members"].as_i64(), s["grassroots"].as_i64(), s["children"].as_i64(), s["parent_id"].as_str()), (Some(3), Some(2), Some(2), Some("D")), "[{label}] {s}");
-        assert_eq!(ids(&get(hub, "/api/v1/orgs/S/children").await, "org_id"), ["B1", "B2"], "[{label}]");
+        assert_eq!(ids(&f.get(ADMIN, "/api/v1/orgs/S/children").await, "org_id"), ["B1", "B2"], "[{label}]");
 
         // The wall and a member.
-        let snap = get(hub, "/api/v1/snapshot?org=B1").await;
+        let snap = f.get(ADMIN, "/api/v1/snapshot?org=B1").await;
         assert_eq!(snap["month"], "2024-03", "[{label}] newest month");
         assert_eq!(snap["headline"]["members"], 2, "[{label}]");
-        let m1 = get(hub, "/api/v1/members/M1?month=2024-03").await;
+        let m1 = f.get(ADMIN, "/api/v1/members/M1?month=2024-03").await;
         assert_eq!(m1["index"], "4", "[{label}] {m1}");
 
         // Rankings: the index so far this year, by district rank, in the subtree asked.
-        let r = get(hub, "/api/v1/rankings").await;
+        let r = f.get(ADMIN, "/api/v1/rankings").await;
         assert_eq!(r["total"], 3, "[{label}]");
         assert_eq!(ids(&r["rows"], "member_id"), ["M1", "M3", "M2"], "[{label}] {r}");
         assert_eq!((r["rows"][0]["index"].as_str(), r["rows"][0]["party_life"].as_str(), r["rows"][0]["name"].as_str()), (Some("4"), Some("4"), Some("张三")), "[{label}]");
-        let r = get(hub, "/api/v1/rankings?org=B1&limit=1&offset=1").await;
+        let r = f.get(ADMIN, "/api/v1/rankings?org=B1&limit=1&offset=1").await;
         assert_eq!((r["total"].as_i64(), ids(&r["rows"], "member_id")), (Some(2), vec!["M2".to_string()]), "[{label}] {r}");
         assert_eq!(r["rows"][0]["org_rank"], 2, "[{label}]");
 
         // Lights of §5 at March.
-        let l = get(hub, "/api/v1/lights/members").await;
+        let l = f.get(ADMIN, "/api/v1/lights/members").await;
         assert_eq!(ids(&l, "member_id"), ["M2"], "[{label}] red and yellow only");
         assert_eq!((l[0]["dues_arrears"].as_i64(), l[0]["absence"].as_i64(), l[0]["dues_light"].as_str(), l[0]["absence_light"].as_str(), l[0]["light"].as_str()), (Some(3), Some(2), Some("red"), Some("yellow"), Some("red")), "[{label}] {l}");
-        assert_eq!(ids(&get(hub, "/api/v1/lights/members?all=true").await, "member_id"), ["M1", "M2", "M3"], "[{label}]");
-        let b = get(hub, "/api/v1/lights/branches?org=S&month=2024-03").await;
+        assert_eq!(ids(&f.get(ADMIN, "/api/v1/lights/members?all=true").await, "member_id"), ["M1", "M2", "M3"], "[{label}]");
+        let b = f.get(ADMIN, "/api/v1/lights/branches?org=S&month=2024-03").await;
         assert_eq!(ids(&b, "org_id"), ["B1", "B2"], "[{label}]");
         assert_eq!((b[0]["light"].as_str(), b[0]["share_light"].as_str(), b[0]["red_members"].as_i64()), (Some("red"), Some("red"), Some(1)), "[{label}] {b}");
         assert_eq!((b[1]["light"].as_str(), b[1]["org_life_gap"].as_i64(), b[1]["gap_light"].as_str()), (Some("yellow"), Some(1), Some("yellow")), "[{label}] {b}");
 
         // Indicators and findings.
-        let cat = get(hub, "/api/v1/indicators").await;
+        let cat = f.get(ADMIN, "/api/v1/indicators").await;
         assert_eq!(cat["indicators"].as_array().map(Vec::len), Some(59), "[{label}]");
-        let inds = get(hub, "/api/v1/orgs/B2/indicators?month=2024-03").await;
+        let inds = f.get(ADMIN, "/api/v1/orgs/B2/indicators?month=2024-03").await;
         assert_eq!(inds.as_array().map(Vec::len), Some(26), "[{label}]");
         let gap = inds.as_array().unwrap().iter().find(|i| i["id"] == "org_life_gap").expect("org_life_gap");
         assert_eq!(gap["trend"].as_array().map(Vec::len), Some(3), "[{label}] January to March: no month before the data start");
-        let findings = get(hub, "/api/v1/findings?org=S").await;
+        let findings = f.get(ADMIN, "/api/v1/findings?org=S").await;
         let orgs = ids(&findings, "org_id");
         assert!(!orgs.is_empty() && orgs.iter().all(|o| o == "B1" || o == "B2"), "[{label}] {findings}");
         let b2_gap = findings.as_array().unwrap().iter().find(|f| f["org_id"] == "B2" && f["indicator_id"] == "org_life_gap").expect("B2's gap is a finding");
@@ -187,11 +241,11 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         assert!(ids(&b2_gap["resources"], "resource_id").contains(&"R1".to_string()), "[{label}] {b2_gap}");
 
         // Recording resource use: R1 is then not recommended to B2.
-        let (status, _) = call(hub, "POST", "/api/v1/orgs/B2/resources/R1/used", None, Some(r#"{"used_on":"2024-03-15"}"#)).await;
+        let (status, _) = f.call(ADMIN, "POST", "/api/v1/orgs/B2/resources/R1/used", &[], Some(r#"{"used_on":"2024-03-15"}"#)).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "[{label}]");
         let t = std::time::Instant::now();
         loop {
-            let findings = get(hub, "/api/v1/findings?org=B2").await;
+            let findings = f.get(ADMIN, "/api/v1/findings?org=B2").await;
             let g = findings.as_array().unwrap().iter().find(|f| f["indicator_id"] == "org_life_gap").cloned().unwrap();
             if !ids(&g["resources"], "resource_id").contains(&"R1".to_string()) {
                 break;
@@ -199,15 +253,16 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
             assert!(t.elapsed() < Duration::from_secs(20), "[{label}] R1 still recommended after its use: {g}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let (status, e) = call(hub, "POST", "/api/v1/orgs/B2/resources/NOPE/used", None, Some("{}")).await;
+        let (status, e) = f.call(ADMIN, "POST", "/api/v1/orgs/B2/resources/NOPE/used", &[], Some("{}")).await;
         assert_eq!((status, e["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "[{label}]");
-        let (status, _) = call(hub, "POST", "/api/v1/orgs/B2/resources/R1/used", None, Some(r#"{"used_on":"2024-13-01"}"#)).await;
+        let (status, _) = f.call(ADMIN, "POST", "/api/v1/orgs/B2/resources/R1/used", &[], Some(r#"{"used_on":"2024-13-01"}"#)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "[{label}]");
 
         // The version, pushed on the event stream.
-        let v = get(hub, "/api/v1/version").await;
+        let v = f.get(ADMIN, "/api/v1/version").await;
         assert!(v["version"].as_u64().unwrap() >= 1, "[{label}] {v}");
-        let res = routes::<()>(hub.clone(), false).oneshot(Request::get("/api/v1/events").body(Body::empty()).unwrap()).await.unwrap();
+        let req = Request::get("/api/v1/events").header(header::COOKIE, f.cookies["admin1"].as_str()).body(Body::empty()).unwrap();
+        let res = f.router.clone().oneshot(req).await.unwrap();
         assert_eq!(res.headers()[header::CONTENT_TYPE], "text/event-stream", "[{label}]");
         let mut stream = res.into_body().into_data_stream();
         let first = tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("an event at once").unwrap().unwrap();
@@ -217,27 +272,137 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         // Errors are JSON with a code.
         for (uri, status, code) in [
             ("/api/v1/orgs/NOPE", StatusCode::NOT_FOUND, "not_found"),
-            ("/api/v1/members/NOPE", StatusCode::NOT_FOUND, "not_found"),
+            // An unknown member gets the answer of a forbidden one: member ids cannot be probed.
+            ("/api/v1/members/NOPE", StatusCode::FORBIDDEN, "forbidden"),
             ("/api/v1/snapshot?month=2024-13", StatusCode::BAD_REQUEST, "bad_request"),
             ("/api/v1/rankings?month=2023-12", StatusCode::BAD_REQUEST, "bad_request"),
             ("/api/v1/lights/branches?org=NOPE", StatusCode::NOT_FOUND, "not_found"),
         ] {
-            let (s, e) = call(hub, "GET", uri, None, None).await;
+            let (s, e) = f.call(ADMIN, "GET", uri, &[], None).await;
             assert_eq!((s, e["error"].as_str()), (status, Some(code)), "[{label}] {uri}: {e}");
         }
 
-        // Scoped to B2: its own subtree only.
-        let scoped = |uri: &'static str| call(hub, "GET", uri, Some("B2"), None);
-        assert_eq!(ids(&scoped("/api/v1/orgs").await.1, "org_id"), ["B2"], "[{label}]");
-        for uri in ["/api/v1/orgs/B1", "/api/v1/orgs/S/children", "/api/v1/snapshot?org=B1", "/api/v1/members/M1", "/api/v1/rankings?org=D", "/api/v1/lights/members?org=B1", "/api/v1/orgs/B1/indicators", "/api/v1/findings?org=S"] {
-            let (s, e) = scoped(uri).await;
+        // A secretary of B2: its own subtree only.
+        let b2 = As::Login("secretary2");
+        assert_eq!(ids(&f.get(b2, "/api/v1/orgs").await, "org_id"), ["B2"], "[{label}]");
+        for uri in ["/api/v1/orgs/B1", "/api/v1/orgs/S/children", "/api/v1/snapshot?org=B1", "/api/v1/members/M1", "/api/v1/members/NOPE", "/api/v1/rankings?org=D", "/api/v1/lights/members?org=B1", "/api/v1/orgs/B1/indicators", "/api/v1/findings?org=S"] {
+            let (s, e) = f.call(b2, "GET", uri, &[], None).await;
             assert_eq!((s, e["error"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "[{label}] {uri}: {e}");
         }
-        let (s, r) = scoped("/api/v1/rankings").await;
-        assert_eq!((s, ids(&r["rows"], "member_id")), (StatusCode::OK, vec!["M3".to_string()]), "[{label}] {r}");
-        let (s, l) = scoped("/api/v1/lights/members?all=true").await;
-        assert_eq!((s, ids(&l, "member_id")), (StatusCode::OK, vec!["M3".to_string()]), "[{label}]");
-        let (s, _) = call(hub, "POST", "/api/v1/orgs/B1/resources/R2/used", Some("B2"), Some("{}")).await;
+        let r = f.get(b2, "/api/v1/rankings").await;
+        assert_eq!(ids(&r["rows"], "member_id"), ["M3"], "[{label}] {r}");
+        assert_eq!(ids(&f.get(b2, "/api/v1/lights/members?all=true").await, "member_id"), ["M3"], "[{label}]");
+        let (s, _) = f.call(b2, "POST", "/api/v1/orgs/B1/resources/R2/used", &[], Some("{}")).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "[{label}]");
+        // X-Vanguard-Org narrows a scope, never widens it.
+        let (s, _) = f.call(b2, "GET", "/api/v1/rankings", &[(SCOPE_HEADER, "D")], None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "[{label}] widening");
+        let (s, r) = f.call(As::Login("officer1"), "GET", "/api/v1/rankings", &[(SCOPE_HEADER, "B2")], None).await;
+        assert_eq!((s, ids(&r["rows"], "member_id")), (StatusCode::OK, vec!["M3".to_string()]), "[{label}] narrowing {r}");
+    }
+}
+
+/// A request for every documented route (with the ids of the fixture).
+fn concrete(route: &str) -> (&'static str, String) {
+    let uri = route.replace("{org_id}", "B1").replace("{resource_id}", "R1").replace("{member_id}", "M1");
+    (if route.ends_with("/used") { "POST" } else { "GET" }, uri)
+}
+
+/// DOMAIN.md §10 through the access layer: 401 without a credential on every route, each role
+/// inside and outside its scope, masking for the viewer, logout, disable and revoke cutting
+/// a copied credential, the origin check, login throttling and the audit rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_applies_the_callers_scope() {
+    for db in common::backends().await {
+        let f = fixture(&db.store).await;
+        let label = db.label;
+
+        // Nothing but the OpenAPI document answers without a credential; the answer is JSON.
+        for route in ROUTES {
+            let (method, uri) = concrete(route);
+            let (s, e) = f.call(As::Nobody, method, &uri, &[], (method == "POST").then_some("{}")).await;
+            assert_eq!((s, e["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "[{label}] {method} {uri}: {e}");
+        }
+        assert_eq!(f.call(As::Nobody, "GET", "/api/v1/openapi.json", &[], None).await.0, StatusCode::OK, "[{label}]");
+        assert_eq!(f.call(As::Nobody, "GET", "/api/v1/session", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}]");
+        let (s, e) = f.call(As::Bearer("not-a-token"), "GET", "/api/v1/rankings", &[], None).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "[{label}]");
+
+        // Who am I.
+        let me = f.get(As::Login("member1"), "/api/v1/session").await;
+        assert_eq!((me["login"].as_str(), me["role"].as_str(), me["org_id"].as_str(), me["member_id"].as_str()), (Some("member1"), Some("member"), Some("B1"), Some("M1")), "[{label}]");
+
+        // A member: its own profile, nothing else.
+        let m = f.get(As::Login("member1"), "/api/v1/members/M1").await;
+        assert_eq!(m["name"], "张三", "[{label}]");
+        for uri in ["/api/v1/members/M2", "/api/v1/snapshot", "/api/v1/rankings", "/api/v1/orgs", "/api/v1/lights/members", "/api/v1/findings"] {
+            assert_eq!(f.call(As::Login("member1"), "GET", uri, &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] member {uri}");
+        }
+
+        // The kiosk (a viewer of S): read-only, member names masked everywhere.
+        let kiosk = As::Bearer(&f.kiosk);
+        let snap = f.get(kiosk, "/api/v1/snapshot?org=B1").await;
+        let names: Vec<&str> = snap["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["张*", "欧***"], "[{label}] snapshot members");
+        assert!(snap["leaderboard"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().chars().skip(1).all(|c| c == '*')), "[{label}] {snap}");
+        assert!(snap["warnings"].as_array().unwrap().iter().filter(|w| w["subject"] == "member").all(|w| w["subject_name"].as_str().unwrap().ends_with('*')), "[{label}]");
+        assert_eq!(f.get(kiosk, "/api/v1/members/M2").await["name"], "欧***", "[{label}]");
+        let r = f.get(kiosk, "/api/v1/rankings").await;
+        assert!(r["rows"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().ends_with('*')), "[{label}] {r}");
+        // The same snapshot for an officer keeps the names (the masked JSON is a copy).
+        let snap = f.get(As::Login("officer1"), "/api/v1/snapshot?org=B1").await;
+        assert_eq!(snap["members"][0]["name"], "张三", "[{label}]");
+        assert_eq!(f.call(kiosk, "GET", "/api/v1/orgs/D", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] above the kiosk's street");
+        assert_eq!(f.call(kiosk, "POST", "/api/v1/orgs/B1/resources/R1/used", &[], Some("{}")).await.0, StatusCode::FORBIDDEN, "[{label}] read-only");
+
+        // A write carried by a cookie from another origin, or none, is refused.
+        let req = Request::post("/api/v1/orgs/B1/resources/R1/used")
+            .header(header::HOST, "wall.test")
+            .header(header::ORIGIN, "http://evil.test")
+            .header(header::COOKIE, f.cookies["admin1"].as_str())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "[{label}] cross-origin");
+        let req = Request::post("/api/v1/orgs/B1/resources/R1/used").header(header::HOST, "wall.test").header(header::COOKIE, f.cookies["admin1"].as_str()).header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "[{label}] no origin");
+        let (s, _) = f.call(ADMIN, "POST", "/api/v1/orgs/B1/resources/R1/used", &[], Some("{}")).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "[{label}] same origin");
+
+        // Logging out ends the session on the server: a copy of the cookie stops working.
+        let copy = f.log_in("officer1", PASSWORD).await.unwrap();
+        let req = Request::delete("/api/v1/session").header(header::HOST, "wall.test").header(header::ORIGIN, "http://wall.test").header(header::COOKIE, copy.as_str()).body(Body::empty()).unwrap();
+        assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::NO_CONTENT, "[{label}] logout");
+        let req = Request::get("/api/v1/rankings").header(header::COOKIE, copy.as_str()).body(Body::empty()).unwrap();
+        assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED, "[{label}] after logout");
+        // The officer's other session still works.
+        assert_eq!(f.call(As::Login("officer1"), "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::OK, "[{label}]");
+
+        // Disabling the account (from the CLI: another process) and revoking the token cut
+        // their credentials within the layer's cache time.
+        access::disable_user(&db.store, "officer1", &access::Actor::cli()).await.unwrap();
+        access::revoke_token(&db.store, &f.kiosk, &access::Actor::cli()).await.unwrap();
+        tokio::time::sleep(crate::auth::CACHE_TTL + Duration::from_millis(50)).await;
+        assert_eq!(f.call(As::Login("officer1"), "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}] disabled");
+        assert_eq!(f.call(kiosk, "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}] revoked");
+        assert_eq!(f.log_in("officer1", PASSWORD).await, Err(StatusCode::UNAUTHORIZED), "[{label}] a disabled account cannot log in");
+
+        // Wrong password and unknown login: the same 401; after 5 failures, 429.
+        assert_eq!(f.log_in("secretary2", "wrong password!").await, Err(StatusCode::UNAUTHORIZED), "[{label}]");
+        assert_eq!(f.log_in("nobody-at-all", "wrong password!").await, Err(StatusCode::UNAUTHORIZED), "[{label}]");
+        for _ in 0..4 {
+            assert_eq!(f.log_in("secretary2", "wrong password!").await, Err(StatusCode::UNAUTHORIZED), "[{label}]");
+        }
+        assert_eq!(f.log_in("secretary2", PASSWORD).await, Err(StatusCode::TOO_MANY_REQUESTS), "[{label}] throttled even with the right password");
+
+        // The audit log holds every action of this test.
+        let mut out = Vec::new();
+        access::export_audit(&db.store, &mut out).await.unwrap();
+        let log = String::from_utf8(out).unwrap();
+        assert!(log.starts_with("at,actor,role,action,target,outcome,ip\n"), "[{label}]");
+        for needle in [",admin1,admin,login,", ",member1,member,member_view,M1,ok,", ",token:wall,viewer,denied,", ",member1,member,denied,/api/v1/members/M2,denied,", ",officer1,officer,logout,", ",cli,,user_disable,officer1,ok,", ",nobody-at-all,,login_failed,", ",admin1,admin,resource_use,B1/R1,ok,"] {
+            assert!(log.contains(needle), "[{label}] the audit log lacks {needle:?}:\n{log}");
+        }
+        assert!(!log.contains(",token:wall,viewer,member_view,"), "[{label}] a viewer's profile views are not member_view");
     }
 }
