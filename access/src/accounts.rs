@@ -96,7 +96,15 @@ pub fn check_password(password: &str) -> Result<(), AccessError> {
 /// for any role must exist and belong to the organisation's subtree (the account's scope).
 /// An existing login is [`AccessError::LoginTaken`], decided by the unique index, so two
 /// concurrent adds of one login never both succeed.
-pub async fn add_user(store: &Store, login: &str, role: Role, org_id: &str, member_id: Option<&str>, password: &str, actor: &Actor) -> Result<Account, AccessError> {
+pub async fn add_user(
+    store: &Store,
+    login: &str,
+    role: Role,
+    org_id: &str,
+    member_id: Option<&str>,
+    password: &str,
+    actor: &Actor,
+) -> Result<Account, AccessError> {
     check_login(login)?;
     check_password(password)?;
     if role == Role::Member && member_id.is_none() {
@@ -184,11 +192,7 @@ pub async fn verify_login(store: &Store, login: &str, password: &str, ip: Option
     let found = row.map(AccountRow::into_account).transpose()?;
     let hash = found.as_ref().map(|(_, h)| h.clone());
     // An over-long password is checked against the dummy too: same cost, same answer.
-    let matches = if password.len() <= MAX_PASSWORD_BYTES {
-        secret::verify_password(password, hash).await
-    } else {
-        secret::verify_password("", None).await
-    };
+    let matches = if password.len() <= MAX_PASSWORD_BYTES { secret::verify_password(password, hash).await } else { secret::verify_password("", None).await };
     let account = found.map(|(a, _)| a).filter(|a| matches && !a.is_disabled());
     let entry = match &account {
         Some(a) => AuditEntry::new(Actor { name: a.login.clone(), role: Some(a.role), ip: ip.map(str::to_owned) }, Action::Login, &*a.login, Outcome::Ok),

@@ -26,8 +26,7 @@ pub async fn server_key(store: &Store, name: &str) -> Result<[u8; 32], AccessErr
         args![name, secret::hex(&offer), clock::now().0],
     )
     .await?;
-    let (key,): (String,) = db::optional(store, "SELECT key_hex FROM server_keys WHERE name = $1", args![name])
-        .await?
-        .ok_or(AccessError::Corrupt("a server key vanished"))?;
+    let (key,): (String,) =
+        db::optional(store, "SELECT key_hex FROM server_keys WHERE name = $1", args![name]).await?.ok_or(AccessError::Corrupt("a server key vanished"))?;
     secret::unhex::<32>(&key).ok_or(AccessError::Corrupt("a server key is not 32 bytes of hex"))
 }

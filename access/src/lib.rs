@@ -20,7 +20,9 @@ mod secret;
 pub mod sessions;
 pub mod tokens;
 
-pub use accounts::{Account, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, account, add_user, check_login, check_password, disable_user, list_accounts, verify_login};
+pub use accounts::{
+    Account, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, account, add_user, check_login, check_password, disable_user, list_accounts, verify_login,
+};
 pub use audit::{Action, Actor, AuditEntry, Failures, Outcome, audit, export_audit, login_failures};
 pub use bootstrap::{Bootstrap, FirstRun, bootstrap, first_run_path};
 pub use error::AccessError;

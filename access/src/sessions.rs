@@ -152,10 +152,25 @@ pub async fn session(store: &Store, cookie: &str) -> Result<Option<Caller>, Acce
         (None, ACCOUNT_IDLE)
     } else if let (Some(id), Some(login), Some(role), Some(org)) = (r.account_id, r.login, r.role, r.account_org) {
         let role = Role::parse(&role).map_err(|_| AccessError::Corrupt("an account's role"))?;
-        let caller = Caller { login, role, org_id: org, member_id: r.member_id, masked: role.masks_names(), session: Some(hash.clone()), principal: Principal::Account(id) };
+        let caller = Caller {
+            login,
+            role,
+            org_id: org,
+            member_id: r.member_id,
+            masked: role.masks_names(),
+            session: Some(hash.clone()),
+            principal: Principal::Account(id),
+        };
         (r.disabled_at.is_none().then_some(caller), ACCOUNT_IDLE)
     } else if let (Some(id), Some(label), Some(org), Some(created)) = (r.token_id, r.label, r.token_org, r.token_created) {
-        let t = TokenInfo { id, org_id: org, label, created_at: Timestamp(created), expires_at: r.token_expires.map(Timestamp), revoked_at: r.revoked_at.map(Timestamp) };
+        let t = TokenInfo {
+            id,
+            org_id: org,
+            label,
+            created_at: Timestamp(created),
+            expires_at: r.token_expires.map(Timestamp),
+            revoked_at: r.revoked_at.map(Timestamp),
+        };
         (t.is_valid_at(now).then(|| tokens::token_as_caller(&t, Some(hash.clone()))), TOKEN_IDLE)
     } else {
         (None, ACCOUNT_IDLE)

@@ -172,6 +172,7 @@ pub(crate) fn token_as_caller(t: &TokenInfo, session: Option<String>) -> Caller 
 
 /// Every token, newest first (for the admin's page).
 pub async fn list_tokens(store: &Store) -> Result<Vec<TokenInfo>, AccessError> {
-    let rows: Vec<TokenRow> = db::all(store, "SELECT id, org_id, label, created_at, expires_at, revoked_at FROM kiosk_tokens ORDER BY id DESC", args![]).await?;
+    let rows: Vec<TokenRow> =
+        db::all(store, "SELECT id, org_id, label, created_at, expires_at, revoked_at FROM kiosk_tokens ORDER BY id DESC", args![]).await?;
     Ok(rows.into_iter().map(TokenInfo::from).collect())
 }

@@ -121,7 +121,9 @@ async fn sessions_disable_and_logout() {
         }
 
         // Sliding expiry: a session last seen long ago moves its expiry forward when used.
-        exec(s, &format!("UPDATE sessions SET last_seen = last_seen - 7200000000, expires_at = last_seen + 60000000 WHERE id_hash = '{}'", sid.hash())).await.unwrap();
+        exec(s, &format!("UPDATE sessions SET last_seen = last_seen - 7200000000, expires_at = last_seen + 60000000 WHERE id_hash = '{}'", sid.hash()))
+            .await
+            .unwrap();
         let before = scalar(s, "SELECT expires_at FROM sessions").await;
         access::session(s, sid.as_str()).await.unwrap().expect("still live");
         let after = scalar(s, "SELECT expires_at FROM sessions").await;
@@ -314,7 +316,11 @@ async fn first_run_creates_once() {
         assert_eq!(access::bootstrap(s, &file).await.unwrap(), Bootstrap::AlreadySetUp, "[{l}]");
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept");
         let log = audit_rows(&db).await;
-        assert_eq!(&log[..2], ["user_add system  ok admin (admin of D)".to_owned(), format!("token_create system  ok token:wall#{} (D)", kiosk_id(&db).await)], "[{l}]");
+        assert_eq!(
+            &log[..2],
+            ["user_add system  ok admin (admin of D)".to_owned(), format!("token_create system  ok token:wall#{} (D)", kiosk_id(&db).await)],
+            "[{l}]"
+        );
         s2.close().await;
     }
 }

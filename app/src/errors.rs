@@ -47,9 +47,7 @@ impl AppError {
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
             AppError::ServerFn(e) => match e {
-                ServerFnErrorErr::Args(_)
-                | ServerFnErrorErr::MissingArg(_)
-                | ServerFnErrorErr::UnsupportedRequestMethod(_) => 400,
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::UnsupportedRequestMethod(_) => 400,
                 _ => 500,
             },
         }
@@ -110,10 +108,7 @@ mod tests {
         assert_eq!(AppError::NotFound("x".into()).status_code(), 404);
         assert_eq!(AppError::Unavailable("loading".into()).status_code(), 503);
         assert_eq!(AppError::Internal("no hub".into()).status_code(), 500);
-        assert_eq!(
-            AppError::ServerFn(ServerFnErrorErr::Args("bad".into())).status_code(),
-            400
-        );
+        assert_eq!(AppError::ServerFn(ServerFnErrorErr::Args("bad".into())).status_code(), 400);
     }
 
     #[test]

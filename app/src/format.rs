@@ -21,11 +21,7 @@ pub fn format_count(n: i64) -> String {
 /// A chart figure with at most one decimal, without a trailing `.0` (`87.5`, `12`).
 pub fn format_figure(v: f64) -> String {
     let rounded = (v * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
-    } else {
-        format!("{rounded:.1}")
-    }
+    if rounded.fract() == 0.0 { format!("{rounded:.0}") } else { format!("{rounded:.1}") }
 }
 
 /// A value of a series in its unit (`87.5%`, `12`, `56.5分`); `—` where there is none.

@@ -46,12 +46,7 @@ pub struct Live {
 impl Live {
     /// Creates the live state, puts it in context and (in the browser) connects it.
     pub fn provide() -> Self {
-        let live = Live {
-            server: RwSignal::new(None),
-            stale: RwSignal::new(false),
-            last_ok: RwSignal::new(None),
-            shown_version: RwSignal::new(None),
-        };
+        let live = Live { server: RwSignal::new(None), stale: RwSignal::new(false), last_ok: RwSignal::new(None), shown_version: RwSignal::new(None) };
         provide_context(live);
         // Effects run only in the browser, once here (nothing is tracked).
         Effect::new(move |_| {
@@ -132,13 +127,7 @@ impl<T: Send + Sync + 'static> Feed<T> {
     /// data. Responses for a key no longer wanted are dropped; failures to reach the server
     /// keep the data (and raise the stale badge); an answer that there is no such thing
     /// clears it (the page says so).
-    pub fn new<K, F, Fut>(
-        first: Result<T, AppError>,
-        first_key: K,
-        key: Memo<K>,
-        fetch: F,
-        version_of: fn(&T) -> u64,
-    ) -> Self
+    pub fn new<K, F, Fut>(first: Result<T, AppError>, first_key: K, key: Memo<K>, fetch: F, version_of: fn(&T) -> u64) -> Self
     where
         K: Clone + PartialEq + Send + Sync + 'static,
         F: Fn(K) -> Fut + Send + Sync + 'static,

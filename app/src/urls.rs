@@ -121,10 +121,7 @@ pub fn on_link(ev: &leptos::ev::MouseEvent) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        ev.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("a").ok().flatten())
-            .is_some()
+        ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|el| el.closest("a").ok().flatten()).is_some()
     }
     #[cfg(not(feature = "hydrate"))]
     {

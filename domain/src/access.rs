@@ -51,9 +51,11 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Role, String> {
-        Role::ALL.iter().copied().find(|r| r.as_str() == s).ok_or_else(|| {
-            format!("{s:?} is not a known role (expected one of: {})", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
-        })
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not a known role (expected one of: {})", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")))
     }
 
     /// A `viewer` reads member names masked everywhere (§10, [`mask_name`]).

@@ -72,11 +72,9 @@ impl Entity {
     /// one of `.`, `-`, `_` (so `orgs_extra.csv` is orgs, `orgsx.csv` is nothing).
     pub fn from_file_name(name: &str) -> Option<Entity> {
         let lower = name.to_ascii_lowercase();
-        Entity::IMPORT_ORDER.into_iter().find(|e| {
-            lower
-                .strip_prefix(e.stem())
-                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_'))
-        })
+        Entity::IMPORT_ORDER
+            .into_iter()
+            .find(|e| lower.strip_prefix(e.stem()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('-') || rest.starts_with('_')))
     }
 }
 

@@ -78,9 +78,7 @@ impl Date {
 
     /// `YYYY-MM-DD`, a real calendar day.
     pub fn parse(s: &str) -> Result<Self, String> {
-        parse_ymd(s.as_bytes())
-            .map(|(y, m, d)| Date::from_ymd(y, m, d))
-            .ok_or_else(|| format!("{s:?} is not a date YYYY-MM-DD"))
+        parse_ymd(s.as_bytes()).map(|(y, m, d)| Date::from_ymd(y, m, d)).ok_or_else(|| format!("{s:?} is not a date YYYY-MM-DD"))
     }
 
     pub fn period(self) -> Period {

@@ -5,9 +5,9 @@
 //! The §4/§5 figures are entries of it (`m_index`, `m_dues_arrears`, `m_absence`,
 //! `org_life_gap`, `red_member_share`), read from the same frames as the exports.
 
-use crate::schema as c;
 use crate::formula::{self, Ast, WINDOW};
 use crate::rules::Light;
+use crate::schema as c;
 use domain::Unit;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -17,16 +17,16 @@
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
 //! the copy is rebuilt from scratch. Deleting the directory is always safe.
 
-use crate::schema as c;
 use crate::EngineError;
+use crate::schema as c;
+use domain::kinds::EventKind;
 use polars::prelude::*;
-use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
 use polars_io::SerReader;
+use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use domain::kinds::EventKind;
-use store::extract::Reference;
 use store::Store;
+use store::extract::Reference;
 
 /// Events per segment written by one sync (a full rebuild writes several).
 const SEGMENT_ROWS: i64 = 4_000_000;
@@ -62,7 +62,10 @@ pub fn default_dir(url: &str) -> PathBuf {
         _ => url.to_owned(),
     };
     let hash = redacted.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    let base = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"))).unwrap_or_else(std::env::temp_dir);
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
     base.join("vanguard").join("columnar").join(format!("{hash:016x}"))
 }
 

@@ -1,8 +1,8 @@
 //! The frames the engine computes from.
 
+use crate::columnar::Loaded;
 use crate::schema as c;
 use polars::prelude::*;
-use crate::columnar::Loaded;
 use store::extract::Reference;
 
 /// A consistent picture of the store: reference tables and every event up to `max_seq`.

@@ -1,10 +1,10 @@
 //! The export files of §9: CSV, LF line ends, a header, numbers as the shortest exact
 //! decimal, lights as `red` / `yellow` / `green`.
 
-use crate::schema as c;
 use crate::dataset::Dataset;
 use crate::rules::{Light, Rules};
-use crate::{index, lights, EngineError};
+use crate::schema as c;
+use crate::{EngineError, index, lights};
 use domain::{Period, Points};
 use polars::prelude::*;
 use std::io::Write;
@@ -63,7 +63,17 @@ pub fn write_export(ds: &Dataset, rules: &Rules, what: Export, out: &mut dyn Wri
             let (mid, oid, da, ab) = (strs(&df, c::MEMBER_ID)?, strs(&df, c::ORG_ID)?, &i64s(&df, c::DUES_ARREARS)?, &i64s(&df, c::ABSENCE)?);
             let (dl, al, l) = (&i64s(&df, c::DUES_LIGHT)?, &i64s(&df, c::ABSENCE_LIGHT)?, &i64s(&df, c::LIGHT)?);
             for i in 0..df.height() {
-                writeln!(out, "{},{},{},{},{},{},{}", get_str(mid, i)?, get_str(oid, i)?, get(da, i)?, get(ab, i)?, light(dl, i)?, light(al, i)?, light(l, i)?)?;
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    get_str(mid, i)?,
+                    get_str(oid, i)?,
+                    get(da, i)?,
+                    get(ab, i)?,
+                    light(dl, i)?,
+                    light(al, i)?,
+                    light(l, i)?
+                )?;
             }
             Ok(df.height())
         }

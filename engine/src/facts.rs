@@ -28,22 +28,42 @@
 //!   activist, probationary 365 days after candidate, full 396 days after probationary (one
 //!   year of probation and a month to convene the meeting).
 
-use crate::schema::{self as c, attend_col, grade_col, held_col};
 use crate::dataset::Dataset;
 use crate::index::{contributions_between, dimension_sums};
 use crate::rules::Rules;
+use crate::schema::{self as c, attend_col, grade_col, held_col};
+use domain::Period;
 use domain::kinds::{ActivityKind, EventKind, OrgKind};
 use domain::time::MICROS_PER_DAY;
-use domain::Period;
 use polars::prelude::*;
 use store::extras::Extras;
 
 /// The per-member columns summed into organisation facts (besides the activity counts).
 pub fn member_sum_columns() -> Vec<String> {
-    let mut v: Vec<String> = [c::POINTS, c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY, c::DUES_ON_TIME, c::DUES_DUE, c::ATTENDED_OWN, c::EXPECTED, c::LEAVES, c::STUDY, c::VOLUNTEER_Q, c::MODEL_POSTS, c::RECORDS, c::ENROLLED, &grade_col(1), &grade_col(2), &grade_col(3), &grade_col(4)]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut v: Vec<String> = [
+        c::POINTS,
+        c::PARTY_LIFE,
+        c::DUTY,
+        c::CONTRIBUTION,
+        c::MORALITY,
+        c::DUES_ON_TIME,
+        c::DUES_DUE,
+        c::ATTENDED_OWN,
+        c::EXPECTED,
+        c::LEAVES,
+        c::STUDY,
+        c::VOLUNTEER_Q,
+        c::MODEL_POSTS,
+        c::RECORDS,
+        c::ENROLLED,
+        &grade_col(1),
+        &grade_col(2),
+        &grade_col(3),
+        &grade_col(4),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     v.extend(ActivityKind::ALL.iter().map(|k| attend_col(*k)));
     v
 }
@@ -83,13 +103,10 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
         col(c::MONTHLY_DUES),
         (col(c::JOINED_ON).cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias(c::JOINED_AT),
     ]);
-    let grid = members
-        .clone()
-        .cross_join(months_frame(f, t)?, None)
-        .with_columns([
-            col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).cast(DataType::Int64).alias(c::ENROLLED),
-            (col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).and(col(c::MONTHLY_DUES).gt(lit(0i64)))).cast(DataType::Int64).alias(c::DUES_DUE),
-        ]);
+    let grid = members.clone().cross_join(months_frame(f, t)?, None).with_columns([
+        col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).cast(DataType::Int64).alias(c::ENROLLED),
+        (col(c::JOINED_MONTH).lt_eq(col(c::MONTH)).and(col(c::MONTHLY_DUES).gt(lit(0i64)))).cast(DataType::Int64).alias(c::DUES_DUE),
+    ]);
 
     // Points by dimension, and what gives them, from the scoring items of §4.
     let items = contributions_between(ds, rules, from, to)?;
@@ -118,10 +135,8 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
         col(c::HELD_MONTH).alias(c::MONTH),
         col(c::ALL_MEMBER),
     ]);
-    let mut att_aggs: Vec<Expr> = ActivityKind::ALL
-        .iter()
-        .map(|k| col(c::ACTIVITY_KIND).eq(lit(k.code())).cast(DataType::Int64).sum().alias(attend_col(*k)))
-        .collect();
+    let mut att_aggs: Vec<Expr> =
+        ActivityKind::ALL.iter().map(|k| col(c::ACTIVITY_KIND).eq(lit(k.code())).cast(DataType::Int64).sum().alias(attend_col(*k))).collect();
     att_aggs.push(
         (col(c::ALL_MEMBER).and(col(c::HELD_BY).eq(col(c::ORG))).and(col(c::HELD_AT).gt_eq(col(c::JOINED_AT))))
             .cast(DataType::Int64)
@@ -164,7 +179,11 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
             when(kind_is(EventKind::Volunteer)).then(col(c::QUANTITY)).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(c::VOLUNTEER_Q),
         ])
         .rename([c::OCCURRED_MONTH], [c::MONTH], true);
-    let study = ds.study.clone().lazy().filter(in_window(c::OCCURRED_MONTH, f, t)).select([col(c::MEMBER), col(c::OCCURRED_MONTH).alias(c::MONTH), col(c::COUNT).cast(DataType::Int64).alias(c::STUDY)]);
+    let study = ds.study.clone().lazy().filter(in_window(c::OCCURRED_MONTH, f, t)).select([
+        col(c::MEMBER),
+        col(c::OCCURRED_MONTH).alias(c::MONTH),
+        col(c::COUNT).cast(DataType::Int64).alias(c::STUDY),
+    ]);
 
     let s = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let mut att_cols: Vec<String> = ActivityKind::ALL.iter().map(|k| attend_col(*k)).collect();
@@ -213,7 +232,11 @@ pub fn org_facts(ds: &Dataset, extras: &Extras, members: &DataFrame, from: Perio
 
     let mut held: Vec<Expr> = ActivityKind::ALL.iter().map(|k| col(c::KIND).eq(lit(k.code())).cast(DataType::Int64).sum().alias(held_col(*k))).collect();
     held.push(col(c::ORG_LIFE).cast(DataType::Int64).sum().alias(c::ORG_LIFE));
-    let acts = ds.activities.clone().lazy().filter(in_window(c::HELD_MONTH, f, t)).group_by([col(c::ORG), col(c::HELD_MONTH)]).agg(held).rename([c::HELD_MONTH], [c::MONTH], true);
+    let acts = ds.activities.clone().lazy().filter(in_window(c::HELD_MONTH, f, t)).group_by([col(c::ORG), col(c::HELD_MONTH)]).agg(held).rename(
+        [c::HELD_MONTH],
+        [c::MONTH],
+        true,
+    );
 
     let sums = member_sum_columns();
     let from_members = members
@@ -238,30 +261,52 @@ pub fn org_facts(ds: &Dataset, extras: &Extras, members: &DataFrame, from: Perio
         .group_by([col(c::ORG), col(c::MONTH)])
         .agg([len().cast(DataType::Int64).alias(c::TRANSFERS_PENDING)]);
 
-    let ratings = extras
-        .ratings
-        .clone()
-        .lazy()
-        .cross_join(months_frame(f, t)?, None)
-        .filter(col(c::MONTH_YEAR).eq(col(c::YEAR)))
-        .select([col(c::ORG), col(c::MONTH), col(c::STARS).alias(c::STARS), lit(1i64).alias(c::RATED)]);
+    let ratings = extras.ratings.clone().lazy().cross_join(months_frame(f, t)?, None).filter(col(c::MONTH_YEAR).eq(col(c::YEAR))).select([
+        col(c::ORG),
+        col(c::MONTH),
+        col(c::STARS).alias(c::STARS),
+        lit(1i64).alias(c::RATED),
+    ]);
 
     let projects = extras
         .projects
         .clone()
         .lazy()
-        .select([col(c::ORG), col(c::STARTED_MONTH).alias(c::STARTED_MONTH), col(c::DUE_MONTH).alias(c::DUE_MONTH), col(c::COMPLETED_MONTH).alias(c::COMPLETED_MONTH), col(c::DUE_ON), col(c::COMPLETED_ON), col(c::PROGRESS)])
+        .select([
+            col(c::ORG),
+            col(c::STARTED_MONTH).alias(c::STARTED_MONTH),
+            col(c::DUE_MONTH).alias(c::DUE_MONTH),
+            col(c::COMPLETED_MONTH).alias(c::COMPLETED_MONTH),
+            col(c::DUE_ON),
+            col(c::COMPLETED_ON),
+            col(c::PROGRESS),
+        ])
         .cross_join(months_frame(f, t)?, None)
         .group_by([col(c::ORG), col(c::MONTH)])
         .agg([
-            (col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH))))).cast(DataType::Int64).sum().alias(c::PROJECTS_OPEN),
-            (col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH)))).and(col(c::DUE_MONTH).lt_eq(col(c::MONTH))))
+            (col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH)))))
                 .cast(DataType::Int64)
                 .sum()
-                .alias(c::PROJECTS_OVERDUE),
+                .alias(c::PROJECTS_OPEN),
+            (col(c::STARTED_MONTH)
+                .lt_eq(col(c::MONTH))
+                .and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH))))
+                .and(col(c::DUE_MONTH).lt_eq(col(c::MONTH))))
+            .cast(DataType::Int64)
+            .sum()
+            .alias(c::PROJECTS_OVERDUE),
             col(c::COMPLETED_MONTH).eq(col(c::MONTH)).fill_null(lit(false)).cast(DataType::Int64).sum().alias(c::PROJECTS_DONE),
-            (col(c::COMPLETED_MONTH).eq(col(c::MONTH)).and(col(c::COMPLETED_ON).lt_eq(col(c::DUE_ON)))).fill_null(lit(false)).cast(DataType::Int64).sum().alias(c::PROJECTS_DONE_ON_TIME),
-            when(col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH))))).then(col(c::PROGRESS)).otherwise(lit(0i64)).cast(DataType::Int64).sum().alias(c::PROGRESS_SUM),
+            (col(c::COMPLETED_MONTH).eq(col(c::MONTH)).and(col(c::COMPLETED_ON).lt_eq(col(c::DUE_ON))))
+                .fill_null(lit(false))
+                .cast(DataType::Int64)
+                .sum()
+                .alias(c::PROJECTS_DONE_ON_TIME),
+            when(col(c::STARTED_MONTH).lt_eq(col(c::MONTH)).and(col(c::COMPLETED_MONTH).is_null().or(col(c::COMPLETED_MONTH).gt(col(c::MONTH)))))
+                .then(col(c::PROGRESS))
+                .otherwise(lit(0i64))
+                .cast(DataType::Int64)
+                .sum()
+                .alias(c::PROGRESS_SUM),
         ]);
 
     // Development steps: each step after the first, on time when within its limit.
@@ -300,7 +345,9 @@ pub fn org_facts(ds: &Dataset, extras: &Extras, members: &DataFrame, from: Perio
     out.with_columns([
         // A grassroots organisation with members that held organisation life this month.
         (col(c::GRASSROOTS_WITH_MEMBERS).gt(lit(0i64)).and(col(c::ENROLLED).gt(lit(0i64)))).cast(DataType::Int64).alias(c::GRASSROOTS_WITH_MEMBERS),
-        (col(c::GRASSROOTS_WITH_MEMBERS).gt(lit(0i64)).and(col(c::ENROLLED).gt(lit(0i64))).and(col(c::ORG_LIFE).gt(lit(0i64)))).cast(DataType::Int64).alias(c::GRASSROOTS_HELD_ORG_LIFE),
+        (col(c::GRASSROOTS_WITH_MEMBERS).gt(lit(0i64)).and(col(c::ENROLLED).gt(lit(0i64))).and(col(c::ORG_LIFE).gt(lit(0i64))))
+            .cast(DataType::Int64)
+            .alias(c::GRASSROOTS_HELD_ORG_LIFE),
     ])
     .drop(cols([c::ESTABLISHED_MONTH, c::GRASSROOTS, c::MONTH_YEAR]))
     .sort([c::ORG, c::MONTH], SortMultipleOptions::default())

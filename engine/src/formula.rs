@@ -199,7 +199,8 @@ impl Ast {
     pub fn compile(&self) -> Expr {
         let f64c = |c: &str| col(c).cast(DataType::Float64);
         let since = |n: i32| col(c::MONTH).gt(col(c::TARGET_MONTH) - lit(n));
-        let undefined_if_zero = |a: Expr, b: Expr, scale: f64| when(b.clone().eq(lit(0.0))).then(lit(NULL).cast(DataType::Float64)).otherwise(a * lit(scale) / b);
+        let undefined_if_zero =
+            |a: Expr, b: Expr, scale: f64| when(b.clone().eq(lit(0.0))).then(lit(NULL).cast(DataType::Float64)).otherwise(a * lit(scale) / b);
         match self {
             Ast::Num(n) => lit(*n),
             Ast::Neg(a) => lit(0.0) - a.compile(),
@@ -245,10 +246,13 @@ mod tests {
     #[test]
     fn evaluates_windows() {
         // One subject, months 0..=23 with c = m, target t = 23 (December of year 1).
-        let facts = df!("s" => vec![1i64; 24], c::MONTH => (0..24).collect::<Vec<i32>>(), "c" => (0..24).map(i64::from).collect::<Vec<_>>(), "z" => vec![0i64; 24]).unwrap();
+        let facts =
+            df!("s" => vec![1i64; 24], c::MONTH => (0..24).collect::<Vec<i32>>(), "c" => (0..24).map(i64::from).collect::<Vec<_>>(), "z" => vec![0i64; 24])
+                .unwrap();
         let eval = |f: &str| -> Option<f64> {
             let e = parse(f).unwrap().compile().alias("v");
-            let out = facts.clone().lazy().with_column(lit(23i32).alias(c::TARGET_MONTH)).group_by([col("s"), col(c::TARGET_MONTH)]).agg([e]).collect().unwrap();
+            let out =
+                facts.clone().lazy().with_column(lit(23i32).alias(c::TARGET_MONTH)).group_by([col("s"), col(c::TARGET_MONTH)]).agg([e]).collect().unwrap();
             out.column("v").unwrap().f64().unwrap().get(0)
         };
         assert_eq!(eval("sum(c, 3)"), Some(21.0 + 22.0 + 23.0));

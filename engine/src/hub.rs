@@ -12,15 +12,15 @@
 //! - A state computes the figures of a month once ([`MonthFigures`]) and each snapshot and
 //!   profile once (kept with its JSON), so that a request never scans the events.
 
-use crate::schema as c;
+use crate::EngineError;
 use crate::catalogue::Catalogue;
 use crate::columnar::ColumnarCopy;
 use crate::dataset::Dataset;
 use crate::live::{Live, Refreshed};
-use crate::month::{affected_members, incremental, Base, MonthFigures};
+use crate::month::{Base, MonthFigures, affected_members, incremental};
 use crate::rules::Rules;
+use crate::schema as c;
 use crate::snapshot::{ActivityDetails, Ctx, OrgTree};
-use crate::EngineError;
 use bytes::Bytes;
 use domain::wire::{MemberProfile, VersionEvent, WallSnapshot};
 use domain::{Masked, Period, Timestamp};
@@ -28,9 +28,9 @@ use polars::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use store::extras::Extras;
 use store::Store;
-use tokio::sync::{watch, Notify};
+use store::extras::Extras;
+use tokio::sync::{Notify, watch};
 
 /// Cached answers per state; beyond this many the cache starts again (memory stays flat).
 const MAX_CACHED: usize = 4096;
@@ -114,11 +114,25 @@ pub struct State {
 impl State {
     fn new(version: u64, ds: Dataset, extras: Extras, base: Option<Base>, months: HashMap<i32, Arc<MonthFigures>>) -> Result<State, HubError> {
         let tree = OrgTree::new(&ds)?;
-        Ok(State { version, computed_at: now_local(), ds, extras, base, tree, months: Mutex::new(months), snapshots: Mutex::default(), profiles: Mutex::default() })
+        Ok(State {
+            version,
+            computed_at: now_local(),
+            ds,
+            extras,
+            base,
+            tree,
+            months: Mutex::new(months),
+            snapshots: Mutex::default(),
+            profiles: Mutex::default(),
+        })
     }
 
     pub fn version_event(&self) -> VersionEvent {
-        VersionEvent { version: self.version, computed_at: self.computed_at.clone(), latest_month: self.base.as_ref().map(|b| b.latest.to_string()).unwrap_or_default() }
+        VersionEvent {
+            version: self.version,
+            computed_at: self.computed_at.clone(),
+            latest_month: self.base.as_ref().map(|b| b.latest.to_string()).unwrap_or_default(),
+        }
     }
 
     /// `month` as asked (`YYYY-MM`), or the newest with data; it must lie within the data.
@@ -217,7 +231,9 @@ impl Hub {
     /// keeps refreshing. Until the first state is ready, questions get [`HubError::NotReady`].
     pub fn start(store: Store, copy: ColumnarCopy, rules: Rules, catalogue: Catalogue) -> Hub {
         let (versions, _) = watch::channel(VersionEvent { version: 0, computed_at: now_local(), latest_month: String::new() });
-        let hub = Hub { inner: Arc::new(Inner { store, rules, catalogue, state: RwLock::new(None), versions, poke: Notify::new(), status: Mutex::new("loading".into()) }) };
+        let hub = Hub {
+            inner: Arc::new(Inner { store, rules, catalogue, state: RwLock::new(None), versions, poke: Notify::new(), status: Mutex::new("loading".into()) }),
+        };
         let h = hub.clone();
         tokio::spawn(async move { h.run(copy).await });
         hub
@@ -307,7 +323,8 @@ impl Hub {
         let one = state.ds.restrict(&[member])?;
         let trace = crate::index::contributions_between(&one, &self.inner.rules, Period::new(month.year(), 1), month)?.collect()?;
         let acts: Vec<i64> = trace.column(c::ACTIVITY)?.i64()?.iter().flatten().collect();
-        let details: ActivityDetails = self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
+        let details: ActivityDetails =
+            self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
         let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace, &details)).await?;
         remember(&state.profiles, (member, month.0), &cached);
         Ok(cached)

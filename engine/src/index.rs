@@ -13,9 +13,9 @@
 //! - ranks: index descending, then `member_id` ascending in byte order (polars compares
 //!   strings by bytes), 1-based, distinct.
 
-use crate::schema as c;
 use crate::dataset::Dataset;
 use crate::rules::Rules;
+use crate::schema as c;
 use domain::kinds::EventKind;
 use domain::{Date, Period};
 use polars::prelude::*;
@@ -72,7 +72,17 @@ pub fn contributions_between(ds: &Dataset, rules: &Rules, from: Period, to: Peri
         .group_by([col(c::MEMBER), col(c::ACTIVITY)])
         .agg([col(c::OCCURRED_MONTH).min()])
         .filter(in_months(c::OCCURRED_MONTH, jan, dec))
-        .select([col(c::MEMBER), rule(EventKind::Attend), col(c::OCCURRED_MONTH), col(c::ACTIVITY), none_i32(c::PERIOD), none_i64(c::OCCURRED_AT), one(), pts(rules.attend.0), none_i64(c::GRADE)]);
+        .select([
+            col(c::MEMBER),
+            rule(EventKind::Attend),
+            col(c::OCCURRED_MONTH),
+            col(c::ACTIVITY),
+            none_i32(c::PERIOD),
+            none_i64(c::OCCURRED_AT),
+            one(),
+            pts(rules.attend.0),
+            none_i64(c::GRADE),
+        ]);
 
     // dues: periods of Y paid in full by payments made no later than the end of the period.
     let dues = ev
@@ -80,9 +90,24 @@ pub fn contributions_between(ds: &Dataset, rules: &Rules, from: Period, to: Peri
         .filter(kind_is(EventKind::Dues).and(in_months(c::PERIOD, jan, dec)).and(col(c::OCCURRED_MONTH).lt_eq(col(c::PERIOD))))
         .group_by([col(c::MEMBER), col(c::PERIOD)])
         .agg([col(c::QUANTITY).sum().alias(c::PAID), len().cast(DataType::Int64).alias(c::COUNT)])
-        .join(ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::MONTHLY_DUES)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Inner))
+        .join(
+            ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::MONTHLY_DUES)]),
+            [col(c::MEMBER)],
+            [col(c::MEMBER)],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col(c::MONTHLY_DUES).gt(lit(0i64)).and(col(c::PAID).gt_eq(col(c::MONTHLY_DUES))))
-        .select([col(c::MEMBER), rule(EventKind::Dues), col(c::PERIOD).alias(c::OCCURRED_MONTH), none_i64(c::ACTIVITY), col(c::PERIOD), none_i64(c::OCCURRED_AT), col(c::COUNT), pts(rules.dues.0), none_i64(c::GRADE)]);
+        .select([
+            col(c::MEMBER),
+            rule(EventKind::Dues),
+            col(c::PERIOD).alias(c::OCCURRED_MONTH),
+            none_i64(c::ACTIVITY),
+            col(c::PERIOD),
+            none_i64(c::OCCURRED_AT),
+            col(c::COUNT),
+            pts(rules.dues.0),
+            none_i64(c::GRADE),
+        ]);
 
     // study sessions, counted per member and month.
     let study = ds.study.clone().lazy().filter(in_months(c::OCCURRED_MONTH, jan, dec)).select([
@@ -99,24 +124,21 @@ pub fn contributions_between(ds: &Dataset, rules: &Rules, from: Period, to: Peri
 
     // model posts and volunteer hours, each event on its own.
     let per_hour = rules.volunteer_per_hour.0;
-    let single = ev
-        .clone()
-        .filter(in_months(c::OCCURRED_MONTH, jan, dec).and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Volunteer))))
-        .select([
-            col(c::MEMBER),
-            col(c::KIND).cast(DataType::Int16).alias(c::RULE),
-            col(c::OCCURRED_MONTH),
-            none_i64(c::ACTIVITY),
-            none_i32(c::PERIOD),
-            col(c::OCCURRED_AT),
-            one(),
-            when(kind_is(EventKind::ModelPost))
-                .then(lit(rules.model_post.0))
-                .otherwise(col(c::QUANTITY) * lit(per_hour) / lit(Q_ONE))
-                .cast(DataType::Int64)
-                .alias(c::POINTS),
-            none_i64(c::GRADE),
-        ]);
+    let single = ev.clone().filter(in_months(c::OCCURRED_MONTH, jan, dec).and(kind_is(EventKind::ModelPost).or(kind_is(EventKind::Volunteer)))).select([
+        col(c::MEMBER),
+        col(c::KIND).cast(DataType::Int16).alias(c::RULE),
+        col(c::OCCURRED_MONTH),
+        none_i64(c::ACTIVITY),
+        none_i32(c::PERIOD),
+        col(c::OCCURRED_AT),
+        one(),
+        when(kind_is(EventKind::ModelPost))
+            .then(lit(rules.model_post.0))
+            .otherwise(col(c::QUANTITY) * lit(per_hour) / lit(Q_ONE))
+            .cast(DataType::Int64)
+            .alias(c::POINTS),
+        none_i64(c::GRADE),
+    ]);
 
     // evaluation for Y: the last row by (occurred_at, event_id) stands.
     let [g1, g2, g3, g4] = rules.evaluation.map(|p| p.0);
@@ -173,11 +195,8 @@ pub fn dimension_sums(contributions: LazyFrame, by: &[&str]) -> LazyFrame {
 /// per member): the index frame of [`index_frame`].
 pub fn index_from(ds: &Dataset, year: i32, sums: LazyFrame) -> PolarsResult<LazyFrame> {
     let last_day = Date::from_ymd(year, 12, 31).0;
-    let population = ds.members.clone().lazy().filter(col(c::JOINED_ON).lt_eq(lit(last_day))).select([
-        col(c::ID).alias(c::MEMBER),
-        col(c::MEMBER_ID),
-        col(c::ORG),
-    ]);
+    let population =
+        ds.members.clone().lazy().filter(col(c::JOINED_ON).lt_eq(lit(last_day))).select([col(c::ID).alias(c::MEMBER), col(c::MEMBER_ID), col(c::ORG)]);
 
     let left = || JoinArgs::new(JoinType::Left);
     let orgs = ds.orgs.clone().lazy().select([col(c::ID).alias(c::ORG), col(c::ORG_ID)]);

@@ -28,7 +28,7 @@ pub mod snapshot;
 pub mod views;
 
 pub use dataset::Dataset;
-pub use export::{write_export, Export};
+pub use export::{Export, write_export};
 pub use rules::{Light, Rules};
 
 #[derive(Debug, thiserror::Error)]

@@ -17,12 +17,12 @@
 //!   month established); the share compares red direct members with direct members in
 //!   integers (`red × 100 ≥ 20 × members`).
 
-use crate::schema as c;
 use crate::dataset::Dataset;
 use crate::rules::Rules;
+use crate::schema as c;
+use domain::Period;
 use domain::kinds::{EventKind, OrgKind};
 use domain::time::MICROS_PER_DAY;
-use domain::Period;
 use polars::prelude::*;
 
 fn kind_is(k: EventKind) -> Expr {
@@ -52,19 +52,14 @@ pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFra
     let data_start = ds.floor();
     let ev = ds.events.clone().lazy().filter(col(c::OCCURRED_MONTH).lt_eq(lit(m)));
 
-    let population = ds
-        .members
-        .clone()
-        .lazy()
-        .filter(col(c::JOINED_ON).lt_eq(lit(month.last_day().0)))
-        .select([
-            col(c::ID).alias(c::MEMBER),
-            col(c::MEMBER_ID),
-            col(c::ORG),
-            col(c::MONTHLY_DUES),
-            (col(c::JOINED_ON).cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias(c::JOINED_AT),
-            greatest(col(c::JOINED_MONTH), lit(data_start)).alias(c::FLOOR),
-        ]);
+    let population = ds.members.clone().lazy().filter(col(c::JOINED_ON).lt_eq(lit(month.last_day().0))).select([
+        col(c::ID).alias(c::MEMBER),
+        col(c::MEMBER_ID),
+        col(c::ORG),
+        col(c::MONTHLY_DUES),
+        (col(c::JOINED_ON).cast(DataType::Int64) * lit(MICROS_PER_DAY)).alias(c::JOINED_AT),
+        greatest(col(c::JOINED_MONTH), lit(data_start)).alias(c::FLOOR),
+    ]);
 
     // Dues: the last period in [floor, M] paid in full by the end of M.
     let last_paid = ev
@@ -72,7 +67,12 @@ pub fn member_lights_lazy(ds: &Dataset, rules: &Rules, month: Period) -> LazyFra
         .filter(kind_is(EventKind::Dues).and(col(c::PERIOD).lt_eq(lit(m))))
         .group_by([col(c::MEMBER), col(c::PERIOD)])
         .agg([col(c::QUANTITY).sum().alias(c::PAID)])
-        .join(population.clone().select([col(c::MEMBER), col(c::MONTHLY_DUES), col(c::FLOOR)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Inner))
+        .join(
+            population.clone().select([col(c::MEMBER), col(c::MONTHLY_DUES), col(c::FLOOR)]),
+            [col(c::MEMBER)],
+            [col(c::MEMBER)],
+            JoinArgs::new(JoinType::Inner),
+        )
         .filter(col(c::PAID).gt_eq(col(c::MONTHLY_DUES)).and(col(c::PERIOD).gt_eq(col(c::FLOOR))))
         .group_by([col(c::MEMBER)])
         .agg([col(c::PERIOD).max().alias(c::LAST_PAID)]);
@@ -153,12 +153,11 @@ pub fn branch_lights_lazy(ds: &Dataset, rules: &Rules, month: Period, members: L
     let data_start = ds.floor();
     let grassroots: Vec<i16> = [OrgKind::Committee, OrgKind::GeneralBranch, OrgKind::Branch].iter().map(|k| k.code()).collect();
     let is_grassroots = grassroots.iter().fold(lit(false), |acc, k| acc.or(col(c::KIND).eq(lit(*k))));
-    let orgs = ds
-        .orgs
-        .clone()
-        .lazy()
-        .filter(is_grassroots.and(col(c::ESTABLISHED_ON).lt_eq(lit(month.last_day().0))))
-        .select([col(c::ID).alias(c::ORG), col(c::ORG_ID), greatest(col(c::ESTABLISHED_MONTH), lit(data_start)).alias(c::FLOOR)]);
+    let orgs = ds.orgs.clone().lazy().filter(is_grassroots.and(col(c::ESTABLISHED_ON).lt_eq(lit(month.last_day().0)))).select([
+        col(c::ID).alias(c::ORG),
+        col(c::ORG_ID),
+        greatest(col(c::ESTABLISHED_MONTH), lit(data_start)).alias(c::FLOOR),
+    ]);
 
     let counts = members.group_by([col(c::ORG)]).agg([
         len().cast(DataType::Int64).alias(c::MEMBERS),
@@ -183,10 +182,7 @@ pub fn branch_lights_lazy(ds: &Dataset, rules: &Rules, month: Period, members: L
     orgs.join(counts, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
         .join(last_held, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Left))
         .with_column(
-            when(col(c::LAST_HELD).is_null())
-                .then(run_since_floor)
-                .otherwise(lit(m as i64) - col(c::LAST_HELD).cast(DataType::Int64))
-                .alias(c::ORG_LIFE_GAP),
+            when(col(c::LAST_HELD).is_null()).then(run_since_floor).otherwise(lit(m as i64) - col(c::LAST_HELD).cast(DataType::Int64)).alias(c::ORG_LIFE_GAP),
         )
         .with_columns([
             light_of(col(c::ORG_LIFE_GAP), rules.gap_yellow, rules.gap_red).alias(c::GAP_LIGHT),

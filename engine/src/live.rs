@@ -1,9 +1,9 @@
 //! The engine as a long-running process holds it: a dataset in memory, brought up to date
 //! from the store without reloading what it already has.
 
-use crate::schema as c;
 use crate::columnar::{ColumnarCopy, Loaded};
-use crate::{load, Dataset, EngineError};
+use crate::schema as c;
+use crate::{Dataset, EngineError, load};
 use polars::prelude::*;
 use store::Store;
 
@@ -54,7 +54,8 @@ impl Live {
             return Ok(Refreshed { new_events: 0, members: vec![], reference_changed, reloaded: true });
         };
         let new_events = delta.events.height() + delta.study.column(c::COUNT)?.i64()?.sum().unwrap_or(0) as usize;
-        let mut members: Vec<i64> = delta.events.column(c::MEMBER)?.i64()?.into_no_null_iter().chain(delta.study.column(c::MEMBER)?.i64()?.into_no_null_iter()).collect();
+        let mut members: Vec<i64> =
+            delta.events.column(c::MEMBER)?.i64()?.into_no_null_iter().chain(delta.study.column(c::MEMBER)?.i64()?.into_no_null_iter()).collect();
         members.sort_unstable();
         members.dedup();
         let reference = if reference_changed { self.copy.reference_at(&self.store, &stamp).await? } else { self.reference() };

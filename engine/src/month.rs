@@ -4,12 +4,12 @@
 //! the district averages and the findings of §6. Computed once per data version and month;
 //! a snapshot of one organisation ([`crate::snapshot`]) only filters these frames.
 
-use crate::read::f64s;
-use crate::schema::{self as c, grade_col};
 use crate::catalogue::{Catalogue, Level};
 use crate::dataset::Dataset;
 use crate::facts::{org_facts, subtree_facts};
+use crate::read::f64s;
 use crate::rules::{Light, Rules};
+use crate::schema::{self as c, grade_col};
 use crate::{index, lights};
 use domain::Period;
 use polars::prelude::*;
@@ -82,18 +82,27 @@ impl MonthFigures {
     /// Computes the figures of `month`. `member_lights`, when given, is the member-lights
     /// frame of the month already brought up to date (an incremental refresh splices the
     /// affected members into it instead of recomputing every member).
-    pub fn compute(ds: &Dataset, extras: &Extras, base: &Base, rules: &Rules, cat: &Catalogue, month: Period, member_lights: Option<DataFrame>) -> PolarsResult<MonthFigures> {
+    pub fn compute(
+        ds: &Dataset,
+        extras: &Extras,
+        base: &Base,
+        rules: &Rules,
+        cat: &Catalogue,
+        month: Period,
+        member_lights: Option<DataFrame>,
+    ) -> PolarsResult<MonthFigures> {
         let m = month.0;
         let mf = base.member_facts.clone().lazy();
         let t0 = std::time::Instant::now();
 
         // The index so far this year, from the monthly dimension sums.
         let jan = Period::new(month.year(), 1).0;
-        let sums = mf
-            .clone()
-            .filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m))))
-            .group_by([col(c::MEMBER)])
-            .agg([col(c::PARTY_LIFE).sum(), col(c::DUTY).sum(), col(c::CONTRIBUTION).sum(), col(c::MORALITY).sum()]);
+        let sums = mf.clone().filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m)))).group_by([col(c::MEMBER)]).agg([
+            col(c::PARTY_LIFE).sum(),
+            col(c::DUTY).sum(),
+            col(c::CONTRIBUTION).sum(),
+            col(c::MORALITY).sum(),
+        ]);
         let index = index::index_from(ds, month.year(), sums)?.collect()?;
 
         let member_lights = match member_lights {
@@ -126,13 +135,15 @@ impl MonthFigures {
             .with_columns([
                 // Known at the month for every organisation (0 without members), unknown before.
                 when(col(c::MONTH).eq(lit(m))).then(col(c::RED_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::RED_MEMBERS),
-                when(col(c::MONTH).eq(lit(m))).then(col(c::YELLOW_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::YELLOW_MEMBERS),
+                when(col(c::MONTH).eq(lit(m)))
+                    .then(col(c::YELLOW_MEMBERS).fill_null(lit(0i64)))
+                    .otherwise(lit(NULL).cast(DataType::Int64))
+                    .alias(c::YELLOW_MEMBERS),
                 when(col(c::MONTH).eq(lit(m))).then(col(c::LIT_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::LIT_MEMBERS),
             ])
             .collect()?;
         let subtree_facts = subtree_facts(&org_facts.clone().drop(c::ORG_LIFE_GAP)?, &base.ancestry)?;
         let t_facts = t0.elapsed();
-
 
         // Each branch with lights, on its own facts, at the month.
         let branches = branch_lights.clone().lazy().select([col(c::ORG)]);
@@ -227,9 +238,13 @@ pub fn affected_members(old: &Dataset, new: &Dataset, event_members: &[i64]) -> 
     };
     let new_members = fresh(&new.members, &old.members)?.select([col(c::ID).alias(c::MEMBER)]);
     let orgs = fresh(&new.activities, &old.activities)?.select([col(c::ORG)]).unique(None, UniqueKeepStrategy::Any);
-    let in_those_orgs = new.members.clone().lazy().join(orgs, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner)).select([col(c::ID).alias(c::MEMBER)]);
+    let in_those_orgs =
+        new.members.clone().lazy().join(orgs, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner)).select([col(c::ID).alias(c::MEMBER)]);
     let events = DataFrame::new_infer_height(vec![Column::new(c::MEMBER.into(), event_members.to_vec())])?.lazy();
-    let all = concat([new_members, in_those_orgs, events], UnionArgs::default())?.unique(None, UniqueKeepStrategy::Any).sort([c::MEMBER], SortMultipleOptions::default()).collect()?;
+    let all = concat([new_members, in_those_orgs, events], UnionArgs::default())?
+        .unique(None, UniqueKeepStrategy::Any)
+        .sort([c::MEMBER], SortMultipleOptions::default())
+        .collect()?;
     Ok(Some(all.column(c::MEMBER)?.i64()?.iter().flatten().collect()))
 }
 
@@ -238,7 +253,15 @@ pub fn affected_members(old: &Dataset, new: &Dataset, event_members: &[i64]) -> 
 /// members' facts and lights are recomputed on [`Dataset::restrict`] and spliced in, and the
 /// month's derived frames (ranks, organisation facts, indicators, findings) rebuilt from them.
 /// Equal to a full recompute (tested), at a fraction of its cost.
-pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&MonthFigures>, members: &[i64], rules: &Rules, cat: &Catalogue) -> PolarsResult<(Base, Option<MonthFigures>)> {
+pub fn incremental(
+    ds: &Dataset,
+    extras: &Extras,
+    base: &Base,
+    fig: Option<&MonthFigures>,
+    members: &[i64],
+    rules: &Rules,
+    cat: &Catalogue,
+) -> PolarsResult<(Base, Option<MonthFigures>)> {
     let t0 = std::time::Instant::now();
     let part = ds.restrict(members)?;
     let t_restrict = t0.elapsed();
@@ -260,7 +283,15 @@ pub fn incremental(ds: &Dataset, extras: &Extras, base: &Base, fig: Option<&Mont
 /// Member indicators at `targets`, for every member or only `only` (a surrogate id). The
 /// member facts are joined with the month's lights and ranks (`dues_arrears, absence,
 /// district_rank, org_rank`), known at `month` only.
-pub fn member_indicators(cat: &Catalogue, base: &Base, index: &DataFrame, member_lights: &DataFrame, month: Period, targets: &[i32], only: Option<i64>) -> PolarsResult<DataFrame> {
+pub fn member_indicators(
+    cat: &Catalogue,
+    base: &Base,
+    index: &DataFrame,
+    member_lights: &DataFrame,
+    month: Period,
+    targets: &[i32],
+    only: Option<i64>,
+) -> PolarsResult<DataFrame> {
     let m = month.0;
     let lo = targets.iter().min().copied().unwrap_or(m) - crate::formula::WINDOW + 1;
     let mut mf = base.member_facts.clone().lazy().filter(col(c::MONTH).gt_eq(lit(lo)).and(col(c::MONTH).lt_eq(lit(m))));
@@ -273,7 +304,12 @@ pub fn member_indicators(cat: &Catalogue, base: &Base, index: &DataFrame, member
     }
     let at_m = ml
         .select([col(c::MEMBER), col(c::DUES_ARREARS), col(c::ABSENCE)])
-        .join(ix.select([col(c::MEMBER), col(c::DISTRICT_RANK), col(c::ORG_RANK)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns))
+        .join(
+            ix.select([col(c::MEMBER), col(c::DISTRICT_RANK), col(c::ORG_RANK)]),
+            [col(c::MEMBER)],
+            [col(c::MEMBER)],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
         .with_column(lit(m).alias(c::MONTH));
     let facts = mf.join(at_m, [col(c::MEMBER), col(c::MONTH)], [col(c::MEMBER), col(c::MONTH)], JoinArgs::new(JoinType::Left));
     cat.evaluate(Level::Member, facts, c::MEMBER, targets)?.collect()
@@ -309,7 +345,10 @@ fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> Po
         Column::new(c::BADNESS.into(), bad),
     ])?
     .lazy()
-    .sort_by_exprs([col(c::INDICATOR), col(c::LIGHT), col(c::BADNESS)], SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true))
+    .sort_by_exprs(
+        [col(c::INDICATOR), col(c::LIGHT), col(c::BADNESS)],
+        SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true),
+    )
     .collect()
 }
 

@@ -231,4 +231,3 @@ pub fn held_col(kind: domain::ActivityKind) -> String {
 pub fn grade_col(g: i64) -> String {
     format!("grade_{g}")
 }
-

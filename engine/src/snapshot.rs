@@ -1,14 +1,16 @@
 //! One organisation's wall snapshot and one member's profile, assembled from a month's
 //! figures ([`MonthFigures`]): filters and small joins only, no scan of the events.
 
-use crate::read::{f64_at, i64_at, str_at};
-use crate::schema as c;
 use crate::catalogue::{Catalogue, Level};
 use crate::dataset::Dataset;
-use crate::month::{light_str, member_indicators, Base, MonthFigures, TREND_MONTHS};
+use crate::month::{Base, MonthFigures, TREND_MONTHS, light_str, member_indicators};
+use crate::read::{f64_at, i64_at, str_at};
 use crate::rules::Light;
-use domain::kinds::{EventKind, Category, OrgKind};
-use domain::wire::{AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot, Warning};
+use crate::schema as c;
+use domain::kinds::{Category, EventKind, OrgKind};
+use domain::wire::{
+    AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot, Warning,
+};
 use domain::{Date, Period, Points};
 use polars::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -38,10 +40,13 @@ pub struct OrgInfo {
 impl OrgTree {
     pub fn new(ds: &Dataset) -> PolarsResult<OrgTree> {
         let o = &ds.orgs;
-        let (ids, oids, parents, names, kinds) = (o.column(c::ID)?.i64()?, o.column(c::ORG_ID)?.str()?, o.column(c::PARENT)?.i64()?, o.column(c::NAME)?.str()?, o.column(c::KIND)?.i16()?);
+        let (ids, oids, parents, names, kinds) =
+            (o.column(c::ID)?.i64()?, o.column(c::ORG_ID)?.str()?, o.column(c::PARENT)?.i64()?, o.column(c::NAME)?.str()?, o.column(c::KIND)?.i16()?);
         let mut t = OrgTree::default();
         for i in 0..o.height() {
-            let (Some(id), Some(org_id), Some(name), Some(kind)) = (ids.get(i), oids.get(i), names.get(i), kinds.get(i).and_then(OrgKind::from_code)) else { continue };
+            let (Some(id), Some(org_id), Some(name), Some(kind)) = (ids.get(i), oids.get(i), names.get(i), kinds.get(i).and_then(OrgKind::from_code)) else {
+                continue;
+            };
             let parent = parents.get(i);
             t.by_org_id.insert(org_id.to_string(), id);
             t.by_id.insert(id, OrgInfo { id, org_id: org_id.to_string(), name: name.to_string(), kind, parent });
@@ -177,7 +182,13 @@ impl Ctx<'_> {
         let st = row_of(&fig.subtree, org, None)?;
         let sf = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org)).and(col(c::MONTH).eq(lit(m)))).collect()?;
         let jan = Period::new(fig.month.year(), 1).0;
-        let ytd_points = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).select([col(c::POINTS).cast(DataType::Float64).sum()]).collect()?;
+        let ytd_points = fig
+            .subtree_facts
+            .clone()
+            .lazy()
+            .filter(col(c::ORG).eq(lit(org)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m))))
+            .select([col(c::POINTS).cast(DataType::Float64).sum()])
+            .collect()?;
         let ytd_points = f64_at(&ytd_points, c::POINTS, 0)?.unwrap_or(0.0);
         let members = i64_at(&sf, c::ENROLLED, 0)?;
         let grassroots = sub.iter().filter(|o| self.tree.by_id[o].kind.is_grassroots()).count() as i64;
@@ -230,7 +241,13 @@ impl Ctx<'_> {
             let cst = row_of(&fig.subtree, child, None)?;
             let cf = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).eq(lit(m)))).collect()?;
             let cmembers = i64_at(&cf, c::ENROLLED, 0)?;
-            let cpoints = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).select([col(c::POINTS).cast(DataType::Float64).sum()]).collect()?;
+            let cpoints = fig
+                .subtree_facts
+                .clone()
+                .lazy()
+                .filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m))))
+                .select([col(c::POINTS).cast(DataType::Float64).sum()])
+                .collect()?;
             let (mi, mt) = mean_text(f64_at(&cpoints, c::POINTS, 0)?.unwrap_or(0.0), cmembers);
             let (gr, held) = (i64_at(&cf, c::GRASSROOTS_WITH_MEMBERS, 0)?, i64_at(&cf, c::GRASSROOTS_HELD_ORG_LIFE, 0)?);
             let own = row_of(&fig.branch_lights, child, None)?;
@@ -274,7 +291,14 @@ impl Ctx<'_> {
             Slice { key: Light::Green.as_str().into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
         let sub_members: Vec<i64> = members_sub.clone().select([col(c::ID)]).collect()?.column(c::ID)?.i64()?.into_no_null_iter().collect();
-        let g = fig.grades.clone().lazy().filter(in_set(c::MEMBER, &sub_members)).group_by([col(c::GRADE)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]).collect()?;
+        let g = fig
+            .grades
+            .clone()
+            .lazy()
+            .filter(in_set(c::MEMBER, &sub_members))
+            .group_by([col(c::GRADE)])
+            .agg([len().cast(DataType::Int64).alias(c::COUNT)])
+            .collect()?;
         let grade_zh = ["优秀", "合格", "基本合格", "不合格"];
         let grades = (1..=4)
             .map(|k| -> PolarsResult<Slice> {
@@ -285,7 +309,15 @@ impl Ctx<'_> {
 
         // Leaderboard and the direct members.
         let names = self.ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::NAME)]);
-        let top = fig.index.clone().lazy().filter(in_set(c::ORG, &sub)).sort([c::DISTRICT_RANK], SortMultipleOptions::default()).limit(10).join(names.clone(), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left)).collect()?;
+        let top = fig
+            .index
+            .clone()
+            .lazy()
+            .filter(in_set(c::ORG, &sub))
+            .sort([c::DISTRICT_RANK], SortMultipleOptions::default())
+            .limit(10)
+            .join(names.clone(), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
+            .collect()?;
         let leaderboard = (0..top.height())
             .map(|i| -> PolarsResult<LeaderRow> {
                 let org_of = i64_at(&top, c::ORG, i)?;
@@ -314,7 +346,14 @@ impl Ctx<'_> {
         let members_list = (0..direct.height())
             .map(|i| -> PolarsResult<MemberRow> {
                 let p = Points(i64_at(&direct, c::INDEX, i)?);
-                Ok(MemberRow { member_id: str_at(&direct, c::MEMBER_ID, i)?, name: str_at(&direct, c::NAME, i)?, index: p.to_string(), index_value: p.as_f64(), org_rank: i64_at(&direct, c::ORG_RANK, i)?, light: light_str(i64_at(&direct, c::LIGHT, i)?) })
+                Ok(MemberRow {
+                    member_id: str_at(&direct, c::MEMBER_ID, i)?,
+                    name: str_at(&direct, c::NAME, i)?,
+                    index: p.to_string(),
+                    index_value: p.as_f64(),
+                    org_rank: i64_at(&direct, c::ORG_RANK, i)?,
+                    light: light_str(i64_at(&direct, c::LIGHT, i)?),
+                })
             })
             .collect::<PolarsResult<_>>()?;
 
@@ -350,7 +389,10 @@ impl Ctx<'_> {
             .clone()
             .lazy()
             .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
-            .sort_by_exprs([col(c::LIGHT), col(c::ORG_LIFE_GAP), col(c::RED_MEMBERS)], SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true))
+            .sort_by_exprs(
+                [col(c::LIGHT), col(c::ORG_LIFE_GAP), col(c::RED_MEMBERS)],
+                SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true),
+            )
             .limit(20)
             .collect()?;
         for i in 0..br.height() {
@@ -358,7 +400,11 @@ impl Ctx<'_> {
             let info = &self.tree.by_id[&id];
             let (gap, gl, sl) = (i64_at(&br, c::ORG_LIFE_GAP, i)?, i64_at(&br, c::GAP_LIGHT, i)?, i64_at(&br, c::SHARE_LIGHT, i)?);
             let (red, total) = (i64_at(&br, c::RED_MEMBERS, i)?, i64_at(&br, c::MEMBERS, i)?);
-            let reason = if gl >= sl { format!("连续{gap}个月未开展组织生活") } else { format!("红灯党员占比{:.1}%（{red}/{total}）", 100.0 * red as f64 / total.max(1) as f64) };
+            let reason = if gl >= sl {
+                format!("连续{gap}个月未开展组织生活")
+            } else {
+                format!("红灯党员占比{:.1}%（{red}/{total}）", 100.0 * red as f64 / total.max(1) as f64)
+            };
             let parent = info.parent.and_then(|p| self.tree.by_id.get(&p));
             out.push(Warning {
                 subject: "branch".into(),
@@ -378,14 +424,19 @@ impl Ctx<'_> {
             .lazy()
             .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
             .with_column(when(col(c::DUES_ARREARS).gt(col(c::ABSENCE))).then(col(c::DUES_ARREARS)).otherwise(col(c::ABSENCE)).alias(c::RUN))
-            .sort_by_exprs([col(c::LIGHT), col(c::RUN), col(c::MEMBER_ID)], SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true))
+            .sort_by_exprs(
+                [col(c::LIGHT), col(c::RUN), col(c::MEMBER_ID)],
+                SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true),
+            )
             .limit(40 - out.len() as u32)
             .join(names, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
             .collect()?;
         for i in 0..ml.height() {
             let org = i64_at(&ml, c::ORG, i)?;
-            let (da, ab, dl, al) = (i64_at(&ml, c::DUES_ARREARS, i)?, i64_at(&ml, c::ABSENCE, i)?, i64_at(&ml, c::DUES_LIGHT, i)?, i64_at(&ml, c::ABSENCE_LIGHT, i)?);
-            let (reason, run) = if dl >= al { (format!("连续{da}个月未足额交纳党费"), da) } else { (format!("连续{ab}个月未参加组织生活"), ab) };
+            let (da, ab, dl, al) =
+                (i64_at(&ml, c::DUES_ARREARS, i)?, i64_at(&ml, c::ABSENCE, i)?, i64_at(&ml, c::DUES_LIGHT, i)?, i64_at(&ml, c::ABSENCE_LIGHT, i)?);
+            let (reason, run) =
+                if dl >= al { (format!("连续{da}个月未足额交纳党费"), da) } else { (format!("连续{ab}个月未参加组织生活"), ab) };
             out.push(Warning {
                 subject: "member".into(),
                 subject_id: str_at(&ml, c::MEMBER_ID, i)?,
@@ -445,7 +496,8 @@ pub fn recommend(extras: &Extras, tags: &[String], org: i64, month: Period) -> P
     let until = month.last_day().0;
     let uses = &extras.resource_uses;
     let (uo, ur, ud) = (uses.column(c::ORG)?.i64()?, uses.column(c::RESOURCE_ID)?.str()?, uses.column(c::USED_ON)?.i32()?);
-    let used: HashSet<&str> = (0..uses.height()).filter(|&i| uo.get(i) == Some(org) && ud.get(i).is_some_and(|d| d >= since && d <= until)).filter_map(|i| ur.get(i)).collect();
+    let used: HashSet<&str> =
+        (0..uses.height()).filter(|&i| uo.get(i) == Some(org) && ud.get(i).is_some_and(|d| d >= since && d <= until)).filter_map(|i| ur.get(i)).collect();
     let r = &extras.resources;
     let (ids, kinds, titles, rtags) = (r.column(c::RESOURCE_ID)?.str()?, r.column(c::KIND)?.str()?, r.column(c::TITLE)?.str()?, r.column(c::TAGS)?.str()?);
     let mut scored: Vec<(usize, &str, usize)> = vec![];
@@ -463,7 +515,11 @@ pub fn recommend(extras: &Extras, tags: &[String], org: i64, month: Period) -> P
     Ok(scored
         .into_iter()
         .take(3)
-        .map(|(_, id, i)| ResourceRef { resource_id: id.to_string(), kind: kinds.get(i).unwrap_or_default().to_string(), title: titles.get(i).unwrap_or_default().to_string() })
+        .map(|(_, id, i)| ResourceRef {
+            resource_id: id.to_string(),
+            kind: kinds.get(i).unwrap_or_default().to_string(),
+            title: titles.get(i).unwrap_or_default().to_string(),
+        })
         .collect())
 }
 
@@ -485,7 +541,14 @@ impl Ctx<'_> {
 
         // Index at the end of each month of the year so far.
         let jan = Period::new(fig.month.year(), 1).0;
-        let monthly = self.base.member_facts.clone().lazy().filter(col(c::MEMBER).eq(lit(member)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m)))).sort([c::MONTH], SortMultipleOptions::default()).collect()?;
+        let monthly = self
+            .base
+            .member_facts
+            .clone()
+            .lazy()
+            .filter(col(c::MEMBER).eq(lit(member)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m))))
+            .sort([c::MONTH], SortMultipleOptions::default())
+            .collect()?;
         let mut acc = 0i64;
         let monthly_index = crate::read::i64s(&monthly, c::POINTS)?
             .into_iter()
@@ -500,11 +563,16 @@ impl Ctx<'_> {
         let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(member))?;
         let mut indicators = vec![];
         for (ind, avg) in self.cat.of(Level::Member).zip(fig.member_averages(self.cat, self.base)?) {
-            let trend: Vec<Option<f64>> = targets.iter().map(|t| -> PolarsResult<Option<f64>> {
-                if *t < self.base.first.0 { return Ok(None) }
-                let r = own.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(*t))).collect()?;
-                Ok(if r.height() == 0 { None } else { f64_at(&r, &ind.id, 0)? })
-            }).collect::<PolarsResult<_>>()?;
+            let trend: Vec<Option<f64>> = targets
+                .iter()
+                .map(|t| -> PolarsResult<Option<f64>> {
+                    if *t < self.base.first.0 {
+                        return Ok(None);
+                    }
+                    let r = own.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(*t))).collect()?;
+                    Ok(if r.height() == 0 { None } else { f64_at(&r, &ind.id, 0)? })
+                })
+                .collect::<PolarsResult<_>>()?;
             let value = trend.last().copied().flatten();
             let light = value.map_or(Light::Green, |v| ind.light(v));
             indicators.push(IndicatorValue {
@@ -574,18 +642,32 @@ fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec
             EventKind::Attend => {
                 let a = i64_at(&t, c::ACTIVITY, i)?;
                 match details.get(&a) {
-                    Some((kind, title, held)) => format!("{} · {} {}", domain::kinds::ActivityKind::parse(kind).map(|k| k.zh()).unwrap_or(""), domain::Timestamp(*held).date(), title),
+                    Some((kind, title, held)) => {
+                        format!("{} · {} {}", domain::kinds::ActivityKind::parse(kind).map(|k| k.zh()).unwrap_or(""), domain::Timestamp(*held).date(), title)
+                    }
                     None => format!("活动 {a}"),
                 }
             }
             EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(i64_at(&t, c::PERIOD, i)? as i32)),
             EventKind::Study => format!("{month} 学习{n}次"),
-            EventKind::Evaluation => format!("{}年度民主评议：{}", &month[..4], ["", "优秀", "合格", "基本合格", "不合格"].get(i64_at(&t, c::GRADE, i)? as usize).copied().unwrap_or("")),
+            EventKind::Evaluation => format!(
+                "{}年度民主评议：{}",
+                &month[..4],
+                ["", "优秀", "合格", "基本合格", "不合格"].get(i64_at(&t, c::GRADE, i)? as usize).copied().unwrap_or("")
+            ),
             EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
             EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
             EventKind::Leave => String::new(),
         };
-        out.push(TraceItem { rule: rule.as_str().into(), rule_zh: rule.zh().into(), dimension: dimension.into(), month, points: Points(i64_at(&t, c::POINTS, i)?).to_string(), events: n, detail });
+        out.push(TraceItem {
+            rule: rule.as_str().into(),
+            rule_zh: rule.zh().into(),
+            dimension: dimension.into(),
+            month,
+            points: Points(i64_at(&t, c::POINTS, i)?).to_string(),
+            events: n,
+            detail,
+        });
     }
     Ok(out)
 }

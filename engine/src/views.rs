@@ -10,9 +10,9 @@ use crate::catalogue::Level;
 use crate::month::light_str;
 use crate::read::{f64s, i64s, strs};
 use crate::schema as c;
-use crate::snapshot::{recommend, Ctx, OrgTree};
-use domain::wire::{BranchLight, Finding, MemberLight, OrgEntry, OrgIndicator, RankingRow, Rankings};
+use crate::snapshot::{Ctx, OrgTree, recommend};
 use domain::Points;
+use domain::wire::{BranchLight, Finding, MemberLight, OrgEntry, OrgIndicator, RankingRow, Rankings};
 use polars::prelude::*;
 
 /// At most this many rows in one page of the rankings.
@@ -64,7 +64,8 @@ impl Ctx<'_> {
         let points = |name: &str| -> PolarsResult<Vec<String>> { Ok(i64s(&page, name)?.into_iter().map(|v| Points(v).to_string()).collect()) };
         let (district_rank, org_rank) = (i64s(&page, c::DISTRICT_RANK)?, i64s(&page, c::ORG_RANK)?);
         let (member_id, name, org_ids) = (strs(&page, c::MEMBER_ID)?, strs(&page, c::NAME)?, strs(&page, c::ORG_ID)?);
-        let (index, party_life, duty, contribution, morality) = (points(c::INDEX)?, points(c::PARTY_LIFE)?, points(c::DUTY)?, points(c::CONTRIBUTION)?, points(c::MORALITY)?);
+        let (index, party_life, duty, contribution, morality) =
+            (points(c::INDEX)?, points(c::PARTY_LIFE)?, points(c::DUTY)?, points(c::CONTRIBUTION)?, points(c::MORALITY)?);
         let rows = (0..page.height())
             .map(|i| RankingRow {
                 district_rank: district_rank[i],
@@ -154,13 +155,22 @@ impl Ctx<'_> {
     /// organisation and indicator: each with its prescription and up to three resources the
     /// branch has not used in 12 months.
     pub fn findings(&self, org: i64) -> PolarsResult<Vec<Finding>> {
-        let df = self.fig.findings.clone().lazy().filter(in_subtree(self.tree, org)).sort_by_exprs([col(c::ORG), col(c::INDICATOR)], SortMultipleOptions::default()).collect()?;
+        let df = self
+            .fig
+            .findings
+            .clone()
+            .lazy()
+            .filter(in_subtree(self.tree, org))
+            .sort_by_exprs([col(c::ORG), col(c::INDICATOR)], SortMultipleOptions::default())
+            .collect()?;
         let indicators: Vec<_> = self.cat.of(Level::Branch).collect();
         let (orgs, positions, lights) = (i64s(&df, c::ORG)?, i64s(&df, c::INDICATOR)?, i64s(&df, c::LIGHT)?);
         let (values, averages) = (f64s(&df, c::VALUE)?, f64s(&df, c::AVERAGE)?);
         let mut out = Vec::with_capacity(df.height());
         for i in 0..df.height() {
-            let ind = indicators.get(positions[i] as usize).ok_or_else(|| polars_err!(ComputeError: "finding of indicator {} outside the catalogue", positions[i]))?;
+            let ind = indicators
+                .get(positions[i] as usize)
+                .ok_or_else(|| polars_err!(ComputeError: "finding of indicator {} outside the catalogue", positions[i]))?;
             let info = self.tree.by_id.get(&orgs[i]).ok_or_else(|| polars_err!(ComputeError: "finding of organisation {} outside the tree", orgs[i]))?;
             out.push(Finding {
                 org_id: info.org_id.clone(),

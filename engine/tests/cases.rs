@@ -7,7 +7,7 @@ mod common;
 
 use engine::{Export, Rules};
 use std::path::{Path, PathBuf};
-use store::import::{import_dir, ImportOptions};
+use store::import::{ImportOptions, import_dir};
 
 /// One `[[check]]` of a case.toml.
 #[derive(Debug, Default)]
@@ -58,7 +58,8 @@ fn export_of(c: &Check) -> Export {
 
 fn case_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).expect("tests/cases").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("case.toml").exists()).collect();
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(&root).expect("tests/cases").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("case.toml").exists()).collect();
     dirs.sort();
     assert!(dirs.len() >= 8, "expected the hand-worked cases under {}", root.display());
     dirs

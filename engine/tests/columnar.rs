@@ -8,8 +8,8 @@ mod common;
 use engine::columnar::ColumnarCopy;
 use engine::{Export, Rules};
 use std::path::Path;
-use store::import::{import_dir, ImportOptions};
 use store::Store;
+use store::import::{ImportOptions, import_dir};
 
 const CASE: &str = "tests/cases/index_dues/input";
 

@@ -5,17 +5,17 @@
 #[path = "../../store/tests/common/mod.rs"]
 mod common;
 
-use engine::schema as c;
 use domain::Period;
 use engine::catalogue::Catalogue;
 use engine::columnar::ColumnarCopy;
 use engine::hub::{Hub, HubError};
-use engine::month::{incremental, Base, MonthFigures};
-use engine::{index, Rules};
+use engine::month::{Base, MonthFigures, incremental};
+use engine::schema as c;
+use engine::{Rules, index};
 use polars::prelude::*;
-use store::import::{import_dir, ImportOptions};
-use seed::{write_dataset, SeedConfig};
+use seed::{SeedConfig, write_dataset};
 use store::Store;
+use store::import::{ImportOptions, import_dir};
 
 const SEED: SeedConfig = SeedConfig { members: 400, years: 2, seed: 5, end_month: (2026, 10) };
 
@@ -123,9 +123,17 @@ async fn incremental_refresh_equals_full_recompute() {
             Store::Postgres(p) => sqlx::query_scalar(sql).bind(&ids[0]).fetch_one(p).await.unwrap(),
         };
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("activities.csv"), format!("activity_id,org_id,kind,held_at,title\nINCA,{org_id},theme_day,{month}-25T09:00:00,新的主题党日\n")).unwrap();
+        std::fs::write(
+            dir.path().join("activities.csv"),
+            format!("activity_id,org_id,kind,held_at,title\nINCA,{org_id},theme_day,{month}-25T09:00:00,新的主题党日\n"),
+        )
+        .unwrap();
         std::fs::write(dir.path().join("members.csv"), format!("member_id,org_id,name,gender,birth_date,joined_on,status,category,monthly_dues\nINCM,{org_id},新党员,F,1995-05-05,{month}-02,probationary,employed,12\n")).unwrap();
-        std::fs::write(dir.path().join("events.csv"), format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nINCX,INCM,attend,{month}-25T09:00:00,INCA,,,checkin\n")).unwrap();
+        std::fs::write(
+            dir.path().join("events.csv"),
+            format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nINCX,INCM,attend,{month}-25T09:00:00,INCA,,,checkin\n"),
+        )
+        .unwrap();
         let rep = import_dir(&db.store, dir.path(), &ImportOptions::default()).await.unwrap();
         assert_eq!(rep.rejected, 0, "{:?}", rep.rejections);
         let r2 = live.refresh().await.unwrap();
@@ -150,7 +158,12 @@ async fn incremental_refresh_equals_full_recompute() {
         assert_same(&inc_fig.org_facts, &full_fig.org_facts, &[c::ORG, c::MONTH], &format!("[{l}] org facts"));
         assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &[c::ORG, c::MONTH], &format!("[{l}] subtree facts"));
         let root = inc_fig.subtree.column(c::ORG).unwrap().i64().unwrap().get(0).unwrap();
-        assert_same(&inc_fig.org_indicators(&cat, root).unwrap(), &full_fig.org_indicators(&cat, root).unwrap(), &[c::ORG, c::TARGET_MONTH], &format!("[{l}] indicators"));
+        assert_same(
+            &inc_fig.org_indicators(&cat, root).unwrap(),
+            &full_fig.org_indicators(&cat, root).unwrap(),
+            &[c::ORG, c::TARGET_MONTH],
+            &format!("[{l}] indicators"),
+        );
         assert_same(&inc_fig.records, &full_fig.records, &[c::ORG], &format!("[{l}] records"));
         assert_same(&inc_fig.findings, &full_fig.findings, &[c::ORG, c::INDICATOR], &format!("[{l}] findings"));
         // And the new events did change the figures.
@@ -216,7 +229,15 @@ async fn hub_serves_snapshots_and_profiles_and_follows_imports() {
         // A new event appears in a new version, without reloading.
         let v0 = state.version;
         let mut rx = hub.subscribe();
-        import_csv(&db.store, "events.csv", &format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nHUB1,{},model_post,2026-10-30T09:00:00,,,,manual\n", who.member_id)).await;
+        import_csv(
+            &db.store,
+            "events.csv",
+            &format!(
+                "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nHUB1,{},model_post,2026-10-30T09:00:00,,,,manual\n",
+                who.member_id
+            ),
+        )
+        .await;
         hub.poke();
         while rx.borrow_and_update().version <= v0 {
             tokio::time::timeout(std::time::Duration::from_secs(30), rx.changed()).await.expect("new version").unwrap();

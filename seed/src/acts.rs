@@ -6,9 +6,9 @@ use std::io;
 use std::path::Path;
 
 use super::cal::{self, DAY, HOUR, Window, cn_num};
+use super::csv_writer;
 use super::rng::{Rng, stream};
 use super::tree::{Ctype, Kind, Org, Profile, Tree, org_id};
-use super::csv_writer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ActKind {
@@ -113,29 +113,10 @@ const STUDIES: &[&str] = &[
     "《关于新时代加强和改进思想政治工作的意见》",
 ];
 
-const ISSUES_COMMUNITY: &[&str] = &[
-    "小区停车位规划",
-    "老旧小区加装电梯, 费用分摊方案",
-    "垃圾分类设施选址",
-    "物业服务质量提升",
-    "社区养老服务站建设",
-    "小区公共收益使用",
-    "背街小巷整治",
-];
-const ISSUES_VILLAGE: &[&str] = &[
-    "村集体资金使用",
-    "村道硬化工程",
-    "土地流转方案",
-    "人居环境整治",
-    "村规民约修订",
-    "集体经济项目选址",
-];
-const ISSUES_UNIT: &[&str] = &[
-    "职工福利方案",
-    "年度工作计划",
-    "安全生产责任制落实",
-    "党建和业务融合, 互促共进",
-];
+const ISSUES_COMMUNITY: &[&str] =
+    &["小区停车位规划", "老旧小区加装电梯, 费用分摊方案", "垃圾分类设施选址", "物业服务质量提升", "社区养老服务站建设", "小区公共收益使用", "背街小巷整治"];
+const ISSUES_VILLAGE: &[&str] = &["村集体资金使用", "村道硬化工程", "土地流转方案", "人居环境整治", "村规民约修订", "集体经济项目选址"];
+const ISSUES_UNIT: &[&str] = &["职工福利方案", "年度工作计划", "安全生产责任制落实", "党建和业务融合, 互促共进"];
 
 const VOLUNTEER: &[&str] = &[
     "社区环境整治",
@@ -212,7 +193,13 @@ fn working_day(d: i32, lo: i32, hi: i32) -> i32 {
     if cal::is_weekend(d) {
         let back = d - (cal::weekday(d) as i32 - 4);
         let fwd = d + (7 - cal::weekday(d) as i32);
-        d = if back >= lo { back } else if fwd <= hi { fwd } else { d };
+        d = if back >= lo {
+            back
+        } else if fwd <= hi {
+            fwd
+        } else {
+            d
+        };
     }
     d
 }
@@ -237,7 +224,11 @@ pub(crate) fn generate(path: &Path, tree: &Tree, seed: u64, win: &Window) -> io:
             let theme_dom = rng.range(5, 25) as i32;
             let congress_q = rng.range(0, 2) as u32;
             let lesson_q = rng.range(0, 2) as u32;
-            let olm_month = match rng.below(10) { 0..6 => 1, 6..9 => 2, _ => 12 };
+            let olm_month = match rng.below(10) {
+                0..6 => 1,
+                6..9 => 2,
+                _ => 12,
+            };
             let (p_hold, p_skip, p_skip_more) = match o.profile {
                 Profile::Strong => (0.97, 0.004, 0.2),
                 Profile::Normal => (0.9, 0.02, 0.35),

@@ -65,20 +65,12 @@ impl Window {
     pub(crate) fn new(years: u32, end_month: (i32, u32)) -> io::Result<Self> {
         let (y, m) = end_month;
         if !(1..=12).contains(&m) || !(1900..=9000).contains(&y) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("end_month {y}-{m} is not a valid month"),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("end_month {y}-{m} is not a valid month")));
         }
         let years = years.clamp(1, 200) as i32;
         let end_mi = month_index(y, m);
         let start_mi = end_mi - 12 * years + 1;
-        Ok(Window {
-            start_mi,
-            end_mi,
-            start_day: month_first_day(start_mi),
-            end_day: month_last_day(end_mi),
-        })
+        Ok(Window { start_mi, end_mi, start_day: month_first_day(start_mi), end_day: month_last_day(end_mi) })
     }
 
     #[cfg(test)]

@@ -277,7 +277,11 @@ fn member_events(m: &Member, org: &Org, acts: &Activities, win: &Window, seed: u
             match m.dues_style {
                 DuesStyle::Punctual => sched(mi + i32::from(rng.chance(0.03)), mi, dues, 0),
                 DuesStyle::Late => {
-                    let delay = match rng.below(100) { 0..55 => 0, 55..85 => 1, _ => 2 };
+                    let delay = match rng.below(100) {
+                        0..55 => 0,
+                        55..85 => 1,
+                        _ => 2,
+                    };
                     sched(mi + delay, mi, dues, 0);
                 }
                 DuesStyle::Partial => {

@@ -38,9 +38,9 @@ mod extras;
 mod names;
 mod people;
 mod rng;
-mod tree;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter};
@@ -87,9 +87,7 @@ type CsvOut = csv::Writer<BufWriter<File>>;
 /// A CSV writer with LF line ends and RFC 4180 quoting where needed.
 fn csv_writer(path: &Path) -> io::Result<CsvOut> {
     let file = File::create(path)?;
-    Ok(csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(BufWriter::with_capacity(1 << 16, file)))
+    Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(BufWriter::with_capacity(1 << 16, file)))
 }
 
 fn write_orgs(path: &Path, tree: &tree::Tree) -> io::Result<u64> {

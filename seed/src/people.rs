@@ -25,14 +25,7 @@ pub(crate) enum Category {
 }
 
 impl Category {
-    const ALL: [Category; 6] = [
-        Category::Employed,
-        Category::Retired,
-        Category::Mobile,
-        Category::NewEconomy,
-        Category::Rural,
-        Category::Student,
-    ];
+    const ALL: [Category; 6] = [Category::Employed, Category::Retired, Category::Mobile, Category::NewEconomy, Category::Rural, Category::Student];
 
     pub(crate) fn as_str(self) -> &'static str {
         match self {

@@ -37,9 +37,7 @@ pub(crate) struct Rng {
 impl Rng {
     /// A generator for item `index` of stream `stream` under the user's `seed`.
     pub(crate) fn new(seed: u64, stream: u64, index: u64) -> Self {
-        Rng {
-            state: mix(mix(mix(seed) ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93)) ^ index),
-        }
+        Rng { state: mix(mix(mix(seed) ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93)) ^ index) }
     }
 
     #[inline]
@@ -107,18 +105,24 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..8).map({
-            let mut r = Rng::new(42, 1, 7);
-            move |_| r.next_u64()
-        }).collect();
-        let b: Vec<u64> = (0..8).map({
-            let mut r = Rng::new(42, 1, 7);
-            move |_| r.next_u64()
-        }).collect();
-        let c: Vec<u64> = (0..8).map({
-            let mut r = Rng::new(42, 1, 8);
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut r = Rng::new(42, 1, 7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..8)
+            .map({
+                let mut r = Rng::new(42, 1, 7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let c: Vec<u64> = (0..8)
+            .map({
+                let mut r = Rng::new(42, 1, 8);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

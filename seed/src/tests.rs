@@ -91,8 +91,17 @@ fn files_follow_the_contract() {
     assert_eq!(
         names,
         [
-            "orgs.csv", "members.csv", "activities.csv", "resources.csv", "transfers.csv", "ratings.csv",
-            "projects.csv", "candidates.csv", "events-2024.csv", "events-2025.csv", "events-2026.csv"
+            "orgs.csv",
+            "members.csv",
+            "activities.csv",
+            "resources.csv",
+            "transfers.csv",
+            "ratings.csv",
+            "projects.csv",
+            "candidates.csv",
+            "events-2024.csv",
+            "events-2025.csv",
+            "events-2026.csv"
         ]
     );
 
@@ -109,9 +118,7 @@ fn files_follow_the_contract() {
             assert!(org_kind.contains_key(&r[1]), "parent {} of {} listed before it", r[1], r[0]);
         }
         assert!(!r[2].is_empty());
-        assert!(
-            ["district", "street", "town", "township", "community", "village", "unit", "committee", "general_branch", "branch"].contains(&r[3].as_str())
-        );
+        assert!(["district", "street", "town", "township", "community", "village", "unit", "committee", "general_branch", "branch"].contains(&r[3].as_str()));
         day(&r[4]);
         org_kind.insert(r[0].clone(), r[3].clone());
     }
@@ -158,8 +165,17 @@ fn files_follow_the_contract() {
         act_org.insert(r[0].clone(), (r[1].clone(), t));
     }
     for k in [
-        "party_congress", "committee_meeting", "group_meeting", "party_lesson", "theme_day", "org_life_meeting",
-        "theory_study", "democratic_consultation", "democratic_evaluation", "volunteer_activity", "condolence_visit",
+        "party_congress",
+        "committee_meeting",
+        "group_meeting",
+        "party_lesson",
+        "theme_day",
+        "org_life_meeting",
+        "theory_study",
+        "democratic_consultation",
+        "democratic_evaluation",
+        "volunteer_activity",
+        "condolence_visit",
     ] {
         assert!(act_kinds.contains(k), "no {k} activity");
     }

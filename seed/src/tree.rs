@@ -149,9 +149,7 @@ impl Builder<'_> {
             None => cal::days_from_civil(1984, 1, 1),
             Some(p) => {
                 let pe = self.orgs[p as usize].established;
-                let new_org = kind.is_grassroots()
-                    && matches!(ctype, Ctype::Enterprise | Ctype::Social)
-                    && self.rng.chance(0.03);
+                let new_org = kind.is_grassroots() && matches!(ctype, Ctype::Enterprise | Ctype::Social) && self.rng.chance(0.03);
                 if new_org {
                     // Set up during the data window (new "two new" organisations).
                     (self.rng.range((self.win.start_day + 1) as i64, (self.win.end_day - 45).max(self.win.start_day + 1) as i64) as i32).max(pe)
@@ -169,18 +167,7 @@ impl Builder<'_> {
         if kind.is_grassroots() {
             self.grassroots += 1;
         }
-        self.orgs.push(Org {
-            parent,
-            name,
-            kind,
-            established,
-            ctype,
-            profile,
-            focus,
-            host_weight,
-            members: 0,
-            first_member: 0,
-        });
+        self.orgs.push(Org { parent, name, kind, established, ctype, profile, focus, host_weight, members: 0, first_member: 0 });
         (self.orgs.len() - 1) as u32
     }
 
@@ -228,35 +215,30 @@ impl Builder<'_> {
     fn specials(ctype: Ctype) -> &'static [(&'static str, Focus)] {
         match ctype {
             Ctype::Community => &[
-                ("退休党员党支部", Focus::Retired), ("老干部党支部", Focus::Retired), ("物业党支部", Focus::None),
-                ("在职党员党支部", Focus::None), ("流动党员党支部", Focus::Mobile),
-                ("非公企业联合党支部", Focus::NewEconomy), ("小区党支部", Focus::None),
+                ("退休党员党支部", Focus::Retired),
+                ("老干部党支部", Focus::Retired),
+                ("物业党支部", Focus::None),
+                ("在职党员党支部", Focus::None),
+                ("流动党员党支部", Focus::Mobile),
+                ("非公企业联合党支部", Focus::NewEconomy),
+                ("小区党支部", Focus::None),
             ],
-            Ctype::Village => &[
-                ("老年党员党支部", Focus::Retired), ("流动党员党支部", Focus::Mobile),
-                ("合作社党支部", Focus::None), ("产业党支部", Focus::None),
-            ],
+            Ctype::Village => {
+                &[("老年党员党支部", Focus::Retired), ("流动党员党支部", Focus::Mobile), ("合作社党支部", Focus::None), ("产业党支部", Focus::None)]
+            }
             Ctype::Enterprise => &[
-                ("研发中心党支部", Focus::None), ("生产部党支部", Focus::None), ("销售部党支部", Focus::None),
-                ("行政后勤党支部", Focus::None), ("财务部党支部", Focus::None), ("质量管理部党支部", Focus::None),
+                ("研发中心党支部", Focus::None),
+                ("生产部党支部", Focus::None),
+                ("销售部党支部", Focus::None),
+                ("行政后勤党支部", Focus::None),
+                ("财务部党支部", Focus::None),
+                ("质量管理部党支部", Focus::None),
                 ("离退休党支部", Focus::Retired),
             ],
-            Ctype::School => &[
-                ("教工党支部", Focus::None), ("学生党支部", Focus::Student), ("离退休教师党支部", Focus::Retired),
-                ("行政党支部", Focus::None),
-            ],
-            Ctype::Gov => &[
-                ("机关党支部", Focus::None), ("离退休干部党支部", Focus::Retired), ("执法大队党支部", Focus::None),
-                ("综合科党支部", Focus::None),
-            ],
-            Ctype::Social => &[
-                ("快递小哥联合党支部", Focus::NewEconomy), ("外卖骑手党支部", Focus::NewEconomy),
-                ("网约车司机党支部", Focus::NewEconomy),
-            ],
-            Ctype::Organ => &[
-                ("综合执法队党支部", Focus::None), ("便民服务中心党支部", Focus::None),
-                ("退休干部党支部", Focus::Retired),
-            ],
+            Ctype::School => &[("教工党支部", Focus::None), ("学生党支部", Focus::Student), ("离退休教师党支部", Focus::Retired), ("行政党支部", Focus::None)],
+            Ctype::Gov => &[("机关党支部", Focus::None), ("离退休干部党支部", Focus::Retired), ("执法大队党支部", Focus::None), ("综合科党支部", Focus::None)],
+            Ctype::Social => &[("快递小哥联合党支部", Focus::NewEconomy), ("外卖骑手党支部", Focus::NewEconomy), ("网约车司机党支部", Focus::NewEconomy)],
+            Ctype::Organ => &[("综合执法队党支部", Focus::None), ("便民服务中心党支部", Focus::None), ("退休干部党支部", Focus::Retired)],
         }
     }
 
@@ -364,12 +346,40 @@ impl Builder<'_> {
     fn container_budget(&mut self, ctype: Ctype) -> u32 {
         let r = self.rng.below(100) as u32;
         let (lo, hi) = match ctype {
-            Ctype::Community => match r { 0..5 => (1, 1), 5..10 => (2, 2), 10..40 => (3, 5), 40..80 => (6, 9), _ => (10, 16) },
-            Ctype::Village => match r { 0..45 => (1, 1), 45..50 => (2, 2), 50..70 => (3, 3), 70..95 => (4, 6), _ => (7, 10) },
-            Ctype::Enterprise => match r { 0..55 => (1, 1), 55..65 => (2, 2), 65..85 => (3, 5), 85..97 => (6, 12), _ => (13, 25) },
-            Ctype::School => match r { 0..60 => (1, 1), 60..70 => (2, 2), _ => (3, 6) },
-            Ctype::Gov | Ctype::Organ => match r { 0..60 => (1, 1), _ => (2, 4) },
-            Ctype::Social => match r { 0..85 => (1, 1), _ => (2, 3) },
+            Ctype::Community => match r {
+                0..5 => (1, 1),
+                5..10 => (2, 2),
+                10..40 => (3, 5),
+                40..80 => (6, 9),
+                _ => (10, 16),
+            },
+            Ctype::Village => match r {
+                0..45 => (1, 1),
+                45..50 => (2, 2),
+                50..70 => (3, 3),
+                70..95 => (4, 6),
+                _ => (7, 10),
+            },
+            Ctype::Enterprise => match r {
+                0..55 => (1, 1),
+                55..65 => (2, 2),
+                65..85 => (3, 5),
+                85..97 => (6, 12),
+                _ => (13, 25),
+            },
+            Ctype::School => match r {
+                0..60 => (1, 1),
+                60..70 => (2, 2),
+                _ => (3, 6),
+            },
+            Ctype::Gov | Ctype::Organ => match r {
+                0..60 => (1, 1),
+                _ => (2, 4),
+            },
+            Ctype::Social => match r {
+                0..85 => (1, 1),
+                _ => (2, 3),
+            },
         };
         self.rng.range(lo, hi) as u32
     }
@@ -465,7 +475,11 @@ pub(crate) fn build(members: u32, seed: u64, win: &Window) -> Tree {
             let (stem, t) = names::DISTRICT_UNITS[unit % names::DISTRICT_UNITS.len()];
             let name = b.namer.fixed(&mut b.rng, &format!("{}{stem}", names::DISTRICT));
             unit += 1;
-            let ctype = match t { 0 => Ctype::Gov, 1 => Ctype::School, _ => Ctype::Enterprise };
+            let ctype = match t {
+                0 => Ctype::Gov,
+                1 => Ctype::School,
+                _ => Ctype::Enterprise,
+            };
             let want = b.container_budget(ctype).max(2);
             let n = want.min(left);
             let id = b.add(Some(root), name.clone(), Kind::Unit, ctype, Profile::Normal, Focus::None, 0.0);
@@ -523,9 +537,7 @@ pub(crate) fn build(members: u32, seed: u64, win: &Window) -> Tree {
             has_child[p as usize] = true;
         }
     }
-    let leaves: Vec<usize> = (0..b.orgs.len())
-        .filter(|&i| b.orgs[i].kind.is_grassroots() && !has_child[i] && b.orgs[i].host_weight <= 0.0)
-        .collect();
+    let leaves: Vec<usize> = (0..b.orgs.len()).filter(|&i| b.orgs[i].kind.is_grassroots() && !has_child[i] && b.orgs[i].host_weight <= 0.0).collect();
     for i in leaves {
         let (ct, f) = (b.orgs[i].ctype, b.orgs[i].focus);
         b.orgs[i].host_weight = b.branch_weight(ct, f);

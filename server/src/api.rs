@@ -9,16 +9,18 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use app::auth::{Refused, Scope, Who, RECORD_RESOURCE_USE};
+use app::auth::{RECORD_RESOURCE_USE, Refused, Scope, Who};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use domain::Masked;
-use domain::wire::{BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot};
+use domain::wire::{
+    BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot,
+};
 use engine::hub::{Hub, HubError, State as HubState};
 use futures_util::stream::Stream;
 use serde::Deserialize;
@@ -141,7 +143,13 @@ async fn snapshot(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonth
 
 /// A member: index by dimension, ranks, lights, indicators and the events behind every point.
 #[utoipa::path(get, path = "/api/v1/members/{member_id}", params(("member_id" = String, Path), MonthQuery), responses((status = 200, body = MemberProfile), (status = 404, body = ErrorBody)), tag = "members")]
-async fn member(State(hub): State<Hub>, scope: Scope, ip: crate::auth::ConnectInfoOpt, Path(member_id): Path<String>, Query(q): Query<MonthQuery>) -> ApiResult<Response> {
+async fn member(
+    State(hub): State<Hub>,
+    scope: Scope,
+    ip: crate::auth::ConnectInfoOpt,
+    Path(member_id): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> ApiResult<Response> {
     let state = hub.state()?;
     scope.member(&state, &member_id)?;
     let json = hub.member_cached(&member_id, q.month.as_deref()).await?.json_for(scope.masked())?;
@@ -210,7 +218,13 @@ async fn findings(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonth
 /// Records that an organisation used a library resource (it is then not recommended to it
 /// for 12 months).
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/resources/{resource_id}/used", params(("org_id" = String, Path), ("resource_id" = String, Path)), request_body = ResourceUse, responses((status = 204), (status = 404, body = ErrorBody)), tag = "indicators")]
-async fn resource_used(State(hub): State<Hub>, scope: Scope, ip: crate::auth::ConnectInfoOpt, Path((org_id, resource_id)): Path<(String, String)>, Json(body): Json<ResourceUse>) -> ApiResult<StatusCode> {
+async fn resource_used(
+    State(hub): State<Hub>,
+    scope: Scope,
+    ip: crate::auth::ConnectInfoOpt,
+    Path((org_id, resource_id)): Path<(String, String)>,
+    Json(body): Json<ResourceUse>,
+) -> ApiResult<StatusCode> {
     let state = hub.state()?;
     scope.require(RECORD_RESOURCE_USE)?;
     scope.org(&state, Some(&org_id))?;
@@ -258,9 +272,25 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Vanguard 锋领指数 API", description = "District Party-building command centre: organisations, wall snapshots, members, rankings, lights, indicators and findings. Every figure is computed once per data version and served from memory."),
+    info(
+        title = "Vanguard 锋领指数 API",
+        description = "District Party-building command centre: organisations, wall snapshots, members, rankings, lights, indicators and findings. Every figure is computed once per data version and served from memory."
+    ),
     paths(orgs, org, children, snapshot, member, rankings, member_lights, branch_lights, catalogue, org_indicators, findings, resource_used, version, events),
-    components(schemas(OrgEntry, ErrorBody, RankingRow, Rankings, MemberLight, BranchLight, OrgIndicator, Finding, ResourceUse, WallSnapshot, MemberProfile, VersionEvent))
+    components(schemas(
+        OrgEntry,
+        ErrorBody,
+        RankingRow,
+        Rankings,
+        MemberLight,
+        BranchLight,
+        OrgIndicator,
+        Finding,
+        ResourceUse,
+        WallSnapshot,
+        MemberProfile,
+        VersionEvent
+    ))
 )]
 pub struct ApiDoc;
 

@@ -7,10 +7,10 @@ mod login_page;
 mod web;
 
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use domain::Period;
 use engine::{Export, Rules};
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use store::import::{ImportOptions, ImportReport, import_dir};
@@ -259,7 +259,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
             let t = std::time::Instant::now();
             let loaded = copy.sync(&store).await?;
-            println!("columnar copy synced: {} events (study sessions as {} member-month counts) in {:.2}s", loaded.events.height(), loaded.study.height(), t.elapsed().as_secs_f64());
+            println!(
+                "columnar copy synced: {} events (study sessions as {} member-month counts) in {:.2}s",
+                loaded.events.height(),
+                loaded.study.height(),
+                t.elapsed().as_secs_f64()
+            );
             drop(loaded);
             let mut best: Option<(f64, f64)> = None;
             for i in 1..=repeat.max(1) {
@@ -294,7 +299,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     rx.changed().await?;
                 }
                 let state = hub.state()?;
-                println!("hub ready in {:.3}s (version {}: member facts over every month, figures of the newest month)", t.elapsed().as_secs_f64(), state.version);
+                println!(
+                    "hub ready in {:.3}s (version {}: member facts over every month, figures of the newest month)",
+                    t.elapsed().as_secs_f64(),
+                    state.version
+                );
                 let member = state.ds.members.column("member_id")?.str()?.get(0).map(str::to_owned).ok_or("no members")?;
                 let latest = state.base.as_ref().map(|b| b.latest).ok_or("no data")?;
                 let before = hub.member(&member, None).await?.index.clone();
@@ -303,7 +312,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let id = format!("BENCH{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
                 std::fs::write(
                     dir.path().join("events.csv"),
-                    format!("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{id},{member},model_post,{latest}-01T09:00:00,,,,manual\n"),
+                    format!(
+                        "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{id},{member},model_post,{latest}-01T09:00:00,,,,manual\n"
+                    ),
                 )?;
                 let t = std::time::Instant::now();
                 import_dir(&store, dir.path(), &ImportOptions::default()).await?;
@@ -327,7 +338,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { db, addr, columnar, rules, catalogue } => {
             let rules = load_rules(rules.as_deref())?;
             let catalogue = match catalogue {
-                Some(p) => engine::catalogue::Catalogue::from_json(&std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?).map_err(|e| format!("{}: {e}", p.display()))?,
+                Some(p) => engine::catalogue::Catalogue::from_json(&std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
                 None => engine::catalogue::Catalogue::default(),
             };
             tracing::info!(rules_version = rules.version, catalogue_version = catalogue.version, "rules and indicator catalogue");
@@ -348,7 +360,11 @@ async fn first_run(store: &Store, db: &str, addr: SocketAddr) -> Result<()> {
     let file = access::first_run_path(db);
     match access::bootstrap(store, &file).await? {
         access::Bootstrap::Created(f) => {
-            println!("==> First run: an administrator and a kiosk token for {} were created (also in {}, readable by its owner only)", f.org_id, f.file.display());
+            println!(
+                "==> First run: an administrator and a kiosk token for {} were created (also in {}, readable by its owner only)",
+                f.org_id,
+                f.file.display()
+            );
             println!("    admin login:    {}", f.login);
             println!("    admin password: {}", f.password);
             println!("    the wall:       http://{addr}/kiosk?token={}", f.token);
@@ -402,7 +418,9 @@ fn print_report(r: &ImportReport) {
         println!("{:<32} accepted {:>10}  unchanged {:>10}  rejected {:>8}", f.file, f.accepted, f.unchanged, f.rejected);
     }
     for s in &r.skipped {
-        println!("{s:<32} skipped: not an interchange file (orgs, members, activities, events, resources, transfers, ratings, projects, candidates; .csv or .parquet)");
+        println!(
+            "{s:<32} skipped: not an interchange file (orgs, members, activities, events, resources, transfers, ratings, projects, candidates; .csv or .parquet)"
+        );
     }
     for rej in &r.rejections {
         println!("rejected {rej}");

@@ -11,8 +11,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::{App, shell};
-use engine::hub::Hub;
 use axum::{Router, body::Body, http::Request, routing::get};
+use engine::hub::Hub;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -27,8 +27,7 @@ const SITE_PKG_DIR: &str = "pkg";
 /// The largest request body accepted (JSON of the API, server functions, the login form).
 const BODY_LIMIT: usize = 64 * 1024;
 /// Default listen address (`site-addr`).
-const DEFAULT_ADDR: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
+const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
 
 /// Serves the wall until Ctrl-C or SIGTERM.
 ///
@@ -45,9 +44,7 @@ pub async fn serve(hub: Hub, addr: Option<SocketAddr>) -> io::Result<()> {
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, "Vanguard wall listening on http://{local}");
 
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("server stopped");
     Ok(())
 }
@@ -68,9 +65,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
         move || shell(options.clone())
     };
 
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(move || readyz(ready_hub.clone())));
+    let mut router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(move || readyz(ready_hub.clone())));
 
     // `cargo leptos build` renames wasm-bindgen's `<name>_bg.wasm` to `<name>.wasm`, but a server
     // compiled by plain `cargo build` (no LEPTOS_OUTPUT_NAME at compile time) still asks for
@@ -79,34 +74,17 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let bg_wasm = pkg.join(format!("{}_bg.wasm", options.output_name));
     let wasm = pkg.join(format!("{}.wasm", options.output_name));
     if !bg_wasm.exists() && wasm.exists() {
-        router = router.route_service(
-            &format!(
-                "{}{}_bg.wasm",
-                options.site_pkg_dir_route_base(),
-                options.output_name
-            ),
-            ServeFile::new(wasm),
-        );
+        router = router.route_service(&format!("{}{}_bg.wasm", options.site_pkg_dir_route_base(), options.output_name), ServeFile::new(wasm));
     }
 
     let router = router
         .merge(api)
         // Server functions are registered by `leptos_routes_with_context`; this catch-all
         // answers calls to unknown server functions with a clear 400 instead of the 404 page.
-        .route(
-            "/api/{*fn_name}",
-            get(server_fn_handler).post(server_fn_handler),
-        )
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(&options, routes, context.clone(), app_shell)
-        .route_service(
-            &leptos_axum::site_pkg_dir_service_route_path(&options),
-            leptos_axum::site_pkg_dir_service(&options),
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            LeptosOptions,
-            _,
-        >(context, shell))
-        ;
+        .route_service(&leptos_axum::site_pkg_dir_service_route_path(&options), leptos_axum::site_pkg_dir_service(&options))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<LeptosOptions, _>(context, shell));
     // Every request passes the access layer (DOMAIN.md §10): no route answers without a
     // credential unless `auth::is_public` says so.
     crate::auth::guard(router, auth)
@@ -146,15 +124,11 @@ pub fn leptos_options(addr: Option<SocketAddr>) -> io::Result<LeptosOptions> {
     };
     let site_addr = match (addr, var("LEPTOS_SITE_ADDR")) {
         (Some(addr), _) => addr,
-        (None, Some(v)) => v
-            .parse()
-            .map_err(|e| invalid(format!("LEPTOS_SITE_ADDR={v:?}: {e}")))?,
+        (None, Some(v)) => v.parse().map_err(|e| invalid(format!("LEPTOS_SITE_ADDR={v:?}: {e}")))?,
         (None, None) => DEFAULT_ADDR,
     };
     let reload_port = match var("LEPTOS_RELOAD_PORT") {
-        Some(v) => v
-            .parse()
-            .map_err(|e| invalid(format!("LEPTOS_RELOAD_PORT={v:?}: {e}")))?,
+        Some(v) => v.parse().map_err(|e| invalid(format!("LEPTOS_RELOAD_PORT={v:?}: {e}")))?,
         None => 3001,
     };
     let hash_files = var("LEPTOS_HASH_FILES").is_some_and(|v| v == "true");
@@ -176,10 +150,7 @@ fn default_site_root() -> String {
     if Path::new(SITE_ROOT).is_dir() {
         return SITE_ROOT.to_string();
     }
-    let beside_exe: Option<PathBuf> = env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
-        .filter(|p| p.is_dir());
+    let beside_exe: Option<PathBuf> = env::current_exe().ok().and_then(|exe| Some(exe.parent()?.parent()?.join("site"))).filter(|p| p.is_dir());
     match beside_exe {
         Some(p) => p.to_string_lossy().into_owned(),
         None => SITE_ROOT.to_string(),
@@ -188,9 +159,7 @@ fn default_site_root() -> String {
 
 /// Warns (does not fail: the API and SSR still work) when the browser bundle is missing.
 fn check_site(options: &LeptosOptions) {
-    let js = Path::new(&*options.site_root)
-        .join(&*options.site_pkg_dir)
-        .join(format!("{}.js", options.output_name));
+    let js = Path::new(&*options.site_root).join(&*options.site_pkg_dir).join(format!("{}.js", options.output_name));
     if js.is_file() {
         tracing::info!(site_root = %options.site_root, "serving site");
     } else {

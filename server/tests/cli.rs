@@ -177,9 +177,8 @@ struct PgDb {
 impl PgDb {
     fn create(base: &str) -> PgDb {
         let name = unique_name();
-        psql(base, &format!("CREATE DATABASE \"{name}\"")).unwrap_or_else(|e| {
-            panic!("{PG_ENV} is set but the test database cannot be created (psql is needed by the server tests): {e}")
-        });
+        psql(base, &format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("{PG_ENV} is set but the test database cannot be created (psql is needed by the server tests): {e}"));
         PgDb { base: base.to_owned(), url: with_database(base, &name), name }
     }
 }
@@ -308,10 +307,16 @@ async fn crash_and_recover(label: &str, url: &str, clean_url: &str, files: &Path
         assert!(after_crash.members > 0 && after_crash.activities > 0 && after_crash.orgs > 0, "[{label}] {after_crash:?}");
     }
     let checks = [
-        ("events with a NULL in a NOT NULL column", "SELECT COUNT(*) FROM events WHERE event_id IS NULL OR member IS NULL OR kind IS NULL OR occurred_at IS NULL OR source IS NULL OR batch_id IS NULL"),
+        (
+            "events with a NULL in a NOT NULL column",
+            "SELECT COUNT(*) FROM events WHERE event_id IS NULL OR member IS NULL OR kind IS NULL OR occurred_at IS NULL OR source IS NULL OR batch_id IS NULL",
+        ),
         ("duplicate event ids", "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM events"),
         ("events of unknown members", "SELECT COUNT(*) FROM events e LEFT JOIN members m ON m.id = e.member WHERE m.id IS NULL"),
-        ("events of unknown activities", "SELECT COUNT(*) FROM events e LEFT JOIN activities a ON a.id = e.activity WHERE e.activity IS NOT NULL AND a.id IS NULL"),
+        (
+            "events of unknown activities",
+            "SELECT COUNT(*) FROM events e LEFT JOIN activities a ON a.id = e.activity WHERE e.activity IS NOT NULL AND a.id IS NULL",
+        ),
         ("members of unknown organisations", "SELECT COUNT(*) FROM members m LEFT JOIN orgs o ON o.id = m.org WHERE o.id IS NULL"),
     ];
     let mut sql_checked = false;

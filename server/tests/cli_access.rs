@@ -179,7 +179,11 @@ fn psql(url: &str, sql: &str) -> Result<String, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run psql: {e}"))?;
-    if o.status.success() { Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned()) } else { Err(format!("psql {sql:?}: {}", String::from_utf8_lossy(&o.stderr))) }
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    } else {
+        Err(format!("psql {sql:?}: {}", String::from_utf8_lossy(&o.stderr)))
+    }
 }
 
 struct PgDb {

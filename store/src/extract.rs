@@ -142,7 +142,18 @@ impl Store {
         let s = |i: usize| row[i];
         Ok(format!(
             "v3 orgs {} {} members {} {} activities {} {} resources {} transfers {} ratings {} projects {} candidates {} uses {}",
-            s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8), s(9), s(10), s(11)
+            s(0),
+            s(1),
+            s(2),
+            s(3),
+            s(4),
+            s(5),
+            s(6),
+            s(7),
+            s(8),
+            s(9),
+            s(10),
+            s(11)
         ))
     }
 

@@ -3,8 +3,8 @@
 
 use crate::schema as c;
 use crate::{Store, StoreError};
-use domain::kinds::CandidateStep;
 use domain::Date;
+use domain::kinds::CandidateStep;
 use polars::prelude::*;
 
 /// Every small table, read whole (thousands of rows at the reference scale).
@@ -107,11 +107,8 @@ impl Store {
         ])
         .map_err(polars_err)?;
 
-        let c: Vec<CandidateRow> = fetch_all!(
-            self,
-            "SELECT candidate_id, org, step, CAST(step_on AS BIGINT) FROM candidates ORDER BY candidate_id, step_on",
-            CandidateRow
-        );
+        let c: Vec<CandidateRow> =
+            fetch_all!(self, "SELECT candidate_id, org, step, CAST(step_on AS BIGINT) FROM candidates ORDER BY candidate_id, step_on", CandidateRow);
         let mut steps = Vec::with_capacity(c.len());
         for x in &c {
             steps.push(CandidateStep::parse(&x.2).map_err(StoreError::Other)?.code());

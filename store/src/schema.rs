@@ -162,4 +162,3 @@ pub const STEP_MONTH: &str = "step_month";
 
 /// Day number a resource was used.
 pub const USED_ON: &str = "used_on";
-

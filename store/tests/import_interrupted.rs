@@ -17,7 +17,11 @@ fn opts(chunk_rows: usize) -> ImportOptions {
 }
 
 /// Starts `import_dir` of `dir` in the background with chunks of `chunk_rows`.
-fn spawn_import(store: &store::Store, dir: &Path, chunk_rows: usize) -> tokio::task::JoinHandle<Result<store::import::ImportReport, store::import::ImportError>> {
+fn spawn_import(
+    store: &store::Store,
+    dir: &Path,
+    chunk_rows: usize,
+) -> tokio::task::JoinHandle<Result<store::import::ImportReport, store::import::ImportError>> {
     let (store, dir) = (store.clone(), dir.to_owned());
     tokio::spawn(async move { import_dir(&store, &dir, &opts(chunk_rows)).await })
 }
@@ -71,17 +75,24 @@ fn event_files(dir: &Path) -> Vec<(PathBuf, u64)> {
     let mut files: Vec<PathBuf> =
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("events")).collect();
     files.sort();
-    files.into_iter().map(|p| {
-        let n = std::fs::read_to_string(&p).unwrap().lines().skip(1).filter(|l| !l.is_empty()).count() as u64;
-        (p, n)
-    }).collect()
+    files
+        .into_iter()
+        .map(|p| {
+            let n = std::fs::read_to_string(&p).unwrap().lines().skip(1).filter(|l| !l.is_empty()).count() as u64;
+            (p, n)
+        })
+        .collect()
 }
 
 /// Whole chunks only: the stored event rows are complete and their count is a whole number of
 /// chunks of the event files, in order.
 async fn assert_whole(db: &TestDb, store: &store::Store, files: &[(PathBuf, u64)], chunk: u64) {
     let label = db.label;
-    let nulls = scalar(store, "SELECT COUNT(*) FROM events WHERE event_id IS NULL OR member IS NULL OR kind IS NULL OR occurred_at IS NULL OR source IS NULL OR batch_id IS NULL").await;
+    let nulls = scalar(
+        store,
+        "SELECT COUNT(*) FROM events WHERE event_id IS NULL OR member IS NULL OR kind IS NULL OR occurred_at IS NULL OR source IS NULL OR batch_id IS NULL",
+    )
+    .await;
     assert_eq!(nulls, 0, "[{label}] events with NULL in NOT NULL columns");
     let dups = scalar(store, "SELECT COUNT(*) - COUNT(DISTINCT event_id) FROM events").await;
     assert_eq!(dups, 0, "[{label}] duplicate event ids");
@@ -152,7 +163,11 @@ async fn cancelled_import_leaves_whole_chunks_and_is_completed_later() {
             }
             Ok(Ok(r)) => {
                 if r.rejected != 0 {
-                    problems.push(format!("[{label}] the completing import rejected {} rows: {:?}", r.rejected, r.rejections.iter().take(5).collect::<Vec<_>>()));
+                    problems.push(format!(
+                        "[{label}] the completing import rejected {} rows: {:?}",
+                        r.rejected,
+                        r.rejections.iter().take(5).collect::<Vec<_>>()
+                    ));
                 }
             }
         }

@@ -35,13 +35,7 @@ struct Case {
     unchanged: u64,
 }
 
-fn case(
-    name: &'static str,
-    files: &[(&'static str, &str)],
-    rejects: &[(&'static str, u64, &[&'static str])],
-    accepted: u64,
-    unchanged: u64,
-) -> Case {
+fn case(name: &'static str, files: &[(&'static str, &str)], rejects: &[(&'static str, u64, &[&'static str])], accepted: u64, unchanged: u64) -> Case {
     let prefix = format!("{name}-");
     Case {
         name,
@@ -762,8 +756,17 @@ async fn check_case(db: &TestDb, c: &Case, root: &Path, chunk_rows: usize) -> Ve
     }
     // Accepted rows are really stored, nothing else is.
     let after = db.store.counts().await.unwrap();
-    let grown = (after.orgs + after.members + after.activities + after.events + after.resources + after.transfers + after.ratings + after.projects + after.candidates)
-        - (before.orgs + before.members + before.activities + before.events + before.resources + before.transfers + before.ratings + before.projects + before.candidates);
+    let grown =
+        (after.orgs + after.members + after.activities + after.events + after.resources + after.transfers + after.ratings + after.projects + after.candidates)
+            - (before.orgs
+                + before.members
+                + before.activities
+                + before.events
+                + before.resources
+                + before.transfers
+                + before.ratings
+                + before.projects
+                + before.candidates);
     if grown != r.accepted as i64 {
         problems.push(format!("{label}: the tables grew by {grown} rows but {} were accepted", r.accepted));
     }
@@ -1159,7 +1162,12 @@ ZE2,M01,study,2024-05-01T10:00:00,,,,manual
                 let got: Vec<(&str, u64)> = r.rejections.iter().map(|x| (x.file.as_str(), x.line)).collect();
                 let named = r.rejections.iter().all(|x| x.reason.contains(if x.file == "events.csv" { "occurred_at" } else { "held_at" }));
                 if got != [("activities.csv", 3), ("events.csv", 2)] || !named || r.accepted != 3 {
-                    problems.push(format!("[{}] expected activities.csv:3 and events.csv:2 rejected, 3 accepted; got accepted {}:{}", db.label, r.accepted, fmt_rejections(&r)));
+                    problems.push(format!(
+                        "[{}] expected activities.csv:3 and events.csv:2 rejected, 3 accepted; got accepted {}:{}",
+                        db.label,
+                        r.accepted,
+                        fmt_rejections(&r)
+                    ));
                 }
             }
         }

@@ -99,17 +99,10 @@ async fn assert_tree(db: &TestDb, what: &str) {
     assert_eq!(d.children, expect::DISTRICT_CHILDREN, "[{label}] {what}: district children");
 
     let kids = db.store.org_children(Some("D1")).await.unwrap();
-    let got: Vec<(&str, &str, i64, i64, i64)> =
-        kids.iter().map(|n| (n.org_id.as_str(), n.kind.as_str(), n.members, n.grassroots, n.children)).collect();
+    let got: Vec<(&str, &str, i64, i64, i64)> = kids.iter().map(|n| (n.org_id.as_str(), n.kind.as_str(), n.members, n.grassroots, n.children)).collect();
     assert_eq!(
         got,
-        vec![
-            ("K2", "committee", 2, 2, 1),
-            ("P1", "township", 1, 1, 1),
-            ("S1", "street", 7, 4, 1),
-            ("T1", "town", 2, 1, 1),
-            ("U1", "unit", 1, 1, 1),
-        ],
+        vec![("K2", "committee", 2, 2, 1), ("P1", "township", 1, 1, 1), ("S1", "street", 7, 4, 1), ("T1", "town", 2, 1, 1), ("U1", "unit", 1, 1, 1),],
         "[{label}] {what}: children of the district (org_id, kind, members, grassroots, children)"
     );
     let u1 = kids.iter().find(|n| n.org_id == "U1").unwrap();

@@ -11,8 +11,8 @@
 #![allow(dead_code)]
 
 use sqlx::{AssertSqlSafe, Connection, Row};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use store::Store;
 use tempfile::TempDir;
@@ -96,9 +96,7 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub async fn create(base: &str) -> PgDatabase {
         let name = unique_name();
-        let mut conn = sqlx::PgConnection::connect(base)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to {PG_ENV}={base}: {e}"));
+        let mut conn = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| panic!("cannot connect to {PG_ENV}={base}: {e}"));
         sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .execute(&mut conn)
             .await
@@ -172,7 +170,9 @@ pub async fn rows(store: &Store, sql: &str) -> Vec<Vec<Option<String>>> {
 pub async fn scalar(store: &Store, sql: &str) -> i64 {
     match store {
         Store::Sqlite(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}")),
-        Store::Postgres(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}")),
+        Store::Postgres(p) => {
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))
+        }
     }
 }
 

@@ -71,12 +71,7 @@ fn specs() -> Vec<BarSpec<ChildBar>> {
 }
 
 /// The children of the organisation in view.
-pub static CHILDREN: ListSpec<ChildBar> = ListSpec {
-    heading: "下级组织",
-    head_figure: "党员",
-    kind: RowKind::Org,
-    testid: "child-row",
-    rows: |s| s.children.clone(),
-    item: child_item,
-    bars: specs,
-};
+pub static CHILDREN: ListSpec<ChildBar> =
+    ListSpec {
+        heading: "下级组织", head_figure: "党员", kind: RowKind::Org, testid: "child-row", rows: |s| s.children.clone(), item: child_item, bars: specs
+    };

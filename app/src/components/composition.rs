@@ -34,12 +34,8 @@ fn Donut(
     version: Signal<Option<u64>>,
 ) -> impl IntoView {
     let data = Signal::derive(move || PieData {
-        slices: slices.with(|s| {
-            s.iter()
-                .enumerate()
-                .map(|(i, s)| PieSlice { key: s.key.clone(), value: s.value as f64, color: theme::slice(&s.key, i) })
-                .collect()
-        }),
+        slices: slices
+            .with(|s| s.iter().enumerate().map(|(i, s)| PieSlice { key: s.key.clone(), value: s.value as f64, color: theme::slice(&s.key, i) }).collect()),
         caption: caption.to_string(),
     });
     view! {

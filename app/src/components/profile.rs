@@ -1,8 +1,8 @@
 //! The member view's card (who, where, index, ranks, lights), the index by dimension and
 //! the index through the year.
 
-use domain::{Category, Light, Period, Unit};
 use domain::wire::MemberProfile;
+use domain::{Category, Light, Period, Unit};
 use leptos::prelude::*;
 
 use super::charts::Chart;

@@ -115,14 +115,7 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
                 .collect_view();
             let data = Signal::derive(move || {
                 // a bar opens what its row opens
-                let rows = items.with(|items| {
-                    page.with(|p| {
-                        p.iter()
-                            .zip(items)
-                            .map(|(r, it)| BarRow { key: it.href.clone(), ..bar(r) })
-                            .collect()
-                    })
-                });
+                let rows = items.with(|items| page.with(|p| p.iter().zip(items).map(|(r, it)| BarRow { key: it.href.clone(), ..bar(r) }).collect()));
                 BarRows { geometry, rows, colors: colors.clone(), max, unit }
             });
             view! {

@@ -33,13 +33,7 @@ pub fn TrendsPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
                 LineData { ticks: ticks.get(), keys: Vec::new(), values, unit, color, selected: None }
             });
             let title = move || series.with(|s| s.as_ref().map(|s| s.zh.clone()).unwrap_or_default());
-            let latest = move || {
-                series.with(|s| {
-                    s.as_ref()
-                        .map(|s| format_in_unit(s.values.iter().rev().find_map(|v| *v), s.unit))
-                        .unwrap_or_default()
-                })
-            };
+            let latest = move || series.with(|s| s.as_ref().map(|s| format_in_unit(s.values.iter().rev().find_map(|v| *v), s.unit)).unwrap_or_default());
             view! {
                 <div class="trend" data-testid=format!("trend-{}", i + 1)>
                     <div class="trend-head">

@@ -1,7 +1,7 @@
 //! The live warning feed: the red and yellow lights on in the subtree, worst first, paged
 //! by itself; an entry opens the member or branch it is about.
 
-use domain::wire::{Warning, WallSnapshot};
+use domain::wire::{WallSnapshot, Warning};
 use leptos::prelude::*;
 
 use super::pager::Pager;

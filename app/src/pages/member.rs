@@ -63,4 +63,3 @@ fn MemberWall(feed: Feed<MemberProfile>) -> impl IntoView {
         </main>
     }
 }
-

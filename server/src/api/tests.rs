@@ -11,12 +11,12 @@ use app::auth::SCOPE_HEADER;
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
+use engine::Rules;
 use engine::catalogue::Catalogue;
 use engine::columnar::ColumnarCopy;
-use engine::Rules;
 use futures_util::StreamExt;
 use serde_json::Value;
-use store::import::{import_dir, ImportOptions};
+use store::import::{ImportOptions, import_dir};
 use tower::ServiceExt;
 
 /// Every documented path, with the request that exercises it below.
@@ -46,7 +46,10 @@ const ROUTES: &[&str] = &[
 ///   B2 held none in March (gap 1, yellow) and no red member.
 fn district(dir: &std::path::Path) {
     let files = [
-        ("orgs.csv", "org_id,parent_id,name,kind,established_on\nD,,某区,district,2000-01-01\nS,D,某街道,street,2000-01-01\nB1,S,第一支部,branch,2001-01-01\nB2,S,第二支部,branch,2001-01-01\n"),
+        (
+            "orgs.csv",
+            "org_id,parent_id,name,kind,established_on\nD,,某区,district,2000-01-01\nS,D,某街道,street,2000-01-01\nB1,S,第一支部,branch,2001-01-01\nB2,S,第二支部,branch,2001-01-01\n",
+        ),
         (
             "members.csv",
             "member_id,org_id,name,gender,birth_date,joined_on,status,category,monthly_dues\n\
@@ -197,7 +200,11 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         // The tree.
         assert_eq!(ids(&f.get(ADMIN, "/api/v1/orgs").await, "org_id"), ["D"], "[{label}]");
         let s = f.get(ADMIN, "/api/v1/orgs/S").await;
-        assert_eq!((s["members"].as_i64(), s["grassroots"].as_i64(), s["children"].as_i64(), s["parent_id"].as_str()), (Some(3), Some(2), Some(2), Some("D")), "[{label}] {s}");
+        assert_eq!(
+            (s["members"].as_i64(), s["grassroots"].as_i64(), s["children"].as_i64(), s["parent_id"].as_str()),
+            (Some(3), Some(2), Some(2), Some("D")),
+            "[{label}] {s}"
+        );
         assert_eq!(ids(&f.get(ADMIN, "/api/v1/orgs/S/children").await, "org_id"), ["B1", "B2"], "[{label}]");
 
         // The wall and a member.
@@ -211,7 +218,11 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         let r = f.get(ADMIN, "/api/v1/rankings").await;
         assert_eq!(r["total"], 3, "[{label}]");
         assert_eq!(ids(&r["rows"], "member_id"), ["M1", "M3", "M2"], "[{label}] {r}");
-        assert_eq!((r["rows"][0]["index"].as_str(), r["rows"][0]["party_life"].as_str(), r["rows"][0]["name"].as_str()), (Some("4"), Some("4"), Some("张三")), "[{label}]");
+        assert_eq!(
+            (r["rows"][0]["index"].as_str(), r["rows"][0]["party_life"].as_str(), r["rows"][0]["name"].as_str()),
+            (Some("4"), Some("4"), Some("张三")),
+            "[{label}]"
+        );
         let r = f.get(ADMIN, "/api/v1/rankings?org=B1&limit=1&offset=1").await;
         assert_eq!((r["total"].as_i64(), ids(&r["rows"], "member_id")), (Some(2), vec!["M2".to_string()]), "[{label}] {r}");
         assert_eq!(r["rows"][0]["org_rank"], 2, "[{label}]");
@@ -219,12 +230,20 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         // Lights of §5 at March.
         let l = f.get(ADMIN, "/api/v1/lights/members").await;
         assert_eq!(ids(&l, "member_id"), ["M2"], "[{label}] red and yellow only");
-        assert_eq!((l[0]["dues_arrears"].as_i64(), l[0]["absence"].as_i64(), l[0]["dues_light"].as_str(), l[0]["absence_light"].as_str(), l[0]["light"].as_str()), (Some(3), Some(2), Some("red"), Some("yellow"), Some("red")), "[{label}] {l}");
+        assert_eq!(
+            (l[0]["dues_arrears"].as_i64(), l[0]["absence"].as_i64(), l[0]["dues_light"].as_str(), l[0]["absence_light"].as_str(), l[0]["light"].as_str()),
+            (Some(3), Some(2), Some("red"), Some("yellow"), Some("red")),
+            "[{label}] {l}"
+        );
         assert_eq!(ids(&f.get(ADMIN, "/api/v1/lights/members?all=true").await, "member_id"), ["M1", "M2", "M3"], "[{label}]");
         let b = f.get(ADMIN, "/api/v1/lights/branches?org=S&month=2024-03").await;
         assert_eq!(ids(&b, "org_id"), ["B1", "B2"], "[{label}]");
         assert_eq!((b[0]["light"].as_str(), b[0]["share_light"].as_str(), b[0]["red_members"].as_i64()), (Some("red"), Some("red"), Some(1)), "[{label}] {b}");
-        assert_eq!((b[1]["light"].as_str(), b[1]["org_life_gap"].as_i64(), b[1]["gap_light"].as_str()), (Some("yellow"), Some(1), Some("yellow")), "[{label}] {b}");
+        assert_eq!(
+            (b[1]["light"].as_str(), b[1]["org_life_gap"].as_i64(), b[1]["gap_light"].as_str()),
+            (Some("yellow"), Some(1), Some("yellow")),
+            "[{label}] {b}"
+        );
 
         // Indicators and findings.
         let cat = f.get(ADMIN, "/api/v1/indicators").await;
@@ -285,7 +304,17 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         // A secretary of B2: its own subtree only.
         let b2 = As::Login("secretary2");
         assert_eq!(ids(&f.get(b2, "/api/v1/orgs").await, "org_id"), ["B2"], "[{label}]");
-        for uri in ["/api/v1/orgs/B1", "/api/v1/orgs/S/children", "/api/v1/snapshot?org=B1", "/api/v1/members/M1", "/api/v1/members/NOPE", "/api/v1/rankings?org=D", "/api/v1/lights/members?org=B1", "/api/v1/orgs/B1/indicators", "/api/v1/findings?org=S"] {
+        for uri in [
+            "/api/v1/orgs/B1",
+            "/api/v1/orgs/S/children",
+            "/api/v1/snapshot?org=B1",
+            "/api/v1/members/M1",
+            "/api/v1/members/NOPE",
+            "/api/v1/rankings?org=D",
+            "/api/v1/lights/members?org=B1",
+            "/api/v1/orgs/B1/indicators",
+            "/api/v1/findings?org=S",
+        ] {
             let (s, e) = f.call(b2, "GET", uri, &[], None).await;
             assert_eq!((s, e["error"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "[{label}] {uri}: {e}");
         }
@@ -330,7 +359,11 @@ async fn every_route_applies_the_callers_scope() {
 
         // Who am I.
         let me = f.get(As::Login("member1"), "/api/v1/session").await;
-        assert_eq!((me["login"].as_str(), me["role"].as_str(), me["org_id"].as_str(), me["member_id"].as_str()), (Some("member1"), Some("member"), Some("B1"), Some("M1")), "[{label}]");
+        assert_eq!(
+            (me["login"].as_str(), me["role"].as_str(), me["org_id"].as_str(), me["member_id"].as_str()),
+            (Some("member1"), Some("member"), Some("B1"), Some("M1")),
+            "[{label}]"
+        );
 
         // A member: its own profile, nothing else.
         let m = f.get(As::Login("member1"), "/api/v1/members/M1").await;
@@ -345,7 +378,10 @@ async fn every_route_applies_the_callers_scope() {
         let names: Vec<&str> = snap["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["张*", "欧***"], "[{label}] snapshot members");
         assert!(snap["leaderboard"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().chars().skip(1).all(|c| c == '*')), "[{label}] {snap}");
-        assert!(snap["warnings"].as_array().unwrap().iter().filter(|w| w["subject"] == "member").all(|w| w["subject_name"].as_str().unwrap().ends_with('*')), "[{label}]");
+        assert!(
+            snap["warnings"].as_array().unwrap().iter().filter(|w| w["subject"] == "member").all(|w| w["subject_name"].as_str().unwrap().ends_with('*')),
+            "[{label}]"
+        );
         assert_eq!(f.get(kiosk, "/api/v1/members/M2").await["name"], "欧***", "[{label}]");
         let r = f.get(kiosk, "/api/v1/rankings").await;
         assert!(r["rows"].as_array().unwrap().iter().all(|r| r["name"].as_str().unwrap().ends_with('*')), "[{label}] {r}");
@@ -364,14 +400,24 @@ async fn every_route_applies_the_callers_scope() {
             .body(Body::from("{}"))
             .unwrap();
         assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "[{label}] cross-origin");
-        let req = Request::post("/api/v1/orgs/B1/resources/R1/used").header(header::HOST, "wall.test").header(header::COOKIE, f.cookies["admin1"].as_str()).header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        let req = Request::post("/api/v1/orgs/B1/resources/R1/used")
+            .header(header::HOST, "wall.test")
+            .header(header::COOKIE, f.cookies["admin1"].as_str())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
         assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::FORBIDDEN, "[{label}] no origin");
         let (s, _) = f.call(ADMIN, "POST", "/api/v1/orgs/B1/resources/R1/used", &[], Some("{}")).await;
         assert_eq!(s, StatusCode::NO_CONTENT, "[{label}] same origin");
 
         // Logging out ends the session on the server: a copy of the cookie stops working.
         let copy = f.log_in("officer1", PASSWORD).await.unwrap();
-        let req = Request::delete("/api/v1/session").header(header::HOST, "wall.test").header(header::ORIGIN, "http://wall.test").header(header::COOKIE, copy.as_str()).body(Body::empty()).unwrap();
+        let req = Request::delete("/api/v1/session")
+            .header(header::HOST, "wall.test")
+            .header(header::ORIGIN, "http://wall.test")
+            .header(header::COOKIE, copy.as_str())
+            .body(Body::empty())
+            .unwrap();
         assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::NO_CONTENT, "[{label}] logout");
         let req = Request::get("/api/v1/rankings").header(header::COOKIE, copy.as_str()).body(Body::empty()).unwrap();
         assert_eq!(f.router.clone().oneshot(req).await.unwrap().status(), StatusCode::UNAUTHORIZED, "[{label}] after logout");
@@ -400,7 +446,16 @@ async fn every_route_applies_the_callers_scope() {
         access::export_audit(&db.store, &mut out).await.unwrap();
         let log = String::from_utf8(out).unwrap();
         assert!(log.starts_with("at,actor,role,action,target,outcome,ip\n"), "[{label}]");
-        for needle in [",admin1,admin,login,", ",member1,member,member_view,M1,ok,", ",token:wall,viewer,denied,", ",member1,member,denied,/api/v1/members/M2,denied,", ",officer1,officer,logout,", ",cli,,user_disable,officer1,ok,", ",nobody-at-all,,login_failed,", ",admin1,admin,resource_use,B1/R1,ok,"] {
+        for needle in [
+            ",admin1,admin,login,",
+            ",member1,member,member_view,M1,ok,",
+            ",token:wall,viewer,denied,",
+            ",member1,member,denied,/api/v1/members/M2,denied,",
+            ",officer1,officer,logout,",
+            ",cli,,user_disable,officer1,ok,",
+            ",nobody-at-all,,login_failed,",
+            ",admin1,admin,resource_use,B1/R1,ok,",
+        ] {
             assert!(log.contains(needle), "[{label}] the audit log lacks {needle:?}:\n{log}");
         }
         assert!(!log.contains(",token:wall,viewer,member_view,"), "[{label}] a viewer's profile views are not member_view");

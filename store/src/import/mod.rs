@@ -171,11 +171,7 @@ impl Conn {
                     .await?;
             }
             Conn::Postgres(c) => {
-                sqlx::query("UPDATE import_batches SET status = $1, finished_at = now()::text WHERE id = $2")
-                    .bind(status)
-                    .bind(batch)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query("UPDATE import_batches SET status = $1, finished_at = now()::text WHERE id = $2").bind(status).bind(batch).execute(&mut *c).await?;
                 sqlx::query("SELECT pg_advisory_unlock($1)").bind(IMPORT_LOCK).execute(&mut *c).await?;
             }
         }

@@ -2,9 +2,7 @@
 //! imported) organisations, members and activities, and giving new ones their integer keys.
 
 use super::table::{Prepared, Val};
-use domain::{
-    ActivityRow, CandidateRow, Entity, EventRow, FieldError, Fields, MemberRow, OrgRow, ProjectRow, RatingRow, ResourceRow, TransferRow,
-};
+use domain::{ActivityRow, CandidateRow, Entity, EventRow, FieldError, Fields, MemberRow, OrgRow, ProjectRow, RatingRow, ResourceRow, TransferRow};
 use std::collections::HashMap;
 
 /// The interchange ids already known, with their integer keys.
@@ -68,9 +66,7 @@ pub fn prepare_row(entity: Entity, fields: &Fields<'_>, refs: &mut Refs, line: u
             let member = member(refs, "member_id", &r.member_id)?;
             let activity = match &r.activity_id {
                 None => None,
-                Some(a) => Some(
-                    refs.activities.get(a).copied().ok_or_else(|| FieldError::new("activity_id", format!("{a:?} is not a known activity")))?,
-                ),
+                Some(a) => Some(refs.activities.get(a).copied().ok_or_else(|| FieldError::new("activity_id", format!("{a:?} is not a known activity")))?),
             };
             vec![
                 r.event_id.into(),
@@ -116,13 +112,7 @@ pub fn prepare_row(entity: Entity, fields: &Fields<'_>, refs: &mut Refs, line: u
         }
         Entity::Candidates => {
             let r = CandidateRow::parse(fields)?;
-            vec![
-                r.candidate_id.into(),
-                r.step.as_str().to_owned().into(),
-                org(refs, "org_id", &r.org_id)?.into(),
-                r.name.into(),
-                i64::from(r.step_on.0).into(),
-            ]
+            vec![r.candidate_id.into(), r.step.as_str().to_owned().into(), org(refs, "org_id", &r.org_id)?.into(), r.name.into(), i64::from(r.step_on.0).into()]
         }
     };
     Ok(Prepared { line, vals })
@@ -172,11 +162,8 @@ pub fn prepare_orgs(inputs: &[OrgInput], refs: &mut Refs) -> Vec<Result<Prepared
                     break Err(format!("its parent {parent:?} was rejected (line {})", inputs[cur].line));
                 }
                 State::Visiting => {
-                    let cycle: Vec<&str> = path
-                        .iter()
-                        .skip_while(|&&p| p != cur)
-                        .map(|&p: &usize| inputs[p].row.as_ref().map(|r| r.org_id.as_str()).unwrap_or(""))
-                        .collect();
+                    let cycle: Vec<&str> =
+                        path.iter().skip_while(|&&p| p != cur).map(|&p: &usize| inputs[p].row.as_ref().map(|r| r.org_id.as_str()).unwrap_or("")).collect();
                     let msg = format!("makes a cycle: {} → {}", cycle.join(" → "), cycle.first().copied().unwrap_or(""));
                     for &p in path.iter().skip_while(|&&p| p != cur) {
                         state[p] = State::Bad(msg.clone());

@@ -47,9 +47,7 @@ pub fn list_dir(dir: &Path) -> std::io::Result<(Vec<SourceFile>, Vec<String>)> {
             None
         };
         match (Entity::from_file_name(&name), format) {
-            (Some(entity), Some(format)) => {
-                files.push(SourceFile { bytes: entry.metadata()?.len(), path: entry.path(), name, entity, format })
-            }
+            (Some(entity), Some(format)) => files.push(SourceFile { bytes: entry.metadata()?.len(), path: entry.path(), name, entity, format }),
             _ => skipped.push(name),
         }
     }
@@ -69,7 +67,10 @@ pub struct RawRow {
 pub enum Read {
     Rows(Vec<RawRow>),
     /// A row the reader could not split into fields (bad quoting, wrong field count, not UTF-8).
-    Bad { line: u64, reason: String },
+    Bad {
+        line: u64,
+        reason: String,
+    },
 }
 
 /// Maps a header to the entity's columns: for each contract column, its position in the file.
@@ -104,11 +105,7 @@ pub struct HeaderError(pub String);
 
 /// Streams `file`, calling `sink` with chunks of at most `chunk_rows` rows and the number of
 /// bytes consumed so far. Stops early if `sink` returns false.
-pub fn read_file(
-    file: &SourceFile,
-    chunk_rows: usize,
-    sink: &mut dyn FnMut(Read, u64) -> bool,
-) -> Result<Result<(), HeaderError>, std::io::Error> {
+pub fn read_file(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64) -> bool) -> Result<Result<(), HeaderError>, std::io::Error> {
     match file.format {
         Format::Csv => read_csv(file, chunk_rows, sink),
         Format::Parquet => read_parquet(file, chunk_rows, sink),
@@ -272,11 +269,7 @@ fn read_parquet(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read,
     let mut offset = 0usize;
     while offset < total {
         let len = chunk_rows.min(total - offset);
-        let df = ParquetReader::new(File::open(&file.path)?)
-            .with_columns(Some(wanted.clone()))
-            .with_slice(Some((offset, len)))
-            .finish()
-            .map_err(pl)?;
+        let df = ParquetReader::new(File::open(&file.path)?).with_columns(Some(wanted.clone())).with_slice(Some((offset, len))).finish().map_err(pl)?;
         let mut columns = Vec::with_capacity(wanted.len());
         for name in &wanted {
             let col = df.column(name).map_err(pl)?;

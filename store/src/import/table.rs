@@ -154,12 +154,8 @@ pub const TRANSFERS: TableSpec = TableSpec {
     key: 1,
 };
 
-pub const RATINGS: TableSpec = TableSpec {
-    entity: Entity::Ratings,
-    table: "ratings",
-    cols: &[("org", Int, "org_id"), ("year", Int, "year"), ("stars", Int, "stars")],
-    key: 2,
-};
+pub const RATINGS: TableSpec =
+    TableSpec { entity: Entity::Ratings, table: "ratings", cols: &[("org", Int, "org_id"), ("year", Int, "year"), ("stars", Int, "stars")], key: 2 };
 
 pub const PROJECTS: TableSpec = TableSpec {
     entity: Entity::Projects,
@@ -179,13 +175,7 @@ pub const PROJECTS: TableSpec = TableSpec {
 pub const CANDIDATES: TableSpec = TableSpec {
     entity: Entity::Candidates,
     table: "candidates",
-    cols: &[
-        ("candidate_id", Text, "candidate_id"),
-        ("step", Text, "step"),
-        ("org", Int, "org_id"),
-        ("name", Text, "name"),
-        ("step_on", Int, "step_on"),
-    ],
+    cols: &[("candidate_id", Text, "candidate_id"), ("step", Text, "step"), ("org", Int, "org_id"), ("name", Text, "name"), ("step_on", Int, "step_on")],
     key: 2,
 };
 

@@ -4,8 +4,8 @@
 //! the rest are inserted. A chunk, its rejections and the batch's counters commit in one
 //! transaction, so a killed import leaves whole chunks or nothing and a re-run completes it.
 
-use super::table::{ColType, Prepared, TableSpec, Val};
 use super::Rejection;
+use super::table::{ColType, Prepared, TableSpec, Val};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -147,7 +147,8 @@ fn key_join(d: Dialect, spec: &TableSpec) -> String {
 
 /// Lines of staged rows whose key is stored with other values, with a 0/1 flag per column.
 fn conflict_sql(d: Dialect, spec: &TableSpec) -> String {
-    let flags: Vec<String> = spec.cols.iter().map(|(c, ty, _)| format!("CASE WHEN {} THEN 0 ELSE 1 END", d.same(&format!("t.{c}"), &d.staged(c, *ty)))).collect();
+    let flags: Vec<String> =
+        spec.cols.iter().map(|(c, ty, _)| format!("CASE WHEN {} THEN 0 ELSE 1 END", d.same(&format!("t.{c}"), &d.staged(c, *ty)))).collect();
     let all_same: Vec<String> = spec.cols.iter().map(|(c, ty, _)| d.same(&format!("t.{c}"), &d.staged(c, *ty))).collect();
     format!(
         "SELECT s.line, {} FROM {} s JOIN {} t ON {} WHERE NOT ({})",
@@ -228,7 +229,14 @@ macro_rules! backend {
 
             /// The careful path, inside the caller's transaction: stage the (deduplicated)
             /// rows, report stored keys with other values as conflicts, insert the new ones.
-            async fn write_staged(conn: &mut $Conn, spec: &TableSpec, batch: i64, file: &str, rows: &[Prepared], out: &mut ChunkOutcome) -> Result<(), sqlx::Error> {
+            async fn write_staged(
+                conn: &mut $Conn,
+                spec: &TableSpec,
+                batch: i64,
+                file: &str,
+                rows: &[Prepared],
+                out: &mut ChunkOutcome,
+            ) -> Result<(), sqlx::Error> {
                 if rows.is_empty() {
                     return Ok(());
                 }
@@ -237,7 +245,8 @@ macro_rules! backend {
                 let conflicts = sqlx::query(AssertSqlSafe(conflict_sql($dialect, spec))).fetch_all(&mut *conn).await?;
                 for c in &conflicts {
                     let line: i64 = c.try_get(0)?;
-                    let flags: Vec<i64> = (1..=spec.cols.len()).map(|i| c.try_get::<i32, _>(i).map(i64::from).or_else(|_| c.try_get::<i64, _>(i))).collect::<Result<_, _>>()?;
+                    let flags: Vec<i64> =
+                        (1..=spec.cols.len()).map(|i| c.try_get::<i32, _>(i).map(i64::from).or_else(|_| c.try_get::<i64, _>(i))).collect::<Result<_, _>>()?;
                     let row = &rows[by_line[&(line as u64)]];
                     out.conflicts.push(Rejection { file: file.to_owned(), line: line as u64, reason: conflict_reason(spec, row, &flags) });
                 }

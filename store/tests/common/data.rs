@@ -179,11 +179,8 @@ impl Dataset {
                 &["R4", "base", "红色教育基地", ""],
             ],
         );
-        let transfers = Table::new(
-            "transfers",
-            TRANSFER_COLS,
-            &[&["TR1", "M03", "B1", "B2", "2024-03-01", "2024-03-15"], &["TR2", "M06", "B3", "B4", "2024-05-01", ""]],
-        );
+        let transfers =
+            Table::new("transfers", TRANSFER_COLS, &[&["TR1", "M03", "B1", "B2", "2024-03-01", "2024-03-15"], &["TR2", "M06", "B3", "B4", "2024-05-01", ""]]);
         let ratings = Table::new("ratings", RATING_COLS, &[&["B1", "2023", "5"], &["B2", "2023", "3"], &["B3", "2024", "1"], &["K2", "2024", "4"]]);
         let projects = Table::new(
             "projects",
@@ -240,9 +237,7 @@ impl Dataset {
             header.insert(1, "remark".into());
             order.insert(1, usize::MAX);
             let project = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
-                rows.iter()
-                    .map(|r| order.iter().map(|&i| if i == usize::MAX { "备注, \"extra\"".to_string() } else { r[i].clone() }).collect())
-                    .collect()
+                rows.iter().map(|r| order.iter().map(|&i| if i == usize::MAX { "备注, \"extra\"".to_string() } else { r[i].clone() }).collect()).collect()
             };
             let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
             match t.stem {
@@ -323,9 +318,9 @@ pub fn typed_column<'a>(stem: &str, col: &str, vals: impl Iterator<Item = &'a st
     let name: PlSmallStr = col.into();
     let s = match typed_kind(stem, col) {
         "date" => Series::new(name, vals.iter().map(|v| v.map(days)).collect::<Vec<_>>()).cast(&DataType::Date).unwrap(),
-        "timestamp" => Series::new(name, vals.iter().map(|v| v.map(micros)).collect::<Vec<_>>())
-            .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
-            .unwrap(),
+        "timestamp" => {
+            Series::new(name, vals.iter().map(|v| v.map(micros)).collect::<Vec<_>>()).cast(&DataType::Datetime(TimeUnit::Microseconds, None)).unwrap()
+        }
         "decimal" => {
             let ca = Int128Chunked::from_iter_options(name, vals.iter().map(|v| v.map(|s| unscaled(s, 6))));
             ca.into_decimal(18, 6).unwrap().into_series()

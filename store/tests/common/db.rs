@@ -10,8 +10,8 @@
 #![allow(dead_code)]
 
 use sqlx::{AssertSqlSafe, Connection};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use store::Store;
 use tempfile::TempDir;
@@ -95,9 +95,7 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub async fn create(base: &str) -> PgDatabase {
         let name = unique_name();
-        let mut conn = sqlx::PgConnection::connect(base)
-            .await
-            .unwrap_or_else(|e| panic!("cannot connect to {PG_ENV}={base}: {e}"));
+        let mut conn = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| panic!("cannot connect to {PG_ENV}={base}: {e}"));
         sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .execute(&mut conn)
             .await
@@ -150,4 +148,3 @@ pub fn with_database(base: &str, db: &str) -> String {
         None => format!("{root}/{db}"),
     }
 }
-

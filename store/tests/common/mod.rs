@@ -37,7 +37,9 @@ pub async fn rows(store: &Store, sql: &str) -> Vec<Vec<Option<String>>> {
 pub async fn scalar(store: &Store, sql: &str) -> i64 {
     match store {
         Store::Sqlite(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}")),
-        Store::Postgres(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}")),
+        Store::Postgres(p) => {
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))
+        }
     }
 }
 

@@ -140,9 +140,7 @@ mod draw {
             .x_label_area_size(h.saturating_sub(g.top + rows_height))
             .build_cartesian_2d(0.0..end, 0.0..slots)
             .map_err(err)?;
-        wall_mesh(chart.configure_mesh().disable_y_mesh().y_labels(0).x_labels(5).x_label_formatter(&x_fmt), LABEL_PX - 4.0)
-            .draw()
-            .map_err(err)?;
+        wall_mesh(chart.configure_mesh().disable_y_mesh().y_labels(0).x_labels(5).x_label_formatter(&x_fmt), LABEL_PX - 4.0).draw().map_err(err)?;
 
         let mut hits = Hits::default();
         for (i, row) in d.rows.iter().take(divisions as usize).enumerate() {
@@ -154,9 +152,7 @@ mod draw {
                     continue;
                 }
                 let color = d.colors.get(k).copied().unwrap_or(theme::GOLD);
-                chart
-                    .draw_series(std::iter::once(Rectangle::new([(x, y0 + 0.2), (x + part, y1 - 0.2)], rgb(color).filled())))
-                    .map_err(err)?;
+                chart.draw_series(std::iter::once(Rectangle::new([(x, y0 + 0.2), (x + part, y1 - 0.2)], rgb(color).filled()))).map_err(err)?;
                 x += part;
             }
             // the value after the bar, or inside its end when the bar reaches the edge

@@ -109,12 +109,8 @@ mod draw {
             outline.extend(run.iter().map(|&(i, v)| (at(i), v)));
             outline.push((at(run[run.len() - 1].0), lo.max(0.0)));
             chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.14).filled()))).map_err(err)?;
-            chart
-                .draw_series(LineSeries::new(run.iter().map(|&(i, v)| (at(i), v)), color.stroke_width(5)))
-                .map_err(err)?;
-            chart
-                .draw_series(run.iter().map(|&(i, v)| Circle::new((at(i), v), 8, color.filled())))
-                .map_err(err)?;
+            chart.draw_series(LineSeries::new(run.iter().map(|&(i, v)| (at(i), v)), color.stroke_width(5))).map_err(err)?;
+            chart.draw_series(run.iter().map(|&(i, v)| Circle::new((at(i), v), 8, color.filled()))).map_err(err)?;
         }
 
         if let Some((sel, v)) = d.selected.filter(|&s| s < n).and_then(|s| d.values[s].map(|v| (s, v))) {

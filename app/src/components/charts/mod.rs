@@ -101,10 +101,10 @@ pub(crate) mod paint {
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     use web_sys::HtmlCanvasElement;
 
+    use super::ChartData;
     use super::backend::WallCanvas;
     use super::hits::Hits;
     use super::theme::{self, Rgb};
-    use super::ChartData;
 
     pub fn rgb(c: Rgb) -> RGBColor {
         RGBColor(c.0, c.1, c.2)
@@ -142,12 +142,8 @@ pub(crate) mod paint {
     pub fn empty(canvas: WallCanvas, message: &str) -> Result<Hits, String> {
         let (w, h) = canvas.get_size();
         let area = canvas.into_drawing_area();
-        area.draw(&Text::new(
-            message.to_string(),
-            (w as i32 / 2, h as i32 / 2),
-            anchored(theme::LABEL_PX, theme::MUTED, HPos::Center, VPos::Center),
-        ))
-        .map_err(err)?;
+        area.draw(&Text::new(message.to_string(), (w as i32 / 2, h as i32 / 2), anchored(theme::LABEL_PX, theme::MUTED, HPos::Center, VPos::Center)))
+            .map_err(err)?;
         area.present().map_err(err)?;
         Ok(Hits::default())
     }

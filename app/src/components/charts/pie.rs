@@ -84,17 +84,18 @@ mod draw {
 
         let mut hits = Hits::default();
         for &(i, start, end) in &parts {
-            hits.push(
-                Shape::Sector { cx: f64::from(center.0), cy: f64::from(center.1), inner, outer, start, end },
-                d.slices[i].key.clone(),
-            );
+            hits.push(Shape::Sector { cx: f64::from(center.0), cy: f64::from(center.1), inner, outer, start, end }, d.slices[i].key.clone());
         }
         // the total fills the hole: about five digits across its diameter
         let figure = (inner * 0.62).min(FIGURE_PX);
         area.draw(&Text::new(format_count(total.round() as i64), (center.0, center.1 + 4), anchored(figure, theme::GOLD, HPos::Center, VPos::Bottom)))
             .map_err(err)?;
-        area.draw(&Text::new(d.caption.clone(), (center.0, center.1 + 8), anchored((figure * 0.55).max(LABEL_PX - 8.0), theme::MUTED, HPos::Center, VPos::Top)))
-            .map_err(err)?;
+        area.draw(&Text::new(
+            d.caption.clone(),
+            (center.0, center.1 + 8),
+            anchored((figure * 0.55).max(LABEL_PX - 8.0), theme::MUTED, HPos::Center, VPos::Top),
+        ))
+        .map_err(err)?;
         area.present().map_err(err)?;
         Ok(hits)
     }
