@@ -1,4 +1,4 @@
-// Logs in once before the tests (DOMAIN.md §10: nothing but the login page answers without a
+// Logs in once before the tests (docs/RULES.md §10: nothing but the login page answers without a
 // credential). scripts/test.sh points VANGUARD_FIRST_RUN at the file the server's first run
 // wrote (the admin's password and the root's kiosk token); the admin's session cookie is
 // saved as the tests' storage state, and the kiosk token is kept for the kiosk test.

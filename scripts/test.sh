@@ -257,7 +257,7 @@ if ! curl -sf "$VANGUARD_URL/readyz" >/dev/null 2>&1; then
     vg_fail_step "vanguard serve did not compute its figures within 300 s" 1
 fi
 
-# The server's first run made an admin and a kiosk token (DOMAIN.md §10) and wrote them here;
+# The server's first run made an admin and a kiosk token (docs/RULES.md §10) and wrote them here;
 # the tests log in with them (end2end/global-setup.ts).
 export VANGUARD_FIRST_RUN="$VG_TMP/e2e.db.first-run.txt"
 [ -f "$VANGUARD_FIRST_RUN" ] || vg_fail_step "vanguard serve wrote no first-run file at $VANGUARD_FIRST_RUN" 1

@@ -25,7 +25,7 @@ mkdir -p data
 vg_say "Seeding the demo data (skipped by vanguard itself when the database already has data)"
 "$VANGUARD_BIN" seed
 
-# Nothing answers without a credential (DOMAIN.md §10). The server's first run creates an
+# Nothing answers without a credential (docs/RULES.md §10). The server's first run creates an
 # admin and a kiosk token and prints them; later runs find them in this file.
 FIRST_RUN=data/vanguard.db.first-run.txt
 if [ -f "$FIRST_RUN" ]; then

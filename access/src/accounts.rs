@@ -1,4 +1,4 @@
-//! Accounts of people (DOMAIN.md §10): a login, a role, the organisation whose subtree is its
+//! Accounts of people (docs/RULES.md §10): a login, a role, the organisation whose subtree is its
 //! scope, optionally the member it is (for check-in and "my report"), and an argon2id hash of
 //! its password. Made with `vanguard user add` (or by an admin in the browser), never
 //! deleted: a disabled account keeps its row, so the audit log's actors stay explained.

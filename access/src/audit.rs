@@ -1,4 +1,4 @@
-//! The audit log (DOMAIN.md §10): one row per `login`, `login_failed`, `logout`,
+//! The audit log (docs/RULES.md §10): one row per `login`, `login_failed`, `logout`,
 //! `token_create`, `token_revoke`, `user_add`, `user_disable`, `member_view`, `checkin`,
 //! `warning_ack`, `warning_resolve`, `resource_use`, `webhook_change`, `rules_change` and
 //! `denied`, with `outcome` `ok` or `denied`.

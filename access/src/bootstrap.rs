@@ -1,4 +1,4 @@
-//! First run (DOMAIN.md §10): when the store has no account, `serve` creates `admin` bound to
+//! First run (docs/RULES.md §10): when the store has no account, `serve` creates `admin` bound to
 //! the root organisation with a random password and a kiosk token for the root, prints both
 //! once and writes them to a file only its owner can read, so that a newcomer sees the wall
 //! at once and nothing is open without a credential.
@@ -127,7 +127,7 @@ fn write_owner_only(file: &Path, f: &FirstRun) -> std::io::Result<()> {
     }
     write!(
         tmp,
-        "# Vanguard first run (DOMAIN.md §10), {at}. Readable by its owner only; keep it safe or delete it.\n\
+        "# Vanguard first run (docs/RULES.md §10), {at}. Readable by its owner only; keep it safe or delete it.\n\
          login: {login}\n\
          password: {password}\n\
          organisation: {org}\n\

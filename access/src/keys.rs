@@ -1,4 +1,4 @@
-//! Keys the server generates once and keeps in the store (DOMAIN.md §10, QR check-in: "a key
+//! Keys the server generates once and keeps in the store (docs/RULES.md §10, QR check-in: "a key
 //! the server generates once and keeps in the store"). Kept in the store rather than in a
 //! file so that every server process on one store — and the next start — signs and checks
 //! with the same key.

@@ -1,4 +1,4 @@
-//! People and access (DOMAIN.md §10), kept in the store: accounts with argon2id passwords,
+//! People and access (docs/RULES.md §10), kept in the store: accounts with argon2id passwords,
 //! kiosk tokens, server-side sessions, the append-only audit log and the server's own keys.
 //!
 //! No web dependencies: the server's HTTP layer turns cookies and `Authorization` headers

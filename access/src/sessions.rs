@@ -1,4 +1,4 @@
-//! Server-side sessions (DOMAIN.md §10): the cookie holds a random id, the store a row with
+//! Server-side sessions (docs/RULES.md §10): the cookie holds a random id, the store a row with
 //! its SHA-256, the account or token it stands for and when it expires. Because the session
 //! lives on the server, logging out, disabling the account or revoking the token ends it at
 //! once — a copied cookie stops working too — and sessions survive a restart of the server.

@@ -1,4 +1,4 @@
-//! Kiosk tokens (DOMAIN.md §10): a bearer credential with the `viewer` role for the wall's
+//! Kiosk tokens (docs/RULES.md §10): a bearer credential with the `viewer` role for the wall's
 //! display, scoped to an organisation's subtree. The token is shown once, when it is made;
 //! the store keeps only its SHA-256, so neither a copy of the database nor the audit log can
 //! be turned back into a working token.

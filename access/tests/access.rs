@@ -1,4 +1,4 @@
-//! Accounts, tokens, sessions, the audit log, the first run and the server keys (DOMAIN.md
+//! Accounts, tokens, sessions, the audit log, the first run and the server keys (docs/RULES.md
 //! §10) on SQLite and — when `VANGUARD_TEST_PG` is set — PostgreSQL.
 
 mod common;

@@ -1,4 +1,4 @@
-//! The caller and its scope (DOMAIN.md §10), for every page, server function, API route and
+//! The caller and its scope (docs/RULES.md §10), for every page, server function, API route and
 //! SSE stream.
 //!
 //! The server's access layer (`server/src/auth.rs`) turns the request's credential — the

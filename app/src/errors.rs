@@ -13,7 +13,7 @@ pub enum AppError {
     /// The requested organisation (or page) does not exist.
     #[error("not found: {0}")]
     NotFound(String),
-    /// No credential, or one that no longer works (DOMAIN.md §10): log in again.
+    /// No credential, or one that no longer works (docs/RULES.md §10): log in again.
     #[error("unauthenticated")]
     Unauthenticated,
     /// Outside the caller's scope or role.

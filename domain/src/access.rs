@@ -1,4 +1,4 @@
-//! People and access (DOMAIN.md §10): the five roles and the masking of member names.
+//! People and access (docs/RULES.md §10): the five roles and the masking of member names.
 //!
 //! Pure vocabulary shared by the `access` crate (accounts, tokens, sessions), the server
 //! (which maps a caller to a scope) and the pages (which show a masked name to a `viewer`).

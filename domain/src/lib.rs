@@ -1,4 +1,4 @@
-//! Vanguard's data contract (`shared/DOMAIN.md` §2–§5) as types.
+//! Vanguard's data contract (docs/RULES.md §2–§5) as types.
 //!
 //! Everything here is pure: parsing and validating interchange fields, exact decimals,
 //! civil dates in Asia/Shanghai local time, the enumerations of §2/§3, the lights of §5

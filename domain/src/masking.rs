@@ -1,4 +1,4 @@
-//! The one place where member names are masked for a `viewer` (DOMAIN.md §10): every wire
+//! The one place where member names are masked for a `viewer` (docs/RULES.md §10): every wire
 //! type that carries a person's name implements [`Masked`], and the server applies it to
 //! whatever it sends to a caller whose role masks names — pages, API and SSE alike.
 //!

@@ -1,4 +1,4 @@
-// People and access (DOMAIN.md §10) in the browser: without a credential the wall sends you
+// People and access (docs/RULES.md §10) in the browser: without a credential the wall sends you
 // to the login page; logging in brings you back where you were going and logging out ends the
 // session; the kiosk link shows the wall with member names masked.
 import { readFileSync } from 'node:fs';

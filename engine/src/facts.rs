@@ -11,7 +11,7 @@
 //!   development steps). Summing them over a subtree ([`subtree_facts`]) gives the same
 //!   columns for any higher organisation: every roll-up is a sum of counts.
 //!
-//! Readings (where DOMAIN.md §7 names an indicator but not its formula):
+//! Readings (where docs/RULES.md §7 names an indicator but not its formula):
 //! - attendance is counted per activity held in `m` (by the activity's month), once per
 //!   member and activity; "expected" is, per member, the all-member organisation-life
 //!   activities of the member's own organisation held in `m` at or after 00:00 of

@@ -1,4 +1,4 @@
-//! Vanguard's analytics engine (DOMAIN.md §4–§7).
+//! Vanguard's analytics engine (docs/RULES.md §4–§7).
 //!
 //! Every aggregate is a polars lazy query over the frames of a [`Dataset`]: integer
 //! surrogate ids, vocabulary codes, timestamps in microseconds, months as `Period` numbers

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference implementation of the three exports of DOMAIN.md §9.
+"""Independent reference implementation of the three exports of docs/RULES.md §9.
 
 Reads the §3 interchange CSV files of a directory directly (orgs.csv, members.csv,
 activities.csv and every events*.csv) with DuckDB, every column as VARCHAR, parses

@@ -3,7 +3,7 @@
 //!
 //! Every handler answers from the hub's in-memory state (snapshots and profiles are cached
 //! with their JSON per data version), and every handler takes the caller from the one
-//! extractor ([`app::auth::Scope`] / [`app::auth::Who`], DOMAIN.md §10): it asks the scope
+//! extractor ([`app::auth::Scope`] / [`app::auth::Who`], docs/RULES.md §10): it asks the scope
 //! for the organisation or member a request is about, and masks names for a `viewer`.
 
 use std::convert::Infallible;

@@ -1,4 +1,4 @@
-//! The access layer (DOMAIN.md §10): one middleware in front of every route that decides who
+//! The access layer (docs/RULES.md §10): one middleware in front of every route that decides who
 //! is calling, and the routes that log in and out.
 //!
 //! - The credential is the session cookie or `Authorization: Bearer TOKEN` (a kiosk token);
@@ -42,11 +42,14 @@ const CACHE_MAX: usize = 10_000;
 pub const THROTTLE_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// Resolved credentials (`c:COOKIE` / `b:TOKEN`) with the caller, or none, and when.
+type CredentialCache = HashMap<String, (Option<Arc<Caller>>, Instant)>;
+
 /// The store and the credential cache; cheap to clone.
 #[derive(Clone)]
 pub struct Auth {
     store: Store,
-    cache: Arc<Mutex<HashMap<String, (Option<Arc<Caller>>, Instant)>>>,
+    cache: Arc<Mutex<CredentialCache>>,
 }
 
 impl Auth {
@@ -54,7 +57,7 @@ impl Auth {
         Auth { store, cache: Arc::default() }
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Option<Arc<Caller>>, Instant)>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, CredentialCache> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -1,4 +1,4 @@
-//! The command line of people and access (DOMAIN.md §10): `vanguard user add|disable`,
+//! The command line of people and access (docs/RULES.md §10): `vanguard user add|disable`,
 //! `vanguard token create|revoke` and `vanguard export audit`. Each change is made by the
 //! `access` crate, audited with actor `cli`; bad input is a clear message and exit 1.
 

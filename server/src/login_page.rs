@@ -1,4 +1,4 @@
-//! `GET /login` (DOMAIN.md §10): the login form, phone first (390 px), in the wall's colours.
+//! `GET /login` (docs/RULES.md §10): the login form, phone first (390 px), in the wall's colours.
 //!
 //! A plain HTML form that posts to `POST /login` (server/src/auth.rs), so it works before any
 //! script loads and on any phone; `?next=` is carried through, `?error=` says why the last

@@ -1,4 +1,4 @@
-//! `vanguard`: the command line of the district command centre (DOMAIN.md §9).
+//! `vanguard`: the command line of the district command centre (docs/RULES.md §9).
 
 mod api;
 mod auth;
@@ -97,7 +97,7 @@ enum Command {
         addr: SocketAddr,
         #[arg(long, env = "VANGUARD_COLUMNAR")]
         columnar: Option<PathBuf>,
-        /// Points rules and thresholds (JSON of engine::Rules; default: DOMAIN.md §4/§5, version 1).
+        /// Points rules and thresholds (JSON of engine::Rules; default: docs/RULES.md §4/§5, version 1).
         #[arg(long, env = "VANGUARD_RULES")]
         rules: Option<PathBuf>,
         /// Indicator catalogue (JSON like engine/catalogue/default.json).
@@ -118,7 +118,7 @@ struct ExportArgs {
     /// under ~/.cache/vanguard/columnar for PostgreSQL). Safe to delete; rebuilt when stale.
     #[arg(long, env = "VANGUARD_COLUMNAR")]
     columnar: Option<PathBuf>,
-    /// Points rules and thresholds (JSON of engine::Rules; default: DOMAIN.md §4/§5, version 1).
+    /// Points rules and thresholds (JSON of engine::Rules; default: docs/RULES.md §4/§5, version 1).
     #[arg(long, env = "VANGUARD_RULES")]
     rules: Option<PathBuf>,
 }
@@ -353,7 +353,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// DOMAIN.md §10's first run: when the store has no account, an `admin` for the root and a
+/// docs/RULES.md §10's first run: when the store has no account, an `admin` for the root and a
 /// kiosk token are made, written to a file only the owner can read, and printed once — so
 /// that a newcomer sees the wall at once and nothing is open without a credential.
 async fn first_run(store: &Store, db: &str, addr: SocketAddr) -> Result<()> {

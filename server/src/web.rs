@@ -85,7 +85,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
         .leptos_routes_with_context(&options, routes, context.clone(), app_shell)
         .route_service(&leptos_axum::site_pkg_dir_service_route_path(&options), leptos_axum::site_pkg_dir_service(&options))
         .fallback(leptos_axum::file_and_error_handler_with_context::<LeptosOptions, _>(context, shell));
-    // Every request passes the access layer (DOMAIN.md §10): no route answers without a
+    // Every request passes the access layer (docs/RULES.md §10): no route answers without a
     // credential unless `auth::is_public` says so.
     crate::auth::guard(router, auth)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))

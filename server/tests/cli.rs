@@ -1,4 +1,4 @@
-//! The real `vanguard` binary: `import` exit codes and output (DOMAIN.md §9), and crash safety
+//! The real `vanguard` binary: `import` exit codes and output (docs/RULES.md §9), and crash safety
 //! of an import killed with SIGKILL while it writes events, on SQLite and — when
 //! `VANGUARD_TEST_PG` is set — PostgreSQL.
 //!

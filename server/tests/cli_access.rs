@@ -1,5 +1,5 @@
 //! The real `vanguard` binary: `user add|disable`, `token create|revoke` and `export audit`
-//! (DOMAIN.md §10), on SQLite and — when `VANGUARD_TEST_PG` is set — PostgreSQL (test
+//! (docs/RULES.md §10), on SQLite and — when `VANGUARD_TEST_PG` is set — PostgreSQL (test
 //! databases made with `psql`, like tests/cli.rs).
 
 use std::io::Write;

@@ -1,4 +1,4 @@
-//! Who is logged in, with the logout button (DOMAIN.md §10): in the header of every page.
+//! Who is logged in, with the logout button (docs/RULES.md §10): in the header of every page.
 //! Logging out is a plain form post, so it works before (and without) hydration.
 
 use leptos::prelude::*;

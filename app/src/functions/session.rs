@@ -1,4 +1,4 @@
-//! Who is logged in, for the header of every page (DOMAIN.md §10).
+//! Who is logged in, for the header of every page (docs/RULES.md §10).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

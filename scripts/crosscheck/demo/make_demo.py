@@ -1,6 +1,6 @@
 """Write the hand-made demo dataset into DIR (default /tmp/xc-demo/data).
 
-The expected exports, computed by hand from DOMAIN.md §4/§5 and the readings in
+The expected exports, computed by hand from docs/RULES.md §4/§5 and the readings in
 ../README.md, are in expected/; selftest.sh runs reference.py and compares.
 
 Data start = 2024-10 (m01's study event e001; the first activity is 2024-11).

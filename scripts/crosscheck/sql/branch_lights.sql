@@ -1,6 +1,6 @@
 -- =====================================================================================
 -- branch_lights.sql — branch lights as of the end of month M = getvariable('month')
--- (a month index, year * 12 + month - 1)                         (DOMAIN.md §5, §9)
+-- (a month index, year * 12 + month - 1)                         (docs/RULES.md §5, §9)
 --
 -- Uses the table member_lights (member_lights.sql) for the same M.
 -- =====================================================================================

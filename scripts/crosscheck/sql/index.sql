@@ -1,5 +1,5 @@
 -- =====================================================================================
--- index.sql — Vanguard Index for year Y = getvariable('year')   (DOMAIN.md §4, §9)
+-- index.sql — Vanguard Index for year Y = getvariable('year')   (docs/RULES.md §4, §9)
 --
 -- Points are HUGEINT in units of 1e-7 point (one point = 10,000,000): a volunteer
 -- quantity has up to 6 decimals and earns 0.5 per hour, so 7 decimals are exact.

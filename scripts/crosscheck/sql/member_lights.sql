@@ -1,6 +1,6 @@
 -- =====================================================================================
 -- member_lights.sql — member lights as of the end of month M = getvariable('month')
--- (a month index, year * 12 + month - 1)                         (DOMAIN.md §5, §9)
+-- (a month index, year * 12 + month - 1)                         (docs/RULES.md §5, §9)
 --
 -- Creates the table `member_lights`; branch_lights.sql builds on it.
 -- "occurred_at <= the end of M" = before the first instant of M+1 = ts_month <= M.

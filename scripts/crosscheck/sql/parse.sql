@@ -1,5 +1,5 @@
 -- =====================================================================================
--- parse.sql — typed tables from the raw interchange files (DOMAIN.md §3).
+-- parse.sql — typed tables from the raw interchange files (docs/RULES.md §3).
 --
 -- Input (made by reference.py): raw_orgs, raw_members, raw_activities, raw_events.
 -- Every column is VARCHAR exactly as read from the CSV ('' for an empty field), plus

@@ -337,7 +337,7 @@ fn concrete(route: &str) -> (&'static str, String) {
     (if route.ends_with("/used") { "POST" } else { "GET" }, uri)
 }
 
-/// DOMAIN.md §10 through the access layer: 401 without a credential on every route, each role
+/// docs/RULES.md §10 through the access layer: 401 without a credential on every route, each role
 /// inside and outside its scope, masking for the viewer, logout, disable and revoke cutting
 /// a copied credential, the origin check, login throttling and the audit rows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

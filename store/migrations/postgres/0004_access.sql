@@ -1,4 +1,4 @@
--- People and access (DOMAIN.md §10): accounts, kiosk tokens, server-side sessions, the audit
+-- People and access (docs/RULES.md §10): accounts, kiosk tokens, server-side sessions, the audit
 -- log and the server's own keys. Written only by the `access` crate. The same tables as
 -- SQLite's 0003_access.sql; text keys compare as bytes (COLLATE "C", as in 0002).
 --

@@ -1,4 +1,4 @@
--- People and access (DOMAIN.md §10): accounts, kiosk tokens, server-side sessions, the audit
+-- People and access (docs/RULES.md §10): accounts, kiosk tokens, server-side sessions, the audit
 -- log and the server's own keys. Written only by the `access` crate.
 --
 -- Times are microseconds since 1970-01-01T00:00 Asia/Shanghai local time, like every other
