@@ -630,7 +630,8 @@ fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec
     for i in 0..t.height() {
         let rule = EventKind::from_code(i64_at(&t, c::RULE, i)? as i16);
         let Some(rule) = rule else { continue };
-        let month = Period(i64_at(&t, c::OCCURRED_MONTH, i)? as i32).to_string();
+        let period = Period(i64_at(&t, c::OCCURRED_MONTH, i)? as i32);
+        let month = period.to_string();
         let n = i64_at(&t, c::COUNT, i)?;
         let dimension = match rule {
             EventKind::Attend | EventKind::Dues => c::PARTY_LIFE,
@@ -652,7 +653,7 @@ fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec
             EventKind::Study => format!("{month} 学习{n}次"),
             EventKind::Evaluation => format!(
                 "{}年度民主评议：{}",
-                &month[..4],
+                period.year(),
                 ["", "优秀", "合格", "基本合格", "不合格"].get(i64_at(&t, c::GRADE, i)? as usize).copied().unwrap_or("")
             ),
             EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),

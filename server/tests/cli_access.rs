@@ -1,16 +1,16 @@
 //! The real `vanguard` binary: `user add|disable`, `token create|revoke` and `export audit`
-//! (docs/RULES.md §10), on SQLite and — when `VANGUARD_TEST_PG` is set — PostgreSQL (test
-//! databases made with `psql`, like tests/cli.rs).
+//! (docs/RULES.md §10), on SQLite and — when `VANGUARD_TEST_PG` is set — PostgreSQL (fresh
+//! databases from the store's test helper).
+
+#[path = "../../store/tests/common/db.rs"]
+mod common;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 use store::Store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vanguard");
-const PG_ENV: &str = "VANGUARD_TEST_PG";
 const PASSWORD: &str = "zhi-bu shu-ji 2024";
 
 /// Runs `vanguard ARGS` with `stdin` (none: an empty, closed standard input).
@@ -150,69 +150,7 @@ async fn run_all(label: &str, db: &str, tmp: &Path) {
 #[tokio::test]
 async fn user_token_and_audit_commands() {
     let tmp = tempfile::tempdir().unwrap();
-    run_all("sqlite", &format!("sqlite://{}", tmp.path().join("a.db").display()), tmp.path()).await;
-    if let Some(base) = pg_base_url() {
-        let db = PgDb::create(&base);
-        run_all("postgres", &db.url, tmp.path()).await;
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// PostgreSQL test databases through psql (as in tests/cli.rs).
-
-fn pg_base_url() -> Option<String> {
-    match std::env::var(PG_ENV) {
-        Ok(u) if !u.trim().is_empty() => Some(u.trim().to_owned()),
-        _ => {
-            if std::env::var_os("CI").is_some() {
-                panic!("{PG_ENV} is not set but CI is: PostgreSQL must be tested in CI");
-            }
-            let _ = writeln!(std::io::stderr(), "\n######## NOTE: {PG_ENV} is not set: the access CLI test runs on SQLite ONLY ########\n");
-            None
-        }
-    }
-}
-
-fn psql(url: &str, sql: &str) -> Result<String, String> {
-    let o = Command::new("psql")
-        .args(["-w", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run psql: {e}"))?;
-    if o.status.success() {
-        Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    } else {
-        Err(format!("psql {sql:?}: {}", String::from_utf8_lossy(&o.stderr)))
-    }
-}
-
-struct PgDb {
-    base: String,
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    fn create(base: &str) -> PgDb {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        let name = format!("vg_{}_{}_{}", std::process::id(), nanos % 1_000_000_000_000, COUNTER.fetch_add(1, Ordering::Relaxed));
-        psql(base, &format!("CREATE DATABASE \"{name}\"")).unwrap_or_else(|e| panic!("{PG_ENV} is set but the test database cannot be created: {e}"));
-        let (main, query) = base.split_once('?').map_or((base, None), |(m, q)| (m, Some(q)));
-        let scheme_end = main.find("://").map_or(0, |i| i + 3);
-        let root = main[scheme_end..].find('/').map_or(main, |i| &main[..scheme_end + i]);
-        let url = match query {
-            Some(q) => format!("{root}/{name}?{q}"),
-            None => format!("{root}/{name}"),
-        };
-        PgDb { base: base.to_owned(), name, url }
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        if let Err(e) = psql(&self.base, &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)) {
-            eprintln!("note: could not drop {}: {e}", self.name);
-        }
+    for db in common::backends().await {
+        run_all(db.label, &db.url, tmp.path()).await;
     }
 }

@@ -5,11 +5,12 @@
 //! the tests run on SQLite only — except under CI (`CI` set), where PostgreSQL must be tested
 //! and its absence is a failure.
 //!
-//! Included by the store's tests (through `common`), the engine's and the server's (by path).
+//! Included by the store's tests (through `common`), and by path by the engine's, the access
+//! crate's and the server's.
 
 #![allow(dead_code)]
 
-use sqlx::{AssertSqlSafe, Connection};
+use sqlx::{AssertSqlSafe, Connection, Row};
 use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -146,5 +147,31 @@ pub fn with_database(base: &str, db: &str) -> String {
     match query {
         Some(q) => format!("{root}/{db}?{q}"),
         None => format!("{root}/{db}"),
+    }
+}
+
+/// Runs a query returning rows of text (every column cast to TEXT by the caller's SQL) on
+/// either backend. NULL comes back as `None`.
+pub async fn rows(store: &Store, sql: &str) -> Vec<Vec<Option<String>>> {
+    fn collect<R: Row>(rows: Vec<R>) -> Vec<Vec<Option<String>>>
+    where
+        for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+        usize: sqlx::ColumnIndex<R>,
+    {
+        rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i).expect("a text column")).collect()).collect()
+    }
+    match store {
+        Store::Sqlite(p) => collect(sqlx::query(AssertSqlSafe(sql.to_owned())).fetch_all(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}"))),
+        Store::Postgres(p) => collect(sqlx::query(AssertSqlSafe(sql.to_owned())).fetch_all(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))),
+    }
+}
+
+/// A single BIGINT value (e.g. a COUNT).
+pub async fn scalar(store: &Store, sql: &str) -> i64 {
+    match store {
+        Store::Sqlite(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}")),
+        Store::Postgres(p) => {
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))
+        }
     }
 }

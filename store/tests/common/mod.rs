@@ -14,34 +14,7 @@ pub mod data;
 mod db;
 
 pub use db::*;
-use sqlx::{AssertSqlSafe, Row};
 use store::Store;
-
-/// Runs a query returning rows of text (every column cast to TEXT by the caller's SQL) on
-/// either backend. NULL comes back as `None`.
-pub async fn rows(store: &Store, sql: &str) -> Vec<Vec<Option<String>>> {
-    fn collect<R: Row>(rows: Vec<R>) -> Vec<Vec<Option<String>>>
-    where
-        for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-        usize: sqlx::ColumnIndex<R>,
-    {
-        rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i).expect("a text column")).collect()).collect()
-    }
-    match store {
-        Store::Sqlite(p) => collect(sqlx::query(AssertSqlSafe(sql.to_owned())).fetch_all(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}"))),
-        Store::Postgres(p) => collect(sqlx::query(AssertSqlSafe(sql.to_owned())).fetch_all(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))),
-    }
-}
-
-/// A single BIGINT value (e.g. a COUNT).
-pub async fn scalar(store: &Store, sql: &str) -> i64 {
-    match store {
-        Store::Sqlite(p) => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[sqlite] {sql}: {e}")),
-        Store::Postgres(p) => {
-            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.to_owned())).fetch_one(p).await.unwrap_or_else(|e| panic!("[postgres] {sql}: {e}"))
-        }
-    }
-}
 
 /// A full dump of the store's data tables (interchange ids resolved, surrogate keys and batch
 /// ids left out), sorted: two stores holding the same data dump identically.
