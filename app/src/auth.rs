@@ -124,14 +124,16 @@ impl Scope {
         if state.tree.subtree(root).contains(&org) { Ok(()) } else { Err(Refused::Forbidden) }
     }
 
-    /// The organisation a request is about: the one it names (404 when unknown, 403 outside
-    /// the scope), else the root of the scope.
+    /// The organisation a request is about: the one it names, else the root of the scope.
+    /// Outside the scope: 403. Unknown: 404 to a caller who sees a whole tree, 403 to one
+    /// who sees a part of it (the answer must not tell what exists outside the scope).
     pub fn org(&self, state: &HubState, asked: Option<&str>) -> Result<i64, Refused> {
         let root = self.root(state)?;
         match asked.filter(|s| !s.is_empty()) {
             None => Ok(root),
             Some(org_id) => {
-                let org = state.resolve_org(Some(org_id))?;
+                let whole_tree = state.tree.roots.contains(&root);
+                let org = state.resolve_org(Some(org_id)).map_err(|e| if whole_tree { Refused::Hub(e) } else { Refused::Forbidden })?;
                 self.inside(state, root, org)?;
                 Ok(org)
             }

@@ -306,6 +306,7 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         assert_eq!(ids(&f.get(b2, "/api/v1/orgs").await, "org_id"), ["B2"], "[{label}]");
         for uri in [
             "/api/v1/orgs/B1",
+            "/api/v1/orgs/NOPE",
             "/api/v1/orgs/S/children",
             "/api/v1/snapshot?org=B1",
             "/api/v1/members/M1",
