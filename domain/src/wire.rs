@@ -399,3 +399,56 @@ pub struct ErrorBody {
     pub error: String,
     pub message: String,
 }
+
+// ---- QR check-in (docs/RULES.md §10) ----
+
+/// `POST /api/v1/activities`: an activity to create (formats of §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewActivity {
+    pub org_id: String,
+    /// An activity kind of §3 (`theme_day`, `party_lesson` …).
+    pub kind: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time of Asia/Shanghai.
+    pub held_at: String,
+    pub title: String,
+}
+
+/// The id given to a new activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewActivityId {
+    pub activity_id: String,
+}
+
+/// A check-in code: the token, the URL a phone opens and that URL as a QR code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckinCode {
+    pub token: String,
+    pub url: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time: 60 s after issue.
+    pub expires_at: String,
+    /// The QR code of `url`, an SVG document.
+    pub svg: String,
+}
+
+/// `POST /api/v1/checkin`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckinRequest {
+    pub token: String,
+}
+
+/// A check-in: 201 with the points the first time, 200 with `already` after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckinResult {
+    pub event_id: String,
+    pub activity_id: String,
+    /// The points of the attendance (exact decimal text); only the first time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already: bool,
+}

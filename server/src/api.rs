@@ -35,8 +35,18 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn bad(message: String) -> ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: &str) -> ApiError {
+        ApiError { status, code, message: message.into() }
+    }
+
+    pub fn bad(message: String) -> ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message }
+    }
+
+    /// A failure of the server itself: logged with its detail, answered without it.
+    pub fn internal(detail: String) -> ApiError {
+        tracing::error!(error = %detail, "api");
+        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, code: "internal", message: "服务内部错误".into() }
     }
 }
 
@@ -75,7 +85,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Pre-serialised JSON (cached per data version).
 fn json_bytes(b: Bytes) -> Response {
@@ -276,7 +286,25 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         title = "Vanguard 锋领指数 API",
         description = "District Party-building command centre: organisations, wall snapshots, members, rankings, lights, indicators and findings. Every figure is computed once per data version and served from memory."
     ),
-    paths(orgs, org, children, snapshot, member, rankings, member_lights, branch_lights, catalogue, org_indicators, findings, resource_used, version, events),
+    paths(
+        orgs,
+        org,
+        children,
+        snapshot,
+        member,
+        rankings,
+        member_lights,
+        branch_lights,
+        catalogue,
+        org_indicators,
+        findings,
+        resource_used,
+        version,
+        events,
+        crate::checkin::create_activity,
+        crate::checkin::checkin_code,
+        crate::checkin::checkin
+    ),
     components(schemas(
         OrgEntry,
         ErrorBody,
@@ -289,7 +317,12 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         ResourceUse,
         WallSnapshot,
         MemberProfile,
-        VersionEvent
+        VersionEvent,
+        domain::wire::NewActivity,
+        domain::wire::NewActivityId,
+        domain::wire::CheckinCode,
+        domain::wire::CheckinRequest,
+        domain::wire::CheckinResult
     ))
 )]
 pub struct ApiDoc;
@@ -319,7 +352,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, dev_endpoints: bool) -
     if dev_endpoints {
         r = r.route("/api/v1/dev/bump", post(dev_bump));
     }
-    r.with_state(hub)
+    r.with_state(hub.clone()).merge(crate::checkin::routes(hub))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod checkin;
 mod cli_access;
 mod login_page;
 mod web;

@@ -85,6 +85,26 @@ impl Store {
         })
     }
 
+    /// An activity for check-in (docs/RULES.md §10): its organisation's `org_id`, its kind as
+    /// §3 writes it and `held_at` (microseconds of local time); `None` when unknown.
+    pub async fn activity_for_checkin(&self, activity_id: &str) -> Result<Option<(String, String, i64)>, StoreError> {
+        const SQL: &str = "SELECT o.org_id, a.kind, a.held_at FROM activities a JOIN orgs o ON o.id = a.org WHERE a.activity_id = $1";
+        Ok(match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).bind(activity_id).fetch_optional(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).bind(activity_id).fetch_optional(p).await?,
+        })
+    }
+
+    /// Whether an event with `event_id` is stored.
+    pub async fn event_exists(&self, event_id: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE event_id = $1 LIMIT 1) x";
+        let n: i64 = match self {
+            Store::Sqlite(p) => sqlx::query_scalar(SQL).bind(event_id).fetch_one(p).await?,
+            Store::Postgres(p) => sqlx::query_scalar(SQL).bind(event_id).fetch_one(p).await?,
+        };
+        Ok(n > 0)
+    }
+
     /// True when no organisation is stored yet (the seeder only fills an empty database).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
         const SQL: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) x";

@@ -35,6 +35,9 @@ const ROUTES: &[&str] = &[
     "/api/v1/findings",
     "/api/v1/version",
     "/api/v1/events",
+    "/api/v1/activities",
+    "/api/v1/activities/{activity_id}/checkin-code",
+    "/api/v1/checkin",
 ];
 
 /// District D → street S → branches B1 (M1, M2) and B2 (M3), January to March 2024.
@@ -95,6 +98,7 @@ const ACCOUNTS: &[(&str, domain::Role, &str, Option<&str>)] = &[
     ("officer1", domain::Role::Officer, "S", None),
     ("secretary2", domain::Role::Secretary, "B2", None),
     ("member1", domain::Role::Member, "B1", Some("M1")),
+    ("member3", domain::Role::Member, "B2", Some("M3")),
 ];
 const PASSWORD: &str = "correct horse battery";
 const ADMIN: As<'static> = As::Login("admin1");
@@ -334,8 +338,9 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
 
 /// A request for every documented route (with the ids of the fixture).
 fn concrete(route: &str) -> (&'static str, String) {
-    let uri = route.replace("{org_id}", "B1").replace("{resource_id}", "R1").replace("{member_id}", "M1");
-    (if route.ends_with("/used") { "POST" } else { "GET" }, uri)
+    let uri = route.replace("{org_id}", "B1").replace("{resource_id}", "R1").replace("{member_id}", "M1").replace("{activity_id}", "A1");
+    let post = route.ends_with("/used") || route.contains("/activities") || route.ends_with("/checkin");
+    (if post { "POST" } else { "GET" }, uri)
 }
 
 /// docs/RULES.md §10 through the access layer: 401 without a credential on every route, each role
@@ -460,5 +465,91 @@ async fn every_route_applies_the_callers_scope() {
             assert!(log.contains(needle), "[{label}] the audit log lacks {needle:?}:\n{log}");
         }
         assert!(!log.contains(",token:wall,viewer,member_view,"), "[{label}] a viewer's profile views are not member_view");
+    }
+}
+
+/// QR check-in (docs/RULES.md §10): activities made in scope, codes only around `held_at`,
+/// one event per member and activity, forged and expired tokens refused, the limits, the
+/// audit row, and the point on the member's profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_check_in() {
+    for db in common::backends().await {
+        let f = fixture(&db.store).await;
+        let label = db.label;
+        let (sec, member) = (As::Login("secretary2"), As::Login("member3"));
+        let now = engine::hub::now_local();
+        let activity = |org: &str, held: &str| serde_json::json!({ "org_id": org, "kind": "theme_day", "held_at": held, "title": "主题党日" }).to_string();
+
+        let (s, a) = f.call(sec, "POST", "/api/v1/activities", &[], Some(&activity("B2", &now))).await;
+        assert_eq!(s, StatusCode::CREATED, "[{label}] {a}");
+        let act = a["activity_id"].as_str().unwrap().to_string();
+        assert_eq!(f.call(sec, "POST", "/api/v1/activities", &[], Some(&activity("B1", &now))).await.0, StatusCode::FORBIDDEN, "[{label}] outside the scope");
+        assert_eq!(f.call(member, "POST", "/api/v1/activities", &[], Some(&activity("B2", &now))).await.0, StatusCode::FORBIDDEN, "[{label}] a member");
+        let bad = serde_json::json!({ "org_id": "B2", "kind": "picnic", "held_at": now, "title": "x" }).to_string();
+        assert_eq!(f.call(sec, "POST", "/api/v1/activities", &[], Some(&bad)).await.0, StatusCode::BAD_REQUEST, "[{label}] bad kind");
+
+        // Codes only from 2 h before to 6 h after the activity.
+        let (s, old) = f.call(sec, "POST", "/api/v1/activities", &[], Some(&activity("B2", "2024-03-01T09:00:00"))).await;
+        assert_eq!(s, StatusCode::CREATED, "[{label}] {old}");
+        let (s, e) = f.call(sec, "POST", &format!("/api/v1/activities/{}/checkin-code", old["activity_id"].as_str().unwrap()), &[], None).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::CONFLICT, Some("not_open")), "[{label}] {e}");
+        let (s, code) = f.call(sec, "POST", &format!("/api/v1/activities/{act}/checkin-code"), &[], None).await;
+        assert_eq!(s, StatusCode::OK, "[{label}] {code}");
+        assert!(code["svg"].as_str().unwrap().contains("<svg") && code["url"].as_str().unwrap().starts_with("http://wall.test/c/"), "[{label}] {code}");
+        let token = code["token"].as_str().unwrap().to_string();
+
+        // The member checks in once; again is "already", never a second event.
+        let body = serde_json::json!({ "token": token }).to_string();
+        let (s, r) = f.call(member, "POST", "/api/v1/checkin", &[], Some(&body)).await;
+        assert_eq!((s, r["points"].as_str(), r.get("already")), (StatusCode::CREATED, Some("1"), None), "[{label}] {r}");
+        let event = r["event_id"].as_str().unwrap().to_string();
+        let (s, r) = f.call(member, "POST", "/api/v1/checkin", &[], Some(&body)).await;
+        assert_eq!((s, r["already"].as_bool(), r["event_id"].as_str()), (StatusCode::OK, Some(true), Some(event.as_str())), "[{label}] {r}");
+        assert_eq!(common::scalar(&db.store, &format!("SELECT COUNT(*) FROM events WHERE event_id = '{event}'")).await, 1, "[{label}]");
+        assert_eq!(f.call(sec, "POST", "/api/v1/checkin", &[], Some(&body)).await.0, StatusCode::FORBIDDEN, "[{label}] not a member");
+
+        // The point is on the member's profile (the newest month is now this month).
+        let t = std::time::Instant::now();
+        loop {
+            let p = f.get(ADMIN, "/api/v1/members/M3").await;
+            if p["month"].as_str() == now.get(..7) && p["index"] == "1" {
+                break;
+            }
+            assert!(t.elapsed() < Duration::from_secs(20), "[{label}] the check-in is not on the profile: {}", p["index"]);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // Forged and expired tokens.
+        let mut forged = token.clone().into_bytes();
+        let i = forged.len() - 5;
+        forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+        let (s, e) =
+            f.call(member, "POST", "/api/v1/checkin", &[], Some(&serde_json::json!({ "token": String::from_utf8(forged).unwrap() }).to_string())).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_token")), "[{label}]");
+        let key = access::checkin_key(&db.store).await.unwrap();
+        let expired = crate::checkin::sign(&key, &act, crate::checkin::now_secs() - 61, [9; 16]);
+        let (s, e) = f.call(member, "POST", "/api/v1/checkin", &[], Some(&serde_json::json!({ "token": expired }).to_string())).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::GONE, Some("expired")), "[{label}]");
+
+        // At most 10 check-ins a minute for a member (2 so far).
+        for _ in 0..8 {
+            assert_eq!(f.call(member, "POST", "/api/v1/checkin", &[], Some(&body)).await.0, StatusCode::OK, "[{label}]");
+        }
+        assert_eq!(f.call(member, "POST", "/api/v1/checkin", &[], Some(&body)).await.0, StatusCode::TOO_MANY_REQUESTS, "[{label}] 11th");
+        // 30 bad tokens from one address (2 so far): the rest of the minute is 429.
+        let nonsense = serde_json::json!({ "token": "nonsense" }).to_string();
+        for _ in 0..28 {
+            assert_eq!(f.call(As::Login("member1"), "POST", "/api/v1/checkin", &[], Some(&nonsense)).await.0, StatusCode::BAD_REQUEST, "[{label}]");
+        }
+        assert_eq!(
+            f.call(As::Login("member1"), "POST", "/api/v1/checkin", &[], Some(&body)).await.0,
+            StatusCode::TOO_MANY_REQUESTS,
+            "[{label}] 31st from one address"
+        );
+
+        let mut out = Vec::new();
+        access::export_audit(&db.store, &mut out).await.unwrap();
+        let log = String::from_utf8(out).unwrap();
+        assert!(log.contains(&format!(",member3,member,checkin,{act},ok,")), "[{label}] {log}");
     }
 }
