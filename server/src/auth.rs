@@ -142,14 +142,8 @@ fn client_ip(req_ext: &axum::http::Extensions) -> Option<String> {
     req_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 
-#[derive(Serialize)]
-struct ErrorJson {
-    error: &'static str,
-    message: &'static str,
-}
-
 fn error_json(status: StatusCode, error: &'static str, message: &'static str) -> Response {
-    (status, Json(ErrorJson { error, message })).into_response()
+    (status, Json(domain::wire::ErrorBody { error: error.into(), message: message.into() })).into_response()
 }
 
 pub fn unauthenticated() -> Response {
