@@ -36,6 +36,18 @@ impl Account {
     pub fn is_disabled(&self) -> bool {
         self.disabled_at.is_some()
     }
+
+    /// As the admin page and `GET /api/v1/accounts` show it (never the password hash).
+    pub fn view(&self) -> domain::wire::AccountView {
+        domain::wire::AccountView {
+            login: self.login.clone(),
+            role: self.role.as_str().to_owned(),
+            org_id: self.org_id.clone(),
+            member_id: self.member_id.clone(),
+            created_at: crate::clock::format_millis(self.created_at),
+            disabled_at: self.disabled_at.map(crate::clock::format_millis),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]

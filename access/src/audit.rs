@@ -29,6 +29,9 @@ pub enum Action {
     /// A member profile opened by a person (not a `viewer`).
     MemberView,
     Checkin,
+    /// An activity created in the browser or through the API (§10 check-in, step 1): a write
+    /// like the others, so it is audited too (an addition to §10's list).
+    ActivityCreate,
     WarningAck,
     WarningResolve,
     ResourceUse,
@@ -49,6 +52,7 @@ impl Action {
         Action::UserDisable,
         Action::MemberView,
         Action::Checkin,
+        Action::ActivityCreate,
         Action::WarningAck,
         Action::WarningResolve,
         Action::ResourceUse,
@@ -68,6 +72,7 @@ impl Action {
             Action::UserDisable => "user_disable",
             Action::MemberView => "member_view",
             Action::Checkin => "checkin",
+            Action::ActivityCreate => "activity_create",
             Action::WarningAck => "warning_ack",
             Action::WarningResolve => "warning_resolve",
             Action::ResourceUse => "resource_use",
@@ -159,8 +164,10 @@ fn clean(s: &str) -> String {
     s.chars().take(MAX_FIELD_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// Appends `e` inside the caller's transaction (the writes of this crate).
-pub(crate) async fn insert(tx: &mut Tx, e: &AuditEntry) -> Result<(), AccessError> {
+/// Appends `e` inside the caller's transaction, so the change and its row commit together or
+/// not at all: the writes of this crate, and those of others made in a [`store::sql::Tx`]
+/// (a check-in, a created activity, a resource use).
+pub async fn insert(tx: &mut Tx, e: &AuditEntry) -> Result<(), AccessError> {
     tx.execute(
         "INSERT INTO audit (at, actor, role, action, target, outcome, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         args![
@@ -177,8 +184,8 @@ pub(crate) async fn insert(tx: &mut Tx, e: &AuditEntry) -> Result<(), AccessErro
     Ok(())
 }
 
-/// Appends one row on its own: for the actions of other crates (`member_view`, `checkin`,
-/// `denied`, …). A write that must commit together with its row belongs in this crate.
+/// Appends one row on its own: for actions that change nothing else (`member_view`,
+/// `denied`, `login_failed`). A write appends its row with [`insert`] in its own transaction.
 pub async fn audit(store: &Store, entry: &AuditEntry) -> Result<(), AccessError> {
     let mut tx = Tx::write(store).await?;
     insert(&mut tx, entry).await?;
@@ -259,6 +266,74 @@ pub async fn export_audit(store: &Store, out: impl Write) -> Result<u64, AccessE
     Ok(n)
 }
 
+/// The rows of the log an admin page (or `GET /api/v1/audit`) shows at most: the newest.
+pub const PAGE_ROWS: i64 = 500;
+
+/// What the admin page filters the log by (each `None` lets everything through).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// From this time on (inclusive).
+    pub from: Option<Timestamp>,
+    /// Before this time (exclusive).
+    pub to: Option<Timestamp>,
+}
+
+impl AuditFilter {
+    /// From the admin page's fields (blank: no filter): `from` / `to` as `YYYY-MM-DD` (its
+    /// midnight) or `YYYY-MM-DDTHH:MM:SS`, local time; `action` one of [`Action::ALL`]. The
+    /// error names the field.
+    pub fn parse(actor: Option<&str>, action: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<AuditFilter, String> {
+        let text = |v: Option<&str>| v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let time = |field: &str, v: Option<&str>| -> Result<Option<Timestamp>, String> {
+            match text(v) {
+                None => Ok(None),
+                Some(s) if s.len() == 10 => Timestamp::parse(&format!("{s}T00:00:00")).map(Some).map_err(|e| format!("{field}: {e}")),
+                Some(s) => Timestamp::parse(&s).map(Some).map_err(|e| format!("{field}: {e}")),
+            }
+        };
+        let action = text(action);
+        if let Some(a) = &action
+            && !Action::ALL.iter().any(|x| x.as_str() == a)
+        {
+            return Err(format!("action: {a:?} is not an audited action"));
+        }
+        Ok(AuditFilter { actor: text(actor), action, from: time("from", from)?, to: time("to", to)? })
+    }
+}
+
+/// Rows of the log matching `filter`, newest first, at most `limit` (the admin page reads
+/// the recent end; the whole log is `export audit`).
+pub async fn read_audit(store: &Store, filter: &AuditFilter, limit: i64) -> Result<Vec<domain::wire::AuditRecord>, AccessError> {
+    let rows: Vec<Row> = db::all(
+        store,
+        "SELECT id, at, actor, role, action, target, outcome, ip FROM audit
+         WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND at >= $3 AND at < $4
+         ORDER BY at DESC, id DESC LIMIT $5",
+        args![
+            filter.actor.as_deref().unwrap_or(""),
+            filter.action.as_deref().unwrap_or(""),
+            filter.from.map_or(i64::MIN, |t| t.0),
+            filter.to.map_or(i64::MAX, |t| t.0),
+            limit.clamp(1, 10_000)
+        ],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| domain::wire::AuditRecord {
+            at: format_millis(Timestamp(r.at)),
+            actor: r.actor,
+            role: r.role,
+            action: r.action,
+            target: r.target,
+            outcome: r.outcome,
+            ip: r.ip,
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,7 +348,7 @@ mod tests {
     #[test]
     fn spelling() {
         let all: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
-        assert_eq!(all.len(), 15);
+        assert_eq!(all.len(), 16);
         assert!(all.contains(&"login_failed") && all.contains(&"member_view") && all.contains(&"denied"));
     }
 }

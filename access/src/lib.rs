@@ -23,7 +23,7 @@ pub mod tokens;
 pub use accounts::{
     Account, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, account, add_user, check_login, check_password, disable_user, list_accounts, verify_login,
 };
-pub use audit::{Action, Actor, AuditEntry, Failures, Outcome, audit, export_audit, login_failures};
+pub use audit::{Action, Actor, AuditEntry, AuditFilter, Failures, Outcome, audit, export_audit, insert as audit_in, login_failures, read_audit};
 pub use bootstrap::{Bootstrap, FirstRun, bootstrap, first_run_path};
 pub use error::AccessError;
 pub use keys::{checkin_key, server_key};

@@ -42,6 +42,18 @@ pub struct TokenInfo {
 }
 
 impl TokenInfo {
+    /// As the admin page and `GET /api/v1/tokens` show it.
+    pub fn view(&self) -> domain::wire::TokenView {
+        domain::wire::TokenView {
+            id: self.id,
+            org_id: self.org_id.clone(),
+            label: self.label.clone(),
+            created_at: crate::clock::format_millis(self.created_at),
+            expires_at: self.expires_at.map(crate::clock::format_millis),
+            revoked_at: self.revoked_at.map(crate::clock::format_millis),
+        }
+    }
+
     /// How the audit log names it: `token:LABEL#ID` (labels need not be unique).
     pub fn audit_name(&self) -> String {
         format!("token:{}#{}", self.label, self.id)

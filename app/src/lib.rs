@@ -13,6 +13,8 @@ pub mod components;
 pub mod errors;
 pub mod format;
 pub mod functions;
+#[cfg(feature = "hydrate")]
+pub mod http;
 pub mod live;
 pub mod pages;
 pub mod rotation;
@@ -27,6 +29,9 @@ use leptos_router::{
 };
 
 use crate::live::Live;
+use crate::pages::admin::AdminPage;
+use crate::pages::checkin::{CheckinPage, CheckinStartPage, ScanPage};
+use crate::pages::me::MePage;
 use crate::pages::{member::MemberPage, not_found::NotFound, org::OrgPage};
 
 /// Product title shown in the browser tab and the wall header.
@@ -57,42 +62,69 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Root component: the fixed design canvas (scaled by [`scale::FIT_SCRIPT`]) holding the
-/// routed page. The live state (server version, stale badge) lives here so that it
-/// survives navigation.
+/// Whether hydration has finished (end-to-end tests wait for `data-hydrated="true"` on the
+/// page's root element).
+#[derive(Clone, Copy)]
+pub struct Hydrated(pub ReadSignal<bool>);
+
+impl Hydrated {
+    pub fn attr(self) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+        move || self.0.get().then_some("true")
+    }
+}
+
+/// Root component: the router. The wall's routes render inside the fixed design canvas
+/// ([`WallStage`]); the pages people hold in their hands (`/me`, `/c/TOKEN`), the check-in
+/// projector page and the admin page have their own layout ([`pages::phone::Phone`]). The live
+/// state (server version, stale badge) lives here so that it survives navigation.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let live = Live::provide();
+    Live::provide();
 
-    // Effects run only in the browser, so this flips once hydration has finished;
-    // end-to-end tests wait for `data-hydrated="true"`.
+    // Effects run only in the browser, so this flips once hydration has finished.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
+    provide_context(Hydrated(hydrated));
 
     view! {
         <Title text=TITLE />
         <Router>
-            <div class="stage">
-                <div
-                    class="wall"
-                    class:is-stale=move || live.stale.get()
-                    data-testid="wall"
-                    data-hydrated=move || hydrated.get().then_some("true")
-                    data-version=move || live.shown_version.get().map(|v| v.to_string())
-                >
-                    <Routes fallback=NotFound>
-                        // One parent for `/` and `/org/:org_id`, so that going from the
-                        // district to an organisation and back keeps the page mounted and
-                        // only its data changes (OrgPage reads the path itself).
-                        <ParentRoute path=path!("") view=OrgPage>
-                            <Route path=path!("") view=|| () />
-                            <Route path=path!("org/:org_id") view=|| () />
-                        </ParentRoute>
-                        <Route path=path!("/member/:member_id") view=MemberPage />
-                    </Routes>
-                </div>
-            </div>
+            <Routes fallback=|| view! { <WallStage><NotFound /></WallStage> }>
+                <Route path=path!("/me") view=MePage />
+                <Route path=path!("/c/:token") view=ScanPage />
+                <Route path=path!("/checkin") view=CheckinStartPage />
+                <Route path=path!("/checkin/:activity_id") view=CheckinPage />
+                <Route path=path!("/admin") view=AdminPage />
+                // One parent for `/` and `/org/:org_id`, so that going from the district to
+                // an organisation and back keeps the page mounted and only its data changes
+                // (OrgPage reads the path itself).
+                <ParentRoute path=path!("") view=|| view! { <WallStage><OrgPage /></WallStage> }>
+                    <Route path=path!("") view=|| () />
+                    <Route path=path!("org/:org_id") view=|| () />
+                </ParentRoute>
+                <Route path=path!("/member/:member_id") view=|| view! { <WallStage><MemberPage /></WallStage> } />
+            </Routes>
         </Router>
+    }
+}
+
+/// The wall's fixed design canvas (scaled by [`scale::FIT_SCRIPT`]) around a wall page.
+#[component]
+pub fn WallStage(children: Children) -> impl IntoView {
+    let live = Live::get();
+    let hydrated = expect_context::<Hydrated>();
+    view! {
+        <div class="stage">
+            <div
+                class="wall"
+                class:is-stale=move || live.stale.get()
+                data-testid="wall"
+                data-hydrated=hydrated.attr()
+                data-version=move || live.shown_version.get().map(|v| v.to_string())
+            >
+                {children()}
+            </div>
+        </div>
     }
 }

@@ -18,7 +18,7 @@ macro_rules! vocabulary {
             }
 
             /// The stable numeric code stored in the database.
-            pub fn code(self) -> i16 {
+            pub const fn code(self) -> i16 {
                 match self { $($name::$variant => $code),+ }
             }
 

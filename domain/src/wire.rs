@@ -451,4 +451,118 @@ pub struct CheckinResult {
     pub points: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub already: bool,
+    /// The activity's title, for the member's page (an addition to §10's answer).
+    #[serde(default)]
+    pub title: String,
+}
+
+/// One row of the audit log as the admin page and `GET /api/v1/audit` show it (§10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRecord {
+    /// `YYYY-MM-DDTHH:MM:SS.mmm`, local time of Asia/Shanghai.
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub ip: String,
+}
+
+/// An account as the admin page lists it (never its password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountView {
+    pub login: String,
+    pub role: String,
+    pub org_id: String,
+    pub member_id: Option<String>,
+    pub created_at: String,
+    /// When it was disabled; `None` while it works.
+    pub disabled_at: Option<String>,
+}
+
+/// `POST /api/v1/accounts`: an account to add (as `vanguard user add`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewAccount {
+    pub login: String,
+    /// At least 10 characters.
+    pub password: String,
+    /// `admin`, `officer`, `secretary`, `member` or `viewer`.
+    pub role: String,
+    pub org_id: String,
+    /// Required for `member`.
+    #[serde(default)]
+    pub member_id: Option<String>,
+}
+
+/// A kiosk token as the admin page lists it (never the token itself, which is stored only as
+/// a hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenView {
+    pub id: i64,
+    pub org_id: String,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// `POST /api/v1/tokens`: a kiosk token to create (as `vanguard token create`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewKioskToken {
+    pub org_id: String,
+    /// Days of validity; none: until revoked.
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// A created kiosk token: shown once, with the URL the wall's display opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    pub id: i64,
+    pub token: String,
+    /// `/kiosk?token=…` (relative: the display opens it on this server).
+    pub kiosk_path: String,
+}
+
+/// An activity that check-in can be opened for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityChoice {
+    pub activity_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// §3's kind and its Chinese name.
+    pub kind: String,
+    pub kind_zh: String,
+    pub title: String,
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    pub held_at: String,
+}
+
+/// One member checked in at an activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RollEntry {
+    pub member_id: String,
+    pub name: String,
+    /// `HH:MM:SS` local time.
+    pub at: String,
+}
+
+/// The secretary's check-in page: the activity, who checked in, of how many.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckinRoll {
+    /// The data version it was read at (the page refetches when the server's changes).
+    pub version: u64,
+    pub activity: ActivityChoice,
+    pub checked_in: Vec<RollEntry>,
+    /// Members of the activity's organisation.
+    pub members: i64,
 }

@@ -65,6 +65,40 @@ impl From<HubError> for ApiError {
     }
 }
 
+/// The access layer's own refusals (a taken login, an unknown organisation…) keep their
+/// status and code, with the error's text; its failures are the server's.
+impl From<access::AccessError> for ApiError {
+    fn from(e: access::AccessError) -> Self {
+        match StatusCode::from_u16(e.status()) {
+            Ok(status) if status != StatusCode::INTERNAL_SERVER_ERROR => ApiError { status, code: e.code(), message: e.to_string() },
+            _ => ApiError::internal(format!("access: {e}")),
+        }
+    }
+}
+
+impl From<store::sql::SqlError> for ApiError {
+    fn from(e: store::sql::SqlError) -> Self {
+        ApiError::internal(format!("store: {e}"))
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        ApiError::internal(format!("store: {e}"))
+    }
+}
+
+/// A single record's write ([`store::import::import_one`]): a running file import is a 503
+/// the client may retry; anything else is the server's failure.
+impl From<store::import::ImportError> for ApiError {
+    fn from(e: store::import::ImportError) -> Self {
+        match e {
+            store::import::ImportError::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "import_running", "正在导入数据，请稍后重试"),
+            e => ApiError::internal(format!("import: {e}")),
+        }
+    }
+}
+
 impl From<Refused> for ApiError {
     fn from(r: Refused) -> Self {
         match r {
@@ -242,13 +276,14 @@ async fn resource_used(
         Some(d) => domain::Date::parse(&d).map_err(|e| ApiError::bad(format!("used_on: {e}")))?,
         None => domain::Timestamp::parse(&engine::hub::now_local()).map_err(ApiError::bad)?.date(),
     };
-    if !hub.store().record_resource_use(&org_id, &resource_id, on).await.map_err(HubError::from)? {
+    // The use and its audit row commit together.
+    let mut tx = store::sql::Tx::write(hub.store()).await?;
+    if !store::extras::record_resource_use(&mut tx, &org_id, &resource_id, on).await? {
         return Err(HubError::NotFound(format!("organisation {org_id} or resource {resource_id}")).into());
     }
     let entry = access::AuditEntry::ok(scope.caller(), ip.0.as_deref(), access::Action::ResourceUse, format!("{org_id}/{resource_id}"));
-    if let Err(e) = access::audit(hub.store(), &entry).await {
-        tracing::error!(error = %e, "writing resource_use to the audit log failed");
-    }
+    access::audit_in(&mut tx, &entry).await?;
+    tx.commit().await?;
     hub.poke();
     Ok(StatusCode::NO_CONTENT)
 }
@@ -303,7 +338,14 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         events,
         crate::checkin::create_activity,
         crate::checkin::checkin_code,
-        crate::checkin::checkin
+        crate::checkin::checkin,
+        crate::admin::accounts,
+        crate::admin::add_account,
+        crate::admin::disable_account,
+        crate::admin::tokens,
+        crate::admin::create_token,
+        crate::admin::revoke_token,
+        crate::admin::audit
     ),
     components(schemas(
         OrgEntry,
@@ -322,7 +364,13 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         domain::wire::NewActivityId,
         domain::wire::CheckinCode,
         domain::wire::CheckinRequest,
-        domain::wire::CheckinResult
+        domain::wire::CheckinResult,
+        domain::wire::AccountView,
+        domain::wire::NewAccount,
+        domain::wire::TokenView,
+        domain::wire::NewKioskToken,
+        domain::wire::CreatedToken,
+        domain::wire::AuditRecord
     ))
 )]
 pub struct ApiDoc;
@@ -332,7 +380,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// The `/api/v1` routes, ready to merge into a router of any state.
-pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, dev_endpoints: bool) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, auth: crate::auth::Auth, dev_endpoints: bool) -> Router<S> {
     let mut r = Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/orgs", get(orgs))
@@ -352,7 +400,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, dev_endpoints: bool) -
     if dev_endpoints {
         r = r.route("/api/v1/dev/bump", post(dev_bump));
     }
-    r.with_state(hub.clone()).merge(crate::checkin::routes(hub))
+    r.with_state(hub.clone()).merge(crate::checkin::routes(hub.clone())).merge(crate::admin::routes(hub, auth))
 }
 
 #[cfg(test)]

@@ -368,7 +368,11 @@ async fn logout_form(State(auth): State<Auth>, who: Who, req: Request) -> Respon
 async fn login_form(State(auth): State<Auth>, ConnectInfoOpt(ip): ConnectInfoOpt, headers: HeaderMap, Form(body): Form<LoginBody>) -> Response {
     let next = safe_next(body.next.as_deref());
     match log_in(&auth, &body, ip.as_deref()).await {
-        Ok((_, id)) => ([(header::SET_COOKIE, session_cookie(&id, &headers, access::sessions::ACCOUNT_IDLE))], Redirect::to(&next)).into_response(),
+        Ok((info, id)) => {
+            // A member has no wall: its home is its own page.
+            let next = if next == "/" && info.role == domain::Role::Member { "/me".to_owned() } else { next };
+            ([(header::SET_COOKIE, session_cookie(&id, &headers, access::sessions::ACCOUNT_IDLE))], Redirect::to(&next)).into_response()
+        }
         Err(f) => {
             let reason = match f {
                 LoginFailed::Throttled => "throttled",

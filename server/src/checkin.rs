@@ -23,14 +23,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use domain::wire::{CheckinCode, CheckinRequest, CheckinResult, NewActivity, NewActivityId};
-use domain::{ActivityKind, Role, Timestamp};
+use domain::{ActivityKind, Entity, Role, Timestamp};
 use engine::hub::{Hub, HubError};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::import::{ImportOptions, import_dir};
+use store::import::Recorded;
 
 /// How long a token is valid.
 pub const TOKEN_SECONDS: i64 = 60;
@@ -132,31 +132,44 @@ impl PerMinute {
 #[derive(Clone)]
 pub(crate) struct Checkin {
     hub: Hub,
+    /// The server's check-in key, read from the store once.
+    key: Arc<tokio::sync::OnceCell<[u8; 32]>>,
     members: Arc<PerMinute>,
     bad: Arc<PerMinute>,
+}
+
+impl Checkin {
+    async fn key(&self) -> ApiResult<[u8; 32]> {
+        Ok(*self.key.get_or_try_init(|| access::checkin_key(self.hub.store())).await?)
+    }
 }
 
 fn too_many() -> ApiError {
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "操作过于频繁，请稍后再试")
 }
 
-/// Imports one interchange file of one row through the importer (its validation and its
-/// idempotency); the rejection's reason, if any.
-async fn import_one(hub: &Hub, file: &str, csv: &str) -> ApiResult<Option<String>> {
-    let dir = tempfile::tempdir().map_err(|e| ApiError::internal(format!("temp dir: {e}")))?;
-    std::fs::write(dir.path().join(file), csv).map_err(|e| ApiError::internal(format!("temp file: {e}")))?;
-    let report = import_dir(hub.store(), dir.path(), &ImportOptions::default()).await.map_err(|e| ApiError::internal(format!("import: {e}")))?;
-    Ok(report.rejections.first().map(|r| r.reason.clone()))
-}
-
-/// One CSV field, quoted (RFC 4180).
-fn field(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// Stores one row of `entity` through the importer's validation ([`store::import::import_one`])
+/// with its audit row, in one transaction: both or neither. An existing key or a rejection
+/// writes nothing (no audit row either: nothing changed).
+async fn record(hub: &Hub, entity: Entity, fields: &[&str], entry: &access::AuditEntry) -> ApiResult<Recorded> {
+    let mut tx = store::sql::Tx::write(hub.store()).await?;
+    let recorded = store::import::import_one(&mut tx, entity, fields, "checkin").await?;
+    if matches!(recorded, Recorded::Stored { .. }) {
+        access::audit_in(&mut tx, entry).await?;
+        tx.commit().await?;
+        hub.poke();
+    }
+    Ok(recorded)
 }
 
 /// `POST /api/v1/activities`: a new activity of an organisation in the caller's scope.
 #[utoipa::path(post, path = "/api/v1/activities", request_body = NewActivity, responses((status = 201, body = NewActivityId), (status = 400, body = domain::wire::ErrorBody), (status = 403, body = domain::wire::ErrorBody)), tag = "checkin")]
-pub(crate) async fn create_activity(State(c): State<Checkin>, scope: Scope, Json(body): Json<NewActivity>) -> ApiResult<Response> {
+pub(crate) async fn create_activity(
+    State(c): State<Checkin>,
+    scope: Scope,
+    ip: crate::auth::ConnectInfoOpt,
+    Json(body): Json<NewActivity>,
+) -> ApiResult<Response> {
     scope.require(ORGANISERS)?;
     let state = c.hub.state()?;
     scope.org(&state, Some(&body.org_id))?;
@@ -169,11 +182,13 @@ pub(crate) async fn create_activity(State(c): State<Checkin>, scope: Scope, Json
     let mut nonce = [0u8; 6];
     getrandom::fill(&mut nonce).map_err(|e| ApiError::internal(format!("random: {e}")))?;
     let activity_id = format!("ACT-{}", nonce.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let csv = format!("activity_id,org_id,kind,held_at,title\n{},{},{},{},{}\n", activity_id, field(&body.org_id), body.kind, held, field(title));
-    if let Some(reason) = import_one(&c.hub, "activities.csv", &csv).await? {
-        return Err(ApiError::bad(reason));
+    let held = held.to_string();
+    let entry = access::AuditEntry::ok(scope.caller(), ip.0.as_deref(), access::Action::ActivityCreate, format!("{activity_id} ({})", body.org_id));
+    match record(&c.hub, Entity::Activities, &[&activity_id, &body.org_id, &body.kind, &held, title], &entry).await? {
+        Recorded::Stored { .. } => {}
+        Recorded::Rejected(reason) => return Err(ApiError::bad(reason)),
+        Recorded::Existing => return Err(ApiError::internal(format!("a new activity id {activity_id} was taken"))),
     }
-    c.hub.poke();
     Ok((StatusCode::CREATED, Json(NewActivityId { activity_id })).into_response())
 }
 
@@ -182,15 +197,14 @@ pub(crate) async fn create_activity(State(c): State<Checkin>, scope: Scope, Json
 #[utoipa::path(post, path = "/api/v1/activities/{activity_id}/checkin-code", params(("activity_id" = String, Path)), responses((status = 200, body = CheckinCode), (status = 409, body = domain::wire::ErrorBody)), tag = "checkin")]
 pub(crate) async fn checkin_code(State(c): State<Checkin>, scope: Scope, headers: HeaderMap, Path(activity_id): Path<String>) -> ApiResult<Json<CheckinCode>> {
     scope.require(ORGANISERS)?;
-    let (org_id, _, held_at) =
-        c.hub.store().activity_for_checkin(&activity_id).await.map_err(HubError::from)?.ok_or_else(|| HubError::NotFound(format!("activity {activity_id}")))?;
-    scope.org(&*c.hub.state()?, Some(&org_id))?;
+    let activity = c.hub.store().activity(&activity_id).await.map_err(HubError::from)?.ok_or_else(|| HubError::NotFound(format!("activity {activity_id}")))?;
+    scope.org(&*c.hub.state()?, Some(&activity.org_id))?;
     let now = now_secs();
-    let held = held_at / 1_000_000;
+    let held = activity.held_at / 1_000_000;
     if now < held - OPEN_BEFORE || now > held + OPEN_AFTER {
         return Err(ApiError::new(StatusCode::CONFLICT, "not_open", "签到码只在活动开始前2小时至开始后6小时内发放"));
     }
-    let key = access::checkin_key(c.hub.store()).await.map_err(|e| ApiError::internal(format!("check-in key: {e}")))?;
+    let key = c.key().await?;
     let mut nonce = [0u8; 16];
     getrandom::fill(&mut nonce).map_err(|e| ApiError::internal(format!("random: {e}")))?;
     let token = sign(&key, &activity_id, now, nonce);
@@ -216,7 +230,7 @@ pub(crate) async fn checkin(State(c): State<Checkin>, who: Who, ip: crate::auth:
     if c.bad.over(&client, BAD_TOKENS_PER_MINUTE) {
         return Err(too_many());
     }
-    let key = access::checkin_key(c.hub.store()).await.map_err(|e| ApiError::internal(format!("check-in key: {e}")))?;
+    let key = c.key().await?;
     let Some((activity_id, issued)) = verify(&key, &body.token) else {
         c.bad.hit(&client, BAD_TOKENS_PER_MINUTE);
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "签到码无效"));
@@ -229,33 +243,29 @@ pub(crate) async fn checkin(State(c): State<Checkin>, who: Who, ip: crate::auth:
         return Err(too_many());
     }
     let event_id = event_id(&activity_id, &member_id);
-    let already =
-        |event_id: String, activity_id: String| (StatusCode::OK, Json(CheckinResult { event_id, activity_id, points: None, already: true })).into_response();
+    let Some(activity) = c.hub.store().activity(&activity_id).await.map_err(HubError::from)? else {
+        // Signed by this server for an activity the store no longer has.
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", "签到码无效"));
+    };
+    let answer = |status: StatusCode, points: Option<String>| {
+        let already = status == StatusCode::OK;
+        (status, Json(CheckinResult { event_id: event_id.clone(), activity_id: activity_id.clone(), points, already, title: activity.title.clone() }))
+            .into_response()
+    };
     if c.hub.store().event_exists(&event_id).await.map_err(HubError::from)? {
-        return Ok(already(event_id, activity_id));
+        return Ok(answer(StatusCode::OK, None));
     }
-    let csv = format!(
-        "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n{event_id},{},attend,{},{},,,checkin\n",
-        field(&member_id),
-        engine::hub::now_local(),
-        field(&activity_id)
-    );
-    if let Some(reason) = import_one(&c.hub, "events.csv", &csv).await? {
-        // Two scans at once: the other one stored it.
-        if c.hub.store().event_exists(&event_id).await.map_err(HubError::from)? {
-            return Ok(already(event_id, activity_id));
-        }
-        return Err(ApiError::bad(reason));
-    }
+    let now = engine::hub::now_local();
     let entry = access::AuditEntry::ok(caller, ip.0.as_deref(), access::Action::Checkin, activity_id.clone());
-    if let Err(e) = access::audit(c.hub.store(), &entry).await {
-        tracing::error!(error = %e, "writing checkin to the audit log failed");
+    match record(&c.hub, Entity::Events, &[&event_id, &member_id, "attend", &now, &activity_id, "", "", "checkin"], &entry).await? {
+        Recorded::Stored { .. } => {}
+        // Two scans at once: the other one stored it.
+        Recorded::Existing => return Ok(answer(StatusCode::OK, None)),
+        Recorded::Rejected(reason) => return Err(ApiError::bad(reason)),
     }
-    c.hub.poke();
-    let (_, kind, _) = c.hub.store().activity_for_checkin(&activity_id).await.map_err(HubError::from)?.unwrap_or_default();
-    let scores = ActivityKind::parse(&kind).is_ok_and(|k| k.attendance_scores());
+    let scores = ActivityKind::parse(&activity.kind).is_ok_and(|k| k.attendance_scores());
     let points = if scores { c.hub.rules().attend } else { domain::Points(0) };
-    Ok((StatusCode::CREATED, Json(CheckinResult { event_id, activity_id, points: Some(points.to_string()), already: false })).into_response())
+    Ok(answer(StatusCode::CREATED, Some(points.to_string())))
 }
 
 /// The check-in routes.
@@ -264,7 +274,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub) -> Router<S> {
         .route("/api/v1/activities", post(create_activity))
         .route("/api/v1/activities/{activity_id}/checkin-code", post(checkin_code))
         .route("/api/v1/checkin", post(checkin))
-        .with_state(Checkin { hub, members: Arc::default(), bad: Arc::default() })
+        .with_state(Checkin { hub, key: Arc::default(), members: Arc::default(), bad: Arc::default() })
 }
 
 #[cfg(test)]

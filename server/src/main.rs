@@ -1,5 +1,9 @@
 //! `vanguard`: the command line of the district command centre (docs/RULES.md §9).
 
+// The wall's view types nest deeply (leptos); laying them out needs more than the default 128.
+#![recursion_limit = "256"]
+
+mod admin;
 mod api;
 mod auth;
 mod checkin;

@@ -54,8 +54,8 @@ pub async fn serve(hub: Hub, addr: Option<SocketAddr>) -> io::Result<()> {
 pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let dev = var("VANGUARD_DEV_ENDPOINTS").is_some_and(|v| v == "1");
-    let api = crate::api::routes(hub.clone(), dev);
     let auth = crate::auth::Auth::new(hub.store().clone());
+    let api = crate::api::routes(hub.clone(), auth.clone(), dev);
     let ready_hub = hub.clone();
 
     // Server functions reach the data through the hub alone (app/src/functions).

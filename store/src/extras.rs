@@ -133,28 +133,6 @@ impl Store {
         Ok(Extras { resources, transfers, ratings, projects, candidates, resource_uses })
     }
 
-    /// Records that organisation `org_id` used resource `resource_id` on `on`. Returns
-    /// `false` (and writes nothing) when either is unknown; recording the same use twice is
-    /// a no-op.
-    pub async fn record_resource_use(&self, org_id: &str, resource_id: &str, on: Date) -> Result<bool, StoreError> {
-        const SQL: &str = "INSERT INTO resource_uses (org, resource_id, used_on)
-            SELECT o.id, r.resource_id, $3 FROM orgs o, resources r WHERE o.org_id = $1 AND r.resource_id = $2
-            ON CONFLICT DO NOTHING";
-        const EXISTS: &str = "SELECT COUNT(*) FROM orgs o, resources r WHERE o.org_id = $1 AND r.resource_id = $2";
-        let on = i64::from(on.0);
-        let n: i64 = match self {
-            Store::Sqlite(p) => {
-                sqlx::query(SQL).bind(org_id).bind(resource_id).bind(on).execute(p).await?;
-                sqlx::query_scalar(EXISTS).bind(org_id).bind(resource_id).fetch_one(p).await?
-            }
-            Store::Postgres(p) => {
-                sqlx::query(SQL).bind(org_id).bind(resource_id).bind(on).execute(p).await?;
-                sqlx::query_scalar(EXISTS).bind(org_id).bind(resource_id).fetch_one(p).await?
-            }
-        };
-        Ok(n > 0)
-    }
-
     /// Titles and times of activities by surrogate id (for the trace of one member).
     pub async fn activity_details(&self, ids: &[i64]) -> Result<Vec<(i64, String, String, i64)>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
@@ -168,4 +146,17 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Records, inside the caller's transaction (which adds its audit row), that organisation
+/// `org_id` used resource `resource_id` on `on`. Returns `false` (and writes nothing) when
+/// either is unknown; recording the same use twice is a no-op.
+pub async fn record_resource_use(tx: &mut crate::sql::Tx, org_id: &str, resource_id: &str, on: Date) -> Result<bool, StoreError> {
+    const SQL: &str = "INSERT INTO resource_uses (org, resource_id, used_on)
+        SELECT o.id, r.resource_id, $3 FROM orgs o, resources r WHERE o.org_id = $1 AND r.resource_id = $2
+        ON CONFLICT DO NOTHING";
+    const EXISTS: &str = "SELECT COUNT(*) FROM orgs o, resources r WHERE o.org_id = $1 AND r.resource_id = $2";
+    tx.execute(SQL, crate::args![org_id, resource_id, i64::from(on.0)]).await?;
+    let (n,): (i64,) = tx.optional(EXISTS, crate::args![org_id, resource_id]).await?.unwrap_or((0,));
+    Ok(n > 0)
 }

@@ -12,6 +12,7 @@ pub mod extras;
 pub mod import;
 pub mod queries;
 pub mod schema;
+pub mod sql;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;

@@ -45,6 +45,35 @@ FROM tops t JOIN orgs o ON o.id = t.id
 LEFT JOIN m ON m.top = t.id LEFT JOIN g ON g.top = t.id LEFT JOIN c ON c.top = t.id
 ORDER BY o.org_id";
 
+/// An activity with its organisation (check-in pages and codes).
+#[derive(Debug, Clone, PartialEq, Eq, Default, sqlx::FromRow)]
+pub struct ActivityInfo {
+    pub activity_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// As §3 writes it (`theme_day`, …).
+    pub kind: String,
+    pub title: String,
+    /// Microseconds of local time.
+    pub held_at: i64,
+}
+
+impl ActivityInfo {
+    /// As the check-in pages show it.
+    pub fn choice(self) -> domain::wire::ActivityChoice {
+        let kind_zh = domain::ActivityKind::parse(&self.kind).map(|k| k.zh()).unwrap_or("活动").to_owned();
+        domain::wire::ActivityChoice {
+            activity_id: self.activity_id,
+            org_id: self.org_id,
+            org_name: self.org_name,
+            kind: self.kind,
+            kind_zh,
+            title: self.title,
+            held_at: domain::Timestamp(self.held_at).to_string(),
+        }
+    }
+}
+
 impl Store {
     /// The children of `parent` (by org_id), or the roots of the tree for `None`, each with
     /// its subtree's member and grassroots counts.
@@ -85,13 +114,45 @@ impl Store {
         })
     }
 
-    /// An activity for check-in (docs/RULES.md §10): its organisation's `org_id`, its kind as
-    /// §3 writes it and `held_at` (microseconds of local time); `None` when unknown.
-    pub async fn activity_for_checkin(&self, activity_id: &str) -> Result<Option<(String, String, i64)>, StoreError> {
-        const SQL: &str = "SELECT o.org_id, a.kind, a.held_at FROM activities a JOIN orgs o ON o.id = a.org WHERE a.activity_id = $1";
+    /// An activity as check-in shows it (docs/RULES.md §10); `None` when unknown.
+    pub async fn activity(&self, activity_id: &str) -> Result<Option<ActivityInfo>, StoreError> {
+        const SQL: &str = "SELECT a.activity_id, o.org_id, o.name AS org_name, a.kind, a.title, a.held_at FROM activities a JOIN orgs o ON o.id = a.org WHERE a.activity_id = $1";
         Ok(match self {
             Store::Sqlite(p) => sqlx::query_as(SQL).bind(activity_id).fetch_optional(p).await?,
             Store::Postgres(p) => sqlx::query_as(SQL).bind(activity_id).fetch_optional(p).await?,
+        })
+    }
+
+    /// Activities held from `from` to `to` (microseconds of local time), oldest first, at most
+    /// `limit`: what a check-in page offers to pick from.
+    pub async fn activities_between(&self, from: i64, to: i64, limit: i64) -> Result<Vec<ActivityInfo>, StoreError> {
+        const SQL: &str = "SELECT a.activity_id, o.org_id, o.name AS org_name, a.kind, a.title, a.held_at FROM activities a JOIN orgs o ON o.id = a.org \
+            WHERE a.held_at BETWEEN $1 AND $2 ORDER BY a.held_at, a.activity_id LIMIT $3";
+        Ok(match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(p).await?,
+        })
+    }
+
+    /// Who checked in at an activity by QR code (`attend` events with source `checkin`):
+    /// member id, name and `occurred_at` (microseconds), in the order they came.
+    pub async fn checkin_roll(&self, activity_id: &str) -> Result<Vec<(String, String, i64)>, StoreError> {
+        // `source = 4` and `kind = 1` spelt out so that the partial index `events_checkin` applies.
+        const SQL: &str = "SELECT m.member_id, m.name, e.occurred_at FROM events e JOIN members m ON m.id = e.member \
+            WHERE e.activity = (SELECT id FROM activities WHERE activity_id = $1) AND e.source = 4 AND e.kind = 1 ORDER BY e.occurred_at, e.seq";
+        const _: () = assert!(domain::Source::Checkin.code() == 4 && domain::EventKind::Attend.code() == 1);
+        Ok(match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).bind(activity_id).fetch_all(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).bind(activity_id).fetch_all(p).await?,
+        })
+    }
+
+    /// Members whose organisation is `org_id` (the roll's "of how many").
+    pub async fn members_of(&self, org_id: &str) -> Result<i64, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM members m JOIN orgs o ON o.id = m.org WHERE o.org_id = $1";
+        Ok(match self {
+            Store::Sqlite(p) => sqlx::query_scalar(SQL).bind(org_id).fetch_one(p).await?,
+            Store::Postgres(p) => sqlx::query_scalar(SQL).bind(org_id).fetch_one(p).await?,
         })
     }
 

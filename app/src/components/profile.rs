@@ -20,10 +20,10 @@ pub const MONTHLY_WIDTH: u32 = 2272;
 pub const MONTHLY_HEIGHT: u32 = 560;
 
 /// The four dimensions of the index (§4), in the order the wall shows them.
-const DIMENSIONS: [(&str, &str); 4] = [("party_life", "组织生活"), ("duty", "履职尽责"), ("contribution", "奉献贡献"), ("morality", "品德表现")];
+pub const DIMENSIONS: [(&str, &str); 4] = [("party_life", "组织生活"), ("duty", "履职尽责"), ("contribution", "奉献贡献"), ("morality", "品德表现")];
 
 /// The points of a profile in one dimension, as text.
-fn dimension_text<'a>(p: &'a MemberProfile, dimension: &str) -> &'a str {
+pub fn dimension_text<'a>(p: &'a MemberProfile, dimension: &str) -> &'a str {
     match dimension {
         "party_life" => &p.party_life,
         "duty" => &p.duty,

@@ -1,9 +1,14 @@
 //! One module per kind of route: the organisation views (`/`, `/org/:org_id`), the member
-//! view (`/member/:member_id`) and the 404 page.
+//! view (`/member/:member_id`), the 404 page, and the pages people use (docs/RULES.md §10):
+//! `/me`, the check-in pages (`/checkin`, `/checkin/:activity_id`, `/c/:token`) and `/admin`.
 
+pub mod admin;
+pub mod checkin;
+pub mod me;
 pub mod member;
 pub mod not_found;
 pub mod org;
+pub mod phone;
 
 use std::future::Future;
 

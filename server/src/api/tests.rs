@@ -38,6 +38,11 @@ const ROUTES: &[&str] = &[
     "/api/v1/activities",
     "/api/v1/activities/{activity_id}/checkin-code",
     "/api/v1/checkin",
+    "/api/v1/accounts",
+    "/api/v1/accounts/{login}/disable",
+    "/api/v1/tokens",
+    "/api/v1/tokens/{id}",
+    "/api/v1/audit",
 ];
 
 /// District D → street S → branches B1 (M1, M2) and B2 (M3), January to March 2024.
@@ -115,7 +120,8 @@ async fn fixture(store: &store::Store) -> Fixture {
         assert!(t.elapsed() < Duration::from_secs(60), "the hub never became ready: {}", hub.status());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let router = crate::auth::guard(routes::<()>(hub.clone(), false), crate::auth::Auth::new(store.clone()));
+    let auth = crate::auth::Auth::new(store.clone());
+    let router = crate::auth::guard(routes::<()>(hub.clone(), auth.clone(), false), auth);
     let mut f = Fixture { router, cookies: Default::default(), kiosk: String::new(), _copy: copy };
     for (login, role, org, member) in ACCOUNTS {
         access::add_user(store, login, *role, org, *member, PASSWORD, &access::Actor::cli()).await.expect("add user");
@@ -338,9 +344,24 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
 
 /// A request for every documented route (with the ids of the fixture).
 fn concrete(route: &str) -> (&'static str, String) {
-    let uri = route.replace("{org_id}", "B1").replace("{resource_id}", "R1").replace("{member_id}", "M1").replace("{activity_id}", "A1");
-    let post = route.ends_with("/used") || route.contains("/activities") || route.ends_with("/checkin");
-    (if post { "POST" } else { "GET" }, uri)
+    let uri = route
+        .replace("{org_id}", "B1")
+        .replace("{resource_id}", "R1")
+        .replace("{member_id}", "M1")
+        .replace("{activity_id}", "A1")
+        .replace("{login}", "member1")
+        .replace("{id}", "1");
+    let post = route.ends_with("/used") || route.contains("/activities") || route.ends_with("/checkin") || route.ends_with("/disable");
+    (
+        if route.ends_with("{id}") {
+            "DELETE"
+        } else if post {
+            "POST"
+        } else {
+            "GET"
+        },
+        uri,
+    )
 }
 
 /// docs/RULES.md §10 through the access layer: 401 without a credential on every route, each role
@@ -551,5 +572,126 @@ async fn qr_check_in() {
         access::export_audit(&db.store, &mut out).await.unwrap();
         let log = String::from_utf8(out).unwrap();
         assert!(log.contains(&format!(",member3,member,checkin,{act},ok,")), "[{label}] {log}");
+        assert!(log.contains(&format!(",secretary2,secretary,activity_create,{act} (B2),ok,")), "[{label}] {log}");
+        assert_eq!(log.matches(",checkin,").count(), 1, "[{label}] one check-in, one row (an `already` changes nothing): {log}");
+
+        // The check-in page's roll: who, of how many.
+        let roll = db.store.checkin_roll(&act).await.unwrap();
+        assert_eq!(roll.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect::<Vec<_>>(), [("M3", "李四")], "[{label}]");
+        assert_eq!(db.store.members_of("B2").await.unwrap(), 1, "[{label}]");
+    }
+}
+
+/// Accounts, kiosk tokens and the audit log through the API (the admin page's writes): only
+/// an `admin`, every write audited, a disable and a revoke cutting credentials at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_routes() {
+    for db in common::backends().await {
+        let mut f = fixture(&db.store).await;
+        let label = db.label;
+        let account = |login: &str, role: &str, org: &str, member: Option<&str>, password: &str| {
+            serde_json::json!({ "login": login, "password": password, "role": role, "org_id": org, "member_id": member }).to_string()
+        };
+
+        // Nobody but an admin.
+        for who in [As::Login("officer1"), As::Login("secretary2"), As::Login("member1"), As::Bearer(&f.kiosk)] {
+            for (method, uri) in [("GET", "/api/v1/accounts"), ("GET", "/api/v1/tokens"), ("GET", "/api/v1/audit"), ("DELETE", "/api/v1/tokens/1")] {
+                assert_eq!(f.call(who, method, uri, &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] {method} {uri}");
+            }
+            let body = account("new1", "viewer", "B1", None, PASSWORD);
+            assert_eq!(f.call(who, "POST", "/api/v1/accounts", &[], Some(&body)).await.0, StatusCode::FORBIDDEN, "[{label}] add");
+        }
+
+        // Add: 201; the same login again 409; a short password, an unknown role or
+        // organisation, a member account without a member: 400.
+        let (s, a) = f.call(ADMIN, "POST", "/api/v1/accounts", &[], Some(&account("sec9", "secretary", "B1", None, PASSWORD))).await;
+        assert_eq!((s, a["login"].as_str(), a["role"].as_str()), (StatusCode::CREATED, Some("sec9"), Some("secretary")), "[{label}] {a}");
+        assert!(a.get("password_hash").is_none() && !a.to_string().contains(PASSWORD), "[{label}] {a}");
+        let (s, e) = f.call(ADMIN, "POST", "/api/v1/accounts", &[], Some(&account("sec9", "secretary", "B1", None, PASSWORD))).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::CONFLICT, Some("login_taken")), "[{label}] {e}");
+        for bad in [
+            account("x1", "secretary", "B1", None, "short"),
+            account("x2", "chief", "B1", None, PASSWORD),
+            account("x3", "secretary", "B1", None, PASSWORD).replace("\"B1\"", "\"NOPE\""),
+            account("x4", "member", "B1", None, PASSWORD),
+        ] {
+            let (s, e) = f.call(ADMIN, "POST", "/api/v1/accounts", &[], Some(&bad)).await;
+            assert!(s == StatusCode::BAD_REQUEST || s == StatusCode::NOT_FOUND, "[{label}] {bad}: {s} {e}");
+        }
+        let cookie = f.log_in("sec9", PASSWORD).await.expect("the new account logs in");
+        f.cookies.insert("sec9", cookie);
+        assert_eq!(f.call(As::Login("sec9"), "GET", "/api/v1/orgs/B1", &[], None).await.0, StatusCode::OK, "[{label}]");
+        let listed = f.get(ADMIN, "/api/v1/accounts").await;
+        assert!(ids(&listed, "login").contains(&"sec9".to_string()), "[{label}] {listed}");
+
+        // Disable: its session stops at once.
+        let (s, a) = f.call(ADMIN, "POST", "/api/v1/accounts/sec9/disable", &[], None).await;
+        assert_eq!((s, a["disabled_at"].is_string()), (StatusCode::OK, true), "[{label}] {a}");
+        assert_eq!(f.call(As::Login("sec9"), "GET", "/api/v1/orgs/B1", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}] disabled");
+        assert_eq!(f.call(ADMIN, "POST", "/api/v1/accounts/nobody/disable", &[], None).await.0, StatusCode::NOT_FOUND, "[{label}]");
+
+        // Tokens: create (shown once), list (never the secret), revoke at once.
+        let (s, t) = f.call(ADMIN, "POST", "/api/v1/tokens", &[], Some(r#"{"org_id":"B2","label":"lobby","days":30}"#)).await;
+        assert_eq!(s, StatusCode::CREATED, "[{label}] {t}");
+        let token = t["token"].as_str().unwrap().to_string();
+        assert_eq!(t["kiosk_path"].as_str(), Some(format!("/kiosk?token={token}").as_str()), "[{label}]");
+        let r = f.get(As::Bearer(&token), "/api/v1/rankings").await;
+        assert!(r.to_string().contains("李*") && !r.to_string().contains("李四"), "[{label}] masked: {r}");
+        let listed = f.get(ADMIN, "/api/v1/tokens").await;
+        assert!(!listed.to_string().contains(&token) && listed.to_string().contains("lobby"), "[{label}] {listed}");
+        let id = t["id"].as_i64().unwrap();
+        assert_eq!(f.call(ADMIN, "DELETE", &format!("/api/v1/tokens/{id}"), &[], None).await.0, StatusCode::NO_CONTENT, "[{label}]");
+        assert_eq!(f.call(As::Bearer(&token), "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}] revoked");
+        assert_eq!(f.call(ADMIN, "DELETE", "/api/v1/tokens/999999", &[], None).await.0, StatusCode::NOT_FOUND, "[{label}]");
+        assert_eq!(f.call(ADMIN, "POST", "/api/v1/tokens", &[], Some(r#"{"org_id":"B2","days":0}"#)).await.0, StatusCode::BAD_REQUEST, "[{label}]");
+
+        // The audit log, filtered.
+        let rows = f.get(ADMIN, "/api/v1/audit?actor=admin1&action=user_add").await;
+        let rows = rows.as_array().unwrap();
+        assert!(!rows.is_empty() && rows.iter().all(|r| r["actor"] == "admin1" && r["action"] == "user_add"), "[{label}] {rows:?}");
+        assert!(rows[0]["target"].as_str().unwrap().starts_with("sec9"), "[{label}] {rows:?}");
+        let all = f.get(ADMIN, "/api/v1/audit").await;
+        for action in ["user_disable", "token_create", "token_revoke", "denied"] {
+            assert!(all.as_array().unwrap().iter().any(|r| r["action"] == action), "[{label}] no {action} in {all}");
+        }
+        assert_eq!(f.get(ADMIN, "/api/v1/audit?from=2999-01-01").await, serde_json::json!([]), "[{label}]");
+        for bad in ["/api/v1/audit?action=nonsense", "/api/v1/audit?from=yesterday"] {
+            assert_eq!(f.call(ADMIN, "GET", bad, &[], None).await.0, StatusCode::BAD_REQUEST, "[{label}] {bad}");
+        }
+    }
+}
+
+/// Every registered server function and every page answers only with a credential: 401 JSON
+/// for a server function, 303 to `/login?next=PATH` for a page. The server functions are
+/// read from the registry, so a new one is checked without being listed here.
+#[tokio::test]
+async fn server_functions_and_pages_need_a_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store::Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+    let reached = || async { "reached" };
+    let mut router: Router = Router::new();
+    let mut paths = Vec::new();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        router = router.route(path, axum::routing::on(axum::routing::MethodFilter::try_from(method.clone()).unwrap(), reached));
+        paths.push((path, method));
+    }
+    for name in ["wall_snapshot", "member_profile", "data_version", "signed_in", "my_profile", "checkin_roll", "checkin_choices", "admin_data"] {
+        assert!(paths.iter().any(|(p, _)| p.contains(name)), "{name} is not registered: {paths:?}");
+    }
+    let pages = ["/", "/org/B1", "/member/M1", "/me", "/checkin", "/checkin/A1", "/c/sometoken", "/admin"];
+    for page in pages {
+        router = router.route(page, axum::routing::get(reached));
+    }
+    let router = crate::auth::guard(router, crate::auth::Auth::new(store));
+    for (path, method) in &paths {
+        let req = Request::builder().method(method.clone()).uri(*path).header(header::HOST, "wall.test").body(Body::empty()).unwrap();
+        let res = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    for page in pages {
+        let res = router.clone().oneshot(Request::get(page).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
+        let to = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+        assert!(to.starts_with("/login?next="), "{page} → {to}");
     }
 }

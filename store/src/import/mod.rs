@@ -11,6 +11,7 @@
 //!   applied in dependency order: orgs, resources, members, activities, transfers, ratings,
 //!   projects, candidates, events).
 
+pub mod one;
 mod prepare;
 pub mod source;
 mod table;
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use write::{Part, PartOutcome};
 
+pub use one::{Recorded, import_one};
 pub use table::TableSpec;
 
 /// A row that was not stored, and why.
@@ -89,6 +91,9 @@ pub enum ImportError {
     Read { file: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file import holds the importer's lock ([`one`] does not wait for it).
+    #[error("an import is running; try again when it has finished")]
+    Busy,
 }
 
 impl From<sqlx::Error> for ImportError {
