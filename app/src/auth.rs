@@ -121,7 +121,7 @@ impl Scope {
     }
 
     fn inside(&self, state: &HubState, root: i64, org: i64) -> Result<(), Refused> {
-        if state.tree.subtree(root).contains(&org) { Ok(()) } else { Err(Refused::Forbidden) }
+        if state.tree.is_within(root, org) { Ok(()) } else { Err(Refused::Forbidden) }
     }
 
     /// The organisation a request is about: the one it names, else the root of the scope.

@@ -109,6 +109,21 @@ impl OrgTree {
         out
     }
 
+    /// Whether `org` is `ancestor` or lies below it: a walk up `org`'s parents (a few steps),
+    /// not a walk of the subtree, since every request asks it (docs/RULES.md §10 scope).
+    pub fn is_within(&self, ancestor: i64, org: i64) -> bool {
+        let mut cur = Some(org);
+        // The depth bound guards against a cycle in corrupt data.
+        for _ in 0..=self.by_id.len() {
+            match cur {
+                Some(c) if c == ancestor => return true,
+                Some(c) => cur = self.by_id.get(&c).and_then(|i| i.parent),
+                None => return false,
+            }
+        }
+        false
+    }
+
     /// `id` and every organisation below it.
     pub fn subtree(&self, id: i64) -> Vec<i64> {
         let mut out = vec![id];

@@ -30,6 +30,16 @@ pub enum UserCmd {
         #[arg(long)]
         member: Option<String>,
     },
+    /// Add many accounts from a CSV file with the header `login,role,org_id,member_id,password`
+    /// (onboarding a district's members); each row is checked and added as `user add` would,
+    /// and each failure is reported with its line.
+    Import {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        /// The CSV file.
+        #[arg(long)]
+        file: PathBuf,
+    },
     /// Disable an account: it cannot log in any more and its sessions end at once.
     Disable {
         #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
@@ -91,6 +101,7 @@ pub async fn user(cmd: UserCmd) -> Result<ExitCode> {
             let member = a.member_id.map(|m| format!(", member {m}")).unwrap_or_default();
             println!("added {} ({}, scope {}{member})", a.login, a.role, a.org_id);
         }
+        UserCmd::Import { db, file } => return import_users(&db, &file).await,
         UserCmd::Disable { db, login } => {
             let store = Store::connect(&db).await?;
             let r = access::disable_user(&store, &login, &Actor::cli()).await;
@@ -100,6 +111,67 @@ pub async fn user(cmd: UserCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Accounts hashed at once (argon2id takes a core for some milliseconds each).
+const IMPORT_PARALLEL: usize = 4;
+
+/// `vanguard user import`: every row of the file, checked first; the valid ones added (an
+/// existing login is a failure of its row, never a change to it). Exit 1 if any row failed.
+async fn import_users(db: &str, file: &Path) -> Result<ExitCode> {
+    use futures_util::StreamExt;
+    const HEADER: [&str; 5] = ["login", "role", "org_id", "member_id", "password"];
+    let name = file.display().to_string();
+    let mut reader = csv::Reader::from_path(file).map_err(|e| format!("{name}: {e}"))?;
+    let header: Vec<String> = reader.headers().map_err(|e| format!("{name}: {e}"))?.iter().map(|h| h.trim().to_lowercase()).collect();
+    if header != HEADER {
+        return Err(format!("{name}:1: the header must be {} (found {})", HEADER.join(","), header.join(",")).into());
+    }
+    let mut rows = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{name}:{line}: {e}"));
+                continue;
+            }
+        };
+        let (login, role, org, member, password) = (rec[0].trim().to_owned(), &rec[1], rec[2].trim().to_owned(), rec[3].trim().to_owned(), rec[4].to_owned());
+        let checked = Role::parse(role.trim()).map_err(|e| format!("role: {e}")).and_then(|role| {
+            access::check_login(&login).map_err(|e| format!("login: {e}"))?;
+            access::check_password(&password).map_err(|e| format!("password: {e}"))?;
+            if role == Role::Member && member.is_empty() {
+                return Err(AccessError::MemberRequired.to_string());
+            }
+            Ok(role)
+        });
+        match checked {
+            Ok(role) => rows.push((line, login, role, org, Some(member).filter(|m| !m.is_empty()), password)),
+            Err(e) => failures.push(format!("{name}:{line}: {e}")),
+        }
+    }
+    let store = Store::connect(db).await?;
+    let results: Vec<(u64, std::result::Result<(), AccessError>)> = futures_util::stream::iter(rows)
+        .map(|(line, login, role, org, member, password)| {
+            let store = store.clone();
+            async move { (line, access::add_user(&store, &login, role, &org, member.as_deref(), &password, &Actor::cli()).await.map(|_| ())) }
+        })
+        .buffer_unordered(IMPORT_PARALLEL)
+        .collect()
+        .await;
+    store.close().await;
+    let added = results.iter().filter(|r| r.1.is_ok()).count();
+    let mut failed: Vec<(u64, String)> =
+        results.into_iter().filter_map(|(line, r)| r.err().map(|e| (line, format!("{name}:{line}: {}", explain(e))))).collect();
+    failed.sort();
+    failures.extend(failed.into_iter().map(|f| f.1));
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    println!("added {added} accounts; {} rows failed", failures.len());
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 pub async fn token(cmd: TokenCmd) -> Result<ExitCode> {
