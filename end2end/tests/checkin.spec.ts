@@ -7,8 +7,9 @@ import { wallReady } from './wall';
 
 const PASSWORD = 'e2e password 123';
 
-async function addAccount(request: APIRequestContext, body: Record<string, string>): Promise<void> {
-  const res = await request.post('/api/v1/accounts', { data: { password: PASSWORD, ...body } });
+async function addAccount(request: APIRequestContext, origin: string, body: Record<string, string>): Promise<void> {
+  // A write carried by a cookie comes with the server's own Origin (the access layer checks it).
+  const res = await request.post('/api/v1/accounts', { data: { password: PASSWORD, ...body }, headers: { Origin: origin } });
   expect(res.status(), await res.text()).toBe(201);
 }
 
@@ -17,8 +18,8 @@ test('a member checks in from the code on the secretary page and sees the point'
   const rankings = await (await page.request.get('/api/v1/rankings?limit=1')).json();
   const { member_id: memberId, org_id: orgId, name } = rankings.rows[0] as { member_id: string; org_id: string; name: string };
   const suffix = Date.now().toString(36);
-  await addAccount(page.request, { login: `sec-${suffix}`, role: 'secretary', org_id: orgId });
-  await addAccount(page.request, { login: `mem-${suffix}`, role: 'member', org_id: orgId, member_id: memberId });
+  await addAccount(page.request, baseURL!, { login: `sec-${suffix}`, role: 'secretary', org_id: orgId });
+  await addAccount(page.request, baseURL!, { login: `mem-${suffix}`, role: 'member', org_id: orgId, member_id: memberId });
 
   // The wall's view of the member, open before anything happens.
   await page.goto(`/member/${memberId}`);

@@ -190,7 +190,7 @@ fn QrCode(activity_id: String) -> impl IntoView {
         };
         Effect::new(move |_| {
             renew();
-            if let Ok(h) = set_interval_with_handle(renew, std::time::Duration::from_secs(RENEW_SECONDS)) {
+            if let Ok(h) = set_interval_with_handle(renew.clone(), std::time::Duration::from_secs(RENEW_SECONDS)) {
                 on_cleanup(move || h.clear());
             }
         });
