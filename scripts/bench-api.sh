@@ -26,23 +26,12 @@ YEARS="${2:-3}"
 SECS="${3:-20}"
 WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-import-$MEMBERS-$YEARS}"
 PORT="${VANGUARD_BENCH_PORT:-3390}"
-URL="http://127.0.0.1:$PORT"
 
 command -v wrk >/dev/null || vg_apt_install wrk
 command -v curl >/dev/null || vg_apt_install curl
 vg_bench_dataset "$MEMBERS" "$YEARS"
 
-vg_say "serving $DB at $URL"
-"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" >"$WORK/api-server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-t0=$SECONDS
-until curl -sf "$URL/readyz" >/dev/null 2>&1; do
-    kill -0 "$SERVER" 2>/dev/null || { tail -n 30 "$WORK/api-server.log"; vg_die "the server exited"; }
-    [ $((SECONDS - t0)) -lt 1800 ] || vg_die "figures not ready after 30 minutes"
-    sleep 1
-done
-vg_say "figures ready after $((SECONDS - t0)) s ($(curl -s "$URL/readyz"))"
+vg_bench_serve "$WORK/api-server.log"
 
 # Log in as the first-run admin (its file lies beside the SQLite database).
 FIRST_RUN="${DB#sqlite://}.first-run.txt"

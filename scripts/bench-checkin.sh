@@ -22,24 +22,13 @@ RATE="${3:-100}"
 SECS="${4:-60}"
 WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-checkin-$MEMBERS-$YEARS}"
 PORT="${VANGUARD_BENCH_PORT:-3391}"
-URL="http://127.0.0.1:$PORT"
 NEED=$((RATE * SECS))
 
 command -v curl >/dev/null || vg_apt_install curl
 [ "$NEED" -le "$MEMBERS" ] || vg_die "$NEED distinct members needed, the district has $MEMBERS"
 vg_bench_dataset "$MEMBERS" "$YEARS"
 
-vg_say "serving $DB at $URL"
-"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" >"$WORK/checkin-server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-t0=$SECONDS
-until curl -sf "$URL/readyz" >/dev/null 2>&1; do
-    kill -0 "$SERVER" 2>/dev/null || { tail -n 30 "$WORK/checkin-server.log"; vg_die "the server exited"; }
-    [ $((SECONDS - t0)) -lt 1800 ] || vg_die "figures not ready after 30 minutes"
-    sleep 1
-done
-vg_say "figures ready after $((SECONDS - t0)) s"
+vg_bench_serve "$WORK/checkin-server.log"
 
 FIRST_RUN="${DB#sqlite://}.first-run.txt"
 [ -f "$FIRST_RUN" ] || vg_die "no first-run file $FIRST_RUN"

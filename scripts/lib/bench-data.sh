@@ -24,3 +24,21 @@ vg_bench_dataset() {
         touch "$WORK/.bench-db-complete"
     fi
 }
+
+# vg_bench_serve LOG: serves $DB at 127.0.0.1:$PORT with $BIN (log in LOG), stops it on exit, and
+# waits until the hub has computed its figures (/readyz). Sets SERVER and URL (used after it).
+vg_bench_serve() {
+    local log="$1" t0
+    URL="http://127.0.0.1:$PORT"
+    vg_say "serving $DB at $URL"
+    "$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" >"$log" 2>&1 &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+    t0=$SECONDS
+    until curl -sf "$URL/readyz" >/dev/null 2>&1; do
+        kill -0 "$SERVER" 2>/dev/null || { tail -n 30 "$log"; vg_die "the server exited"; }
+        [ $((SECONDS - t0)) -lt 1800 ] || vg_die "figures not ready after 30 minutes"
+        sleep 1
+    done
+    vg_say "figures ready after $((SECONDS - t0)) s ($(curl -s "$URL/readyz"))"
+}
