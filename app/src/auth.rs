@@ -152,9 +152,38 @@ impl Scope {
         Ok(member)
     }
 
+    /// The warnings this caller may read (docs/RULES.md §11): a member its own; everyone else
+    /// those of the subtree of `asked` (the root of the scope when `None`).
+    pub fn warnings(&self, state: &HubState, asked: Option<&str>) -> Result<WarningScope, Refused> {
+        if self.caller().role == Role::Member {
+            return self.caller().member_id.clone().map(WarningScope::Own).ok_or(Refused::Forbidden);
+        }
+        Ok(WarningScope::Subtree(self.org(state, asked)?))
+    }
+
     /// Refuses callers whose role is not one of `roles` (a write the role may not make).
     pub fn require(&self, roles: &[Role]) -> Result<(), Refused> {
         if roles.contains(&self.caller().role) { Ok(()) } else { Err(Refused::Forbidden) }
+    }
+}
+
+/// Which warnings a caller reads ([`Scope::warnings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarningScope {
+    /// A member's own (its `member_id`).
+    Own(String),
+    /// Those about the subtree of an organisation (surrogate id).
+    Subtree(i64),
+}
+
+impl WarningScope {
+    /// Whether a warning about `subject_id` (`member` or `org`) of organisation `org_id` is
+    /// inside.
+    pub fn sees(&self, state: &HubState, subject_kind: &str, subject_id: &str, org_id: &str) -> bool {
+        match self {
+            WarningScope::Own(member) => subject_kind == "member" && subject_id == member,
+            WarningScope::Subtree(root) => state.tree.by_org_id.get(org_id).is_some_and(|&o| state.tree.is_within(*root, o)),
+        }
     }
 }
 

@@ -37,6 +37,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A failure of the server (the store, the engine): logged with its detail, answered
+    /// without it (no text from the store reaches a client).
+    #[cfg(feature = "ssr")]
+    pub fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "{what}");
+        AppError::Internal("服务内部错误".into())
+    }
+
     /// HTTP status that this error maps to.
     pub fn status_code(&self) -> u16 {
         match self {

@@ -32,6 +32,7 @@ use crate::live::Live;
 use crate::pages::admin::AdminPage;
 use crate::pages::checkin::{CheckinPage, CheckinStartPage, ScanPage};
 use crate::pages::me::MePage;
+use crate::pages::work::WorkPage;
 use crate::pages::{member::MemberPage, not_found::NotFound, org::OrgPage};
 
 /// Product title shown in the browser tab and the wall header.
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/checkin") view=CheckinStartPage />
                 <Route path=path!("/checkin/:activity_id") view=CheckinPage />
                 <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/work") view=WorkPage />
                 // One parent for `/` and `/org/:org_id`, so that going from the district to
                 // an organisation and back keeps the page mounted and only its data changes
                 // (OrgPage reads the path itself).

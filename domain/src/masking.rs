@@ -6,7 +6,7 @@
 //! are opaque codes, and the wall's links need them).
 
 use crate::access::mask_name;
-use crate::wire::{LeaderRow, MemberProfile, MemberRow, RankingRow, Rankings, WallSnapshot, Warning};
+use crate::wire::{LeaderRow, MemberProfile, MemberRow, RankingRow, Rankings, WallSnapshot, WarningPage, WarningView};
 
 /// A value that can be sent to a caller who may not read member names.
 pub trait Masked {
@@ -39,12 +39,18 @@ impl Masked for MemberRow {
     }
 }
 
-impl Masked for Warning {
+impl Masked for WarningView {
     /// A member's warning names the member; a branch's names an organisation.
     fn mask_names(&mut self) {
-        if self.subject == "member" {
+        if self.subject_kind == "member" {
             mask(&mut self.subject_name);
         }
+    }
+}
+
+impl Masked for WarningPage {
+    fn mask_names(&mut self) {
+        self.rows.iter_mut().for_each(Masked::mask_names);
     }
 }
 
@@ -63,7 +69,6 @@ impl Masked for Rankings {
 impl Masked for WallSnapshot {
     fn mask_names(&mut self) {
         self.leaderboard.iter_mut().for_each(Masked::mask_names);
-        self.warnings.iter_mut().for_each(Masked::mask_names);
         self.members.iter_mut().for_each(Masked::mask_names);
     }
 }
@@ -78,23 +83,38 @@ impl Masked for MemberProfile {
 mod tests {
     use super::*;
 
-    fn warning(subject: &str, name: &str) -> Warning {
-        Warning {
-            subject: subject.into(),
+    fn warning(kind: &str, name: &str) -> WarningView {
+        WarningView {
+            warning_id: 1,
+            month: "2024-01".into(),
+            subject_kind: kind.into(),
             subject_id: "X".into(),
             subject_name: name.into(),
             org_id: "B".into(),
             org_name: "第一支部".into(),
+            reason: "dues".into(),
+            reason_zh: String::new(),
+            advice: String::new(),
             light: crate::Light::Red,
-            reason: String::new(),
-            since: "2024-01".into(),
+            state: "open".into(),
+            state_zh: "待处理".into(),
+            raised_at: "2024-02-01T00:00:00".into(),
+            escalated_at: None,
+            acked_by: None,
+            acked_at: None,
+            resolved_by: None,
+            resolved_at: None,
+            note: None,
+            cleared_at: None,
+            age_days: 0,
+            overdue: false,
         }
     }
 
     #[test]
     fn member_names_are_masked_and_organisation_names_kept() {
         assert_eq!(warning("member", "欧阳娜娜").masked().subject_name, "欧***");
-        assert_eq!(warning("branch", "第一支部").masked().subject_name, "第一支部");
+        assert_eq!(warning("org", "第一支部").masked().subject_name, "第一支部");
         let row = RankingRow {
             district_rank: 1,
             org_rank: 1,

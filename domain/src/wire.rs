@@ -104,23 +104,6 @@ pub struct LeaderRow {
     pub index_value: f64,
 }
 
-/// One entry of the live warning feed: a light that is on at the month.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Warning {
-    /// `member` or `branch`.
-    pub subject: String,
-    pub subject_id: String,
-    pub subject_name: String,
-    pub org_id: String,
-    pub org_name: String,
-    pub light: Light,
-    /// Why, in Chinese (`连续3个月未足额交纳党费`).
-    pub reason: String,
-    /// Since when the light has been on (first month of the run, `YYYY-MM`).
-    pub since: String,
-}
-
 /// A library resource recommended with a finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -186,8 +169,6 @@ pub struct WallSnapshot {
     pub grades: Vec<Slice>,
     /// Top members of the subtree by Vanguard Index.
     pub leaderboard: Vec<LeaderRow>,
-    /// Lights on in the subtree, worst first.
-    pub warnings: Vec<Warning>,
     pub advice: Vec<AdviceRow>,
     /// Direct members (for a branch or any organisation holding members directly).
     pub members: Vec<MemberRow>,
@@ -565,4 +546,96 @@ pub struct CheckinRoll {
     pub checked_in: Vec<RollEntry>,
     /// Members of the activity's organisation.
     pub members: i64,
+}
+
+/// A stored warning (docs/RULES.md §11): the key (subject, month, reason), its light (which
+/// only goes up), its state and who moved it. `GET /api/v1/warnings`, the SSE event
+/// `warning`, the inboxes and the wall's 实时预警 feed all carry this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WarningView {
+    pub warning_id: i64,
+    /// `YYYY-MM`: the month whose lights raised it.
+    pub month: String,
+    /// `member` or `org`.
+    pub subject_kind: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    /// The member's organisation, or the branch itself.
+    pub org_id: String,
+    pub org_name: String,
+    /// `dues`, `absence`, `gap` or `share`.
+    pub reason: String,
+    /// The reason in words, with its figure (`连续3个月未缴纳党费`).
+    pub reason_zh: String,
+    /// What the subject is asked to do (`您已亮起黄灯，请及时缴纳党费`): a member's own page.
+    pub advice: String,
+    pub light: Light,
+    /// `open`, `acknowledged`, `resolved` or `cleared`.
+    pub state: String,
+    pub state_zh: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, Asia/Shanghai.
+    pub raised_at: String,
+    pub escalated_at: Option<String>,
+    pub acked_by: Option<String>,
+    pub acked_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    /// The rectification note of `resolved`.
+    pub note: Option<String>,
+    pub cleared_at: Option<String>,
+    /// Whole days since it was raised.
+    pub age_days: i64,
+    /// Open or acknowledged for more than 7 days (§11): red on the wall's feed.
+    pub overdue: bool,
+}
+
+/// One page of warnings, newest state first, with how many match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WarningPage {
+    /// The data version it was read at (a change of a warning is a new version too).
+    pub version: u64,
+    pub total: i64,
+    /// Of the matching ones: still open or acknowledged, and of those, overdue.
+    pub active: i64,
+    pub overdue: i64,
+    pub rows: Vec<WarningView>,
+}
+
+/// `POST /api/v1/warnings/ID/resolve`: what was done (not empty).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolveWarning {
+    pub note: String,
+}
+
+/// A webhook as the admin page lists it (its secret is never sent back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookView {
+    pub id: i64,
+    pub org_id: String,
+    /// `wecom`, `dingtalk` or `generic`.
+    pub kind: String,
+    pub url: String,
+    pub signed: bool,
+    pub created_at: String,
+    /// Messages waiting, delivered and failed (failed ones are shown to admins, §11).
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    /// The error of the newest failed or retried message.
+    pub last_error: Option<String>,
+}
+
+/// `POST /api/v1/webhooks`: a webhook to add (as `vanguard webhook add`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewWebhook {
+    pub org_id: String,
+    pub kind: String,
+    pub url: String,
+    #[serde(default)]
+    pub secret: Option<String>,
 }

@@ -274,18 +274,34 @@ impl Hub {
         self.inner.poke.notify_one();
     }
 
-    /// Publishes the same data as a new version (the wall then refetches): for tests of the
-    /// live update path; the figures are kept, the cached answers are not.
+    /// Publishes the same data as a new version, so that every wall refetches what it shows:
+    /// after a change that is not in the figures (a warning raised or handled, §11) and in
+    /// tests of the live update path. The figures are kept, the cached answers are not. When
+    /// a newer state was published meanwhile, that one stands (it is a new version already).
     pub fn bump(&self) -> Result<VersionEvent, HubError> {
         let old = self.state()?;
         let months = lock(&old.months).clone();
         let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months)?;
-        Ok(self.publish(state))
+        Ok(self.publish_over(state, Some(&old)))
     }
 
     fn publish(&self, state: State) -> VersionEvent {
+        self.publish_over(state, None)
+    }
+
+    /// Publishes `state` with the next version number (numbers are given here, under the
+    /// lock, so two publishers never reuse one), unless `expected` is given and is no longer
+    /// the current state.
+    fn publish_over(&self, mut state: State, expected: Option<&Arc<State>>) -> VersionEvent {
+        let mut slot = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
+        if let (Some(expected), Some(current)) = (expected, slot.as_ref())
+            && !Arc::ptr_eq(expected, current)
+        {
+            return current.version_event();
+        }
+        state.version = slot.as_ref().map_or(state.version, |s| s.version + 1);
         let event = state.version_event();
-        *self.inner.state.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(state));
+        *slot = Some(Arc::new(state));
         self.inner.versions.send_replace(event.clone());
         event
     }

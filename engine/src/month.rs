@@ -61,7 +61,7 @@ pub struct MonthFigures {
     pub branch_averages: Vec<Option<f64>>,
     /// District averages of the member indicators at the month, computed on first use
     /// ([`MonthFigures::member_averages`]): only member profiles read them.
-    member_averages: std::sync::OnceLock<Vec<Option<f64>>>,
+    member_averages: std::sync::OnceLock<Result<Vec<Option<f64>>, String>>,
     /// Findings: `org, indicator` (index in the branch catalogue), `value, average, light,
     /// badness`, worst first within each indicator.
     pub findings: DataFrame,
@@ -211,14 +211,17 @@ impl MonthFigures {
         cat.evaluate(Level::Branch, facts, c::ORG, &targets)?.collect()
     }
 
-    /// District averages of the member indicators at the month (catalogue order).
+    /// District averages of the member indicators at the month (catalogue order). Computed
+    /// once per figures: concurrent first readers wait for the one computation (every member's
+    /// indicators) instead of each running it — under a burst of profile reads after each new
+    /// version, that was the server's whole load. A failure is kept with these figures; the
+    /// next version computes again.
     pub fn member_averages(&self, cat: &Catalogue, base: &Base) -> PolarsResult<&[Option<f64>]> {
-        if let Some(v) = self.member_averages.get() {
-            return Ok(v);
-        }
-        let all = member_indicators(cat, base, &self.index, &self.member_lights, self.month, &[self.month.0], None)?;
-        let v = cat.of(Level::Member).map(|i| mean(&all, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
-        Ok(self.member_averages.get_or_init(|| v))
+        let r = self.member_averages.get_or_init(|| {
+            let all = member_indicators(cat, base, &self.index, &self.member_lights, self.month, &[self.month.0], None).map_err(|e| e.to_string())?;
+            cat.of(Level::Member).map(|i| mean(&all, &i.id)).collect::<PolarsResult<Vec<_>>>().map_err(|e| e.to_string())
+        });
+        r.as_deref().map_err(|e| PolarsError::ComputeError(format!("member averages: {e}").into()))
     }
 }
 

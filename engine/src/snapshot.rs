@@ -8,9 +8,7 @@ use crate::read::{f64_at, i64_at, str_at};
 use crate::rules::Light;
 use crate::schema as c;
 use domain::kinds::{Category, EventKind, OrgKind};
-use domain::wire::{
-    AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot, Warning,
-};
+use domain::wire::{AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot};
 use domain::{Date, Period, Points};
 use polars::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -387,85 +385,9 @@ impl Ctx<'_> {
             member_lights,
             grades,
             leaderboard,
-            warnings: self.warnings(&sub)?,
             advice: self.advice(&sub)?,
             members: members_list,
         })
-    }
-
-    /// Lights on in the subtree, red first, longest runs first; at most 40.
-    fn warnings(&self, sub: &[i64]) -> PolarsResult<Vec<Warning>> {
-        let fig = self.fig;
-        let m = fig.month.0;
-        let since = |run: i64| Period(m - run.max(1) as i32 + 1).to_string();
-        let mut out = vec![];
-        let br = fig
-            .branch_lights
-            .clone()
-            .lazy()
-            .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
-            .sort_by_exprs(
-                [col(c::LIGHT), col(c::ORG_LIFE_GAP), col(c::RED_MEMBERS)],
-                SortMultipleOptions::default().with_order_descending(true).with_maintain_order(true),
-            )
-            .limit(20)
-            .collect()?;
-        for i in 0..br.height() {
-            let id = i64_at(&br, c::ORG, i)?;
-            let info = &self.tree.by_id[&id];
-            let (gap, gl, sl) = (i64_at(&br, c::ORG_LIFE_GAP, i)?, i64_at(&br, c::GAP_LIGHT, i)?, i64_at(&br, c::SHARE_LIGHT, i)?);
-            let (red, total) = (i64_at(&br, c::RED_MEMBERS, i)?, i64_at(&br, c::MEMBERS, i)?);
-            let reason = if gl >= sl {
-                format!("连续{gap}个月未开展组织生活")
-            } else {
-                format!("红灯党员占比{:.1}%（{red}/{total}）", 100.0 * red as f64 / total.max(1) as f64)
-            };
-            let parent = info.parent.and_then(|p| self.tree.by_id.get(&p));
-            out.push(Warning {
-                subject: "branch".into(),
-                subject_id: info.org_id.clone(),
-                subject_name: info.name.clone(),
-                org_id: parent.map(|p| p.org_id.clone()).unwrap_or_default(),
-                org_name: parent.map(|p| p.name.clone()).unwrap_or_default(),
-                light: light_str(i64_at(&br, c::LIGHT, i)?),
-                reason,
-                since: since(if gl >= sl { gap } else { 1 }),
-            });
-        }
-        let names = self.ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::NAME)]);
-        let ml = fig
-            .member_lights
-            .clone()
-            .lazy()
-            .filter(in_set(c::ORG, sub).and(col(c::LIGHT).gt(lit(0i64))))
-            .with_column(when(col(c::DUES_ARREARS).gt(col(c::ABSENCE))).then(col(c::DUES_ARREARS)).otherwise(col(c::ABSENCE)).alias(c::RUN))
-            .sort_by_exprs(
-                [col(c::LIGHT), col(c::RUN), col(c::MEMBER_ID)],
-                SortMultipleOptions::default().with_order_descending_multi([true, true, false]).with_maintain_order(true),
-            )
-            .limit(40 - out.len() as u32)
-            .join(names, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
-            .collect()?;
-        for i in 0..ml.height() {
-            let org = i64_at(&ml, c::ORG, i)?;
-            let (da, ab, dl, al) =
-                (i64_at(&ml, c::DUES_ARREARS, i)?, i64_at(&ml, c::ABSENCE, i)?, i64_at(&ml, c::DUES_LIGHT, i)?, i64_at(&ml, c::ABSENCE_LIGHT, i)?);
-            let (reason, run) =
-                if dl >= al { (format!("连续{da}个月未足额交纳党费"), da) } else { (format!("连续{ab}个月未参加组织生活"), ab) };
-            out.push(Warning {
-                subject: "member".into(),
-                subject_id: str_at(&ml, c::MEMBER_ID, i)?,
-                subject_name: str_at(&ml, c::NAME, i)?,
-                org_id: str_at(&ml, c::ORG_ID, i)?,
-                org_name: self.tree.by_id.get(&org).map(|o| o.name.clone()).unwrap_or_default(),
-                light: light_str(i64_at(&ml, c::LIGHT, i)?),
-                reason,
-                since: since(run),
-            });
-        }
-        // Red before yellow across both kinds, keeping each kind's order.
-        out.sort_by_key(|w| std::cmp::Reverse(w.light == Light::Red));
-        Ok(out)
     }
 
     /// The advice matrix of the subtree: weak indicators by the number of organisations

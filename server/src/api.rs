@@ -15,7 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use bytes::Bytes;
 use domain::Masked;
 use domain::wire::{
@@ -295,11 +295,13 @@ async fn version(State(hub): State<Hub>, _who: Who) -> Json<VersionEvent> {
 }
 
 /// Server-sent events: `version` with a [`VersionEvent`] on connect and after every data
-/// change; a keep-alive comment every 15 s.
-#[utoipa::path(get, path = "/api/v1/events", responses((status = 200, description = "text/event-stream of `version` events")), tag = "wall")]
-async fn events(State(hub): State<Hub>, _who: Who) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// change; `warning` with a [`domain::wire::WarningView`] when a warning in the caller's scope
+/// is raised, escalated, cleared or handled (§11; names masked for a `viewer`); a keep-alive
+/// comment every 15 s.
+#[utoipa::path(get, path = "/api/v1/events", responses((status = 200, description = "text/event-stream of `version` and `warning` events")), tag = "wall")]
+async fn events(State(hub): State<Hub>, Extension(ops): Extension<crate::ops::Ops>, scope: Scope) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = hub.subscribe();
-    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
+    let versions = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
             return None;
         }
@@ -307,7 +309,24 @@ async fn events(State(hub): State<Hub>, _who: Who) -> Sse<impl Stream<Item = Res
         let event = Event::default().event("version").json_data(&v).unwrap_or_else(|_| Event::default().comment("unserialisable"));
         Some((Ok(event), (rx, false)))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let warnings = futures_util::stream::unfold((ops.events.subscribe(), hub, scope), |(mut rx, hub, scope)| async move {
+        loop {
+            let w = match rx.recv().await {
+                Ok(w) => w,
+                // A slow stream skips what it missed: the wall refetches its feed on the next one.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            };
+            let Ok(state) = hub.state() else { continue };
+            if !crate::ops::sees(&scope, &state, &w.subject_kind, &w.subject_id, &w.org_id).unwrap_or(false) {
+                continue;
+            }
+            let w = if scope.masked() { w.masked() } else { w };
+            let event = Event::default().event("warning").json_data(&w).unwrap_or_else(|_| Event::default().comment("unserialisable"));
+            return Some((Ok(event), (rx, hub, scope)));
+        }
+    });
+    Sse::new(futures_util::stream::select(versions, warnings)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 /// Test-only: publish the same data as a new version (enabled by VANGUARD_DEV_ENDPOINTS=1).
@@ -345,7 +364,15 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         crate::admin::tokens,
         crate::admin::create_token,
         crate::admin::revoke_token,
-        crate::admin::audit
+        crate::admin::audit,
+        crate::ops::list,
+        crate::ops::one,
+        crate::ops::ack,
+        crate::ops::resolve,
+        crate::ops::webhooks,
+        crate::ops::add_webhook,
+        crate::ops::remove_webhook,
+        crate::ops::test_webhook
     ),
     components(schemas(
         OrgEntry,
@@ -370,7 +397,12 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         domain::wire::TokenView,
         domain::wire::NewKioskToken,
         domain::wire::CreatedToken,
-        domain::wire::AuditRecord
+        domain::wire::AuditRecord,
+        domain::wire::WarningView,
+        domain::wire::WarningPage,
+        domain::wire::ResolveWarning,
+        domain::wire::WebhookView,
+        domain::wire::NewWebhook
     ))
 )]
 pub struct ApiDoc;
@@ -380,7 +412,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// The `/api/v1` routes, ready to merge into a router of any state.
-pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, auth: crate::auth::Auth, dev_endpoints: bool) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, auth: crate::auth::Auth, ops: crate::ops::Ops, dev_endpoints: bool) -> Router<S> {
     let mut r = Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/orgs", get(orgs))
@@ -396,11 +428,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, auth: crate::auth::Aut
         .route("/api/v1/indicators", get(catalogue))
         .route("/api/v1/findings", get(findings))
         .route("/api/v1/version", get(version))
-        .route("/api/v1/events", get(events));
+        .route("/api/v1/events", get(events).layer(Extension(ops.clone())));
     if dev_endpoints {
         r = r.route("/api/v1/dev/bump", post(dev_bump));
     }
-    r.with_state(hub.clone()).merge(crate::checkin::routes(hub.clone())).merge(crate::admin::routes(hub, auth))
+    r.with_state(hub.clone()).merge(crate::checkin::routes(hub.clone())).merge(crate::admin::routes(hub, auth)).merge(crate::ops::routes(ops))
 }
 
 #[cfg(test)]

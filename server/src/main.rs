@@ -8,7 +8,9 @@ mod api;
 mod auth;
 mod checkin;
 mod cli_access;
+mod cli_ops;
 mod login_page;
+mod ops;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -68,6 +70,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         what: cli_access::TokenCmd,
+    },
+    /// Webhooks that warnings are pushed to (§11): add, list or remove.
+    Webhook {
+        #[command(subcommand)]
+        what: cli_ops::WebhookCmd,
     },
     /// Write an export file of §9 (Vanguard Index, member lights or branch lights) or the audit log (§10).
     Export {
@@ -155,6 +162,8 @@ enum ExportCmd {
     },
     /// The audit log (§10): at, actor, role, action, target, outcome, ip; sorted by at.
     Audit(cli_access::AuditArgs),
+    /// The warnings of month M (§11), brought up to date with the data first: warning_id, month, subject_kind, subject_id, org_id, reason, light, state, raised_at.
+    Warnings(cli_ops::WarningsArgs),
 }
 
 fn main() -> ExitCode {
@@ -231,10 +240,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User { what } => cli_access::user(what).await,
         Command::Token { what } => cli_access::token(what).await,
+        Command::Webhook { what } => cli_ops::webhook(what).await,
         Command::Export { what: ExportCmd::Audit(args) } => cli_access::export_audit(args).await,
+        Command::Export { what: ExportCmd::Warnings(args) } => cli_ops::export_warnings(args).await,
         Command::Export { what } => {
             let (ExportCmd::Index { common, .. } | ExportCmd::MemberLights { common, .. } | ExportCmd::BranchLights { common, .. }) = &what else {
-                unreachable!("the audit export is handled above")
+                unreachable!("the audit and warnings exports are handled above")
             };
             let ExportArgs { db, out, columnar, rules } = common.clone();
             let rules = load_rules(rules.as_deref())?;
@@ -242,7 +253,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ExportCmd::Index { year, .. } => Export::Index { year },
                 ExportCmd::MemberLights { month, .. } => Export::MemberLights { month },
                 ExportCmd::BranchLights { month, .. } => Export::BranchLights { month },
-                ExportCmd::Audit(_) => unreachable!("the audit export is handled above"),
+                ExportCmd::Audit(_) | ExportCmd::Warnings(_) => unreachable!("handled above"),
             };
             let store = Store::connect(&db).await?;
             let t0 = std::time::Instant::now();
@@ -382,7 +393,7 @@ async fn first_run(store: &Store, db: &str, addr: SocketAddr) -> Result<()> {
 }
 
 /// The rules of a JSON file (every field of [`Rules`]), or the contract's defaults.
-fn load_rules(path: Option<&Path>) -> Result<Rules> {
+pub(crate) fn load_rules(path: Option<&Path>) -> Result<Rules> {
     let Some(p) = path else { return Ok(Rules::default()) };
     let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
     Ok(serde_json::from_str(&text).map_err(|e| format!("{}: line {}, column {}: {e}", p.display(), e.line(), e.column()))?)
@@ -390,7 +401,7 @@ fn load_rules(path: Option<&Path>) -> Result<Rules> {
 
 /// Writes through a buffer into a temporary file beside `out` and renames it into place, so
 /// that a failed export never leaves a half-written file; `-` writes to standard output.
-fn write_atomically<T>(out: &Path, f: impl FnOnce(&mut dyn Write) -> std::result::Result<T, engine::EngineError>) -> Result<T> {
+pub(crate) fn write_atomically<T>(out: &Path, f: impl FnOnce(&mut dyn Write) -> std::result::Result<T, engine::EngineError>) -> Result<T> {
     if out == Path::new("-") {
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::new(stdout.lock());

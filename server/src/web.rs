@@ -55,7 +55,9 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let dev = var("VANGUARD_DEV_ENDPOINTS").is_some_and(|v| v == "1");
     let auth = crate::auth::Auth::new(hub.store().clone());
-    let api = crate::api::routes(hub.clone(), auth.clone(), dev);
+    let public_url = var("VANGUARD_PUBLIC_URL").unwrap_or_else(|| format!("http://{}", options.site_addr));
+    let ops = crate::ops::Ops::start(hub.clone(), public_url);
+    let api = crate::api::routes(hub.clone(), auth.clone(), ops, dev);
     let ready_hub = hub.clone();
 
     // Server functions reach the data through the hub alone (app/src/functions).

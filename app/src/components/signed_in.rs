@@ -13,6 +13,9 @@ pub fn SignedInBadge() -> impl IntoView {
             {move || Suspend::new(async move {
                 who.await.ok().map(|w| view! {
                     <span class="signed-in" data-testid="signed-in">
+                        {w.links.iter().map(|(href, label)| view! {
+                            <a class="signed-in-link" href=href.clone() rel="external">{label.clone()}</a>
+                        }).collect_view()}
                         <span class="signed-in-name">{w.login.clone()}</span>
                         <span class="signed-in-role">{w.role_zh.clone()}</span>
                         {(!w.kiosk).then(|| view! {

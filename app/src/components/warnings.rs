@@ -1,58 +1,139 @@
-//! The live warning feed: the red and yellow lights on in the subtree, worst first, paged
-//! by itself; an entry opens the member or branch it is about.
+//! The live warning feed (实时预警, docs/RULES.md §11): the stored warnings of the subtree at
+//! the month in view — their light, state and age, overdue ones marked red — paged by
+//! itself; an entry opens the member or branch it is about.
+//!
+//! It reads the warnings from the store ([`wall_warnings`]), not from the lights: a warning
+//! is a fact with a state that people change. A change of a warning is published as a new
+//! data version, so this feed (like every panel) follows it in place.
 
-use domain::wire::{WallSnapshot, Warning};
+use domain::wire::{WallSnapshot, WarningPage, WarningView};
 use leptos::prelude::*;
 
 use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, list_of, org_name_of, slots};
-use crate::format::{format_count, month_zh, name_under};
+use crate::errors::AppError;
+use crate::format::{format_count, name_under};
+use crate::functions::wall::wall_warnings;
+use crate::live::Feed;
+use crate::pages::live_view;
 use crate::urls::{member_href, org_href, use_link_month};
 
 /// Entries per page.
 pub const WARNINGS_PER_PAGE: usize = 8;
 
 /// Where a warning leads: the member, or the branch.
-pub fn warning_href(w: &Warning, month: Option<&str>) -> String {
-    if w.subject == "member" { member_href(&w.subject_id, month) } else { org_href(&w.subject_id, false, month) }
+pub fn warning_href(w: &WarningView, month: Option<&str>) -> String {
+    if w.subject_kind == "member" { member_href(&w.subject_id, month) } else { org_href(&w.subject_id, false, month) }
+}
+
+/// The state as the feed prints it: overdue ones with their age.
+pub fn state_label(w: &WarningView) -> String {
+    if w.overdue { format!("超期{}天", w.age_days) } else { w.state_zh.clone() }
+}
+
+type Key = (Option<String>, Option<String>);
+
+async fn fetch((org, month): Key) -> Result<WarningPage, AppError> {
+    wall_warnings(org, month).await
 }
 
 #[component]
 pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoView {
-    let all = list_of(snap, |s| s.warnings.clone());
-    let total = Memo::new(move |_| all.with(Vec::len));
-    let pager = Pager::new(total, WARNINGS_PER_PAGE, reset);
-    let rows = pager.slice(all, WARNINGS_PER_PAGE);
-    let month = use_link_month();
+    // The organisation and month in view (those of the snapshot shown).
+    let key: Memo<Key> = Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| (Some(s.org.org_id.clone()), Some(s.month.clone()))).unwrap_or_default()));
     let parent = org_name_of(snap);
-    let page = pager.label();
-    let aside = Signal::derive(move || format!("共 {} 条  {}", format_count(total.get() as i64), page.get()));
+    // The title bar's counts, from the feed once it exists.
+    let counts: RwSignal<Option<(Feed<WarningPage>, Signal<String>)>> = RwSignal::new(None);
+    let aside = Signal::derive(move || {
+        let Some((feed, page)) = counts.get() else { return String::new() };
+        feed.data
+            .with(|p| p.as_deref().map(|p| format!("待处理 {} · 超期 {} · 共 {}  {}", p.active, p.overdue, format_count(p.total), page.get())))
+            .unwrap_or_default()
+    });
     view! {
         <Panel title="实时预警" class="area-warnings" testid="warnings" aside>
-            <ul class="feed">
-                <For each=slots(rows) key=|i| *i let:i>
-                    <li
-                        class=cell(rows, i, |w| format!("feed-item {}", w.light))
-                        data-testid="warning-row"
-                        data-subject=cell(rows, i, |w| w.subject.clone())
-                        data-subject-id=cell(rows, i, |w| w.subject_id.clone())
-                    >
-                        <a href=move || rows.with(|r| r.get(i).map(|w| warning_href(w, month.get().as_deref()))).unwrap_or_default()>
-                            <div class="feed-line">
-                                <span class=cell(rows, i, |w| format!("light-tag {}", w.light))>{cell(rows, i, |w| w.light.zh())}</span>
-                                <span class="feed-subject">{cell(rows, i, |w| w.subject_name.clone())}</span>
-                                <span class="feed-org">
-                                    {move || parent.with(|p| rows.with(|r| r.get(i).map(|w| if w.subject == "member" { name_under(&w.org_name, p) } else { "基层组织".to_string() }))).unwrap_or_default()}
-                                </span>
-                                <span class="feed-since">{cell(rows, i, |w| format!("自{}起", month_zh(&w.since)))}</span>
-                            </div>
-                            <div class="feed-reason">{cell(rows, i, |w| w.reason.clone())}</div>
-                        </a>
-                    </li>
-                </For>
-            </ul>
-            {move || all.with(Vec::is_empty).then(|| view! { <p class="notice all-clear">"当前无预警"</p> })}
+            {live_view(key, fetch, |p: &WarningPage| p.version, move |feed| {
+                let shown: Shown<WarningPage> = feed.data.into();
+                let all = list_of(shown, |p| p.rows.clone());
+                let total = Memo::new(move |_| all.with(Vec::len));
+                let pager = Pager::new(total, WARNINGS_PER_PAGE, reset);
+                counts.set(Some((feed, pager.label())));
+                let rows = pager.slice(all, WARNINGS_PER_PAGE);
+                view! { <WarningRows rows parent /> }
+            })}
         </Panel>
+    }
+}
+
+#[component]
+fn WarningRows(rows: Memo<Vec<WarningView>>, parent: Signal<String>) -> impl IntoView {
+    let month = use_link_month();
+    view! {
+        <ul class="feed">
+            <For each=slots(rows) key=|i| *i let:i>
+                <li
+                    class=cell(rows, i, |w| format!("feed-item {}{}", w.light, if w.overdue { " overdue" } else { "" }))
+                    data-testid="warning-row"
+                    data-subject=cell(rows, i, |w| w.subject_kind.clone())
+                    data-subject-id=cell(rows, i, |w| w.subject_id.clone())
+                    data-warning-id=cell(rows, i, |w| w.warning_id.to_string())
+                    data-state=cell(rows, i, |w| w.state.clone())
+                >
+                    <a href=move || rows.with(|r| r.get(i).map(|w| warning_href(w, month.get().as_deref()))).unwrap_or_default()>
+                        <div class="feed-line">
+                            <span class=cell(rows, i, |w| format!("light-tag {}", w.light))>{cell(rows, i, |w| w.light.zh())}</span>
+                            <span class="feed-subject">{cell(rows, i, |w| w.subject_name.clone())}</span>
+                            <span class="feed-org">
+                                {move || parent.with(|p| rows.with(|r| r.get(i).map(|w| if w.subject_kind == "member" { name_under(&w.org_name, p) } else { "基层组织".to_string() }))).unwrap_or_default()}
+                            </span>
+                            <span class=cell(rows, i, |w| format!("feed-state {}", if w.overdue { "overdue" } else { w.state.as_str() }))>
+                                {cell(rows, i, state_label)}
+                            </span>
+                        </div>
+                        <div class="feed-reason">{cell(rows, i, |w| w.reason_zh.clone())}</div>
+                    </a>
+                </li>
+            </For>
+        </ul>
+        {move || rows.with(Vec::is_empty).then(|| view! { <p class="notice all-clear">"当前无预警"</p> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overdue_ones_say_for_how_long() {
+        let mut w = WarningView {
+            warning_id: 1,
+            month: "2024-05".into(),
+            subject_kind: "member".into(),
+            subject_id: "M1".into(),
+            subject_name: "张三".into(),
+            org_id: "B1".into(),
+            org_name: "第一支部".into(),
+            reason: "dues".into(),
+            reason_zh: "连续3个月未缴纳党费".into(),
+            advice: "您已亮起红灯，请及时缴纳党费".into(),
+            light: domain::Light::Red,
+            state: "open".into(),
+            state_zh: "待处理".into(),
+            raised_at: "2024-06-01T00:00:00".into(),
+            escalated_at: None,
+            acked_by: None,
+            acked_at: None,
+            resolved_by: None,
+            resolved_at: None,
+            note: None,
+            cleared_at: None,
+            age_days: 9,
+            overdue: true,
+        };
+        assert_eq!(state_label(&w), "超期9天");
+        w.overdue = false;
+        assert_eq!(state_label(&w), "待处理");
+        assert_eq!(warning_href(&w, None), member_href("M1", None));
     }
 }

@@ -4,3 +4,4 @@
 pub mod people;
 pub mod session;
 pub mod wall;
+pub mod work;

@@ -34,17 +34,16 @@ pub struct AdminData {
     pub audit: Vec<AuditRecord>,
     /// The audited actions, for the filter's choices.
     pub actions: Vec<String>,
+    /// The webhooks warnings are pushed to (§11), with their delivered and failed messages.
+    pub webhooks: Vec<domain::wire::WebhookView>,
 }
 
 #[cfg(feature = "ssr")]
-fn hub() -> Result<engine::hub::Hub, AppError> {
-    use_context::<engine::hub::Hub>().ok_or_else(|| AppError::Internal("the hub is not in the server functions' context".into()))
-}
+use crate::functions::wall::hub;
 
 #[cfg(feature = "ssr")]
 fn internal(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "people page");
-    AppError::Internal("服务内部错误".into())
+    AppError::internal("people page", e)
 }
 
 /// The roles that create activities and open check-in (within their scope).
@@ -62,6 +61,24 @@ pub async fn my_profile(month: Option<String>) -> Result<MemberProfile, AppError
     let hub = hub()?;
     scope.member(&*hub.state()?, &member_id)?;
     Ok(MemberProfile::clone(&*hub.member(&member_id, month.as_deref()).await?))
+}
+
+/// The caller's own warnings that are still open or acknowledged (a `member` account, §11:
+/// "您已亮起黄灯，请及时缴纳党费" on its phone page), newest month first.
+#[server(name = GetMyWarnings)]
+pub async fn my_warnings() -> Result<domain::wire::WarningPage, AppError> {
+    let (scope, _) = crate::auth::request_scope().await?;
+    let c = scope.caller();
+    let Some(member_id) = c.member_id.clone().filter(|_| c.role == domain::Role::Member) else {
+        return Err(AppError::Forbidden);
+    };
+    let hub = hub()?;
+    let state = hub.state()?;
+    let filter = operations::WarningFilter { member_id: Some(member_id), ..Default::default() };
+    let mut rows: Vec<operations::WarningRow> =
+        operations::warnings::list(hub.store(), &filter).await.map_err(internal)?.into_iter().filter(|w| w.state().active()).collect();
+    rows.sort_by(|a, b| b.month.cmp(&a.month).then(b.light().cmp(&a.light())));
+    Ok(operations::warnings::page(&rows, 0, 20, state.version, access::clock::now()))
 }
 
 /// The organisations and activities of the scope a check-in can be opened for.
@@ -123,5 +140,6 @@ pub async fn admin_data(actor: Option<String>, action: Option<String>, from: Opt
         tokens: access::list_tokens(&store).await.map_err(internal)?.iter().map(access::TokenInfo::view).collect(),
         audit: access::read_audit(&store, &filter, access::audit::PAGE_ROWS).await.map_err(internal)?,
         actions: access::Action::ALL.iter().map(|a| a.as_str().to_owned()).collect(),
+        webhooks: operations::webhooks::list(&store).await.map_err(internal)?,
     })
 }

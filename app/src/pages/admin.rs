@@ -1,6 +1,7 @@
 //! `/admin` (docs/RULES.md §10, for `admin` accounts): accounts (list, add, disable), kiosk
-//! tokens (list, create — the token is shown this once with its kiosk link —, revoke) and the
-//! audit log filtered by actor, action and time. Writes go to the JSON API
+//! tokens (list, create — the token is shown this once with its kiosk link —, revoke), the
+//! webhooks of §11 (add, send a test message, remove; failed messages shown) and the audit
+//! log filtered by actor, action and time. Writes go to the JSON API
 //! (`/api/v1/accounts`, `/api/v1/tokens`), which audits them; the page then reads again.
 
 use domain::Role;
@@ -90,6 +91,26 @@ pub fn AdminPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         write("DELETE", format!("/api/v1/tokens/{_id}"), None, 204, status, |_| (), reload);
     };
+    // Webhooks (§11): add, send a test message, remove.
+    let (w_org, w_kind, w_url, w_secret) =
+        (RwSignal::new(String::new()), RwSignal::new("wecom".to_string()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let add_hook = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let secret = Some(w_secret.get_untracked()).filter(|s| !s.is_empty());
+            let body = serde_json::json!({ "org_id": w_org.get_untracked(), "kind": w_kind.get_untracked(), "url": w_url.get_untracked(), "secret": secret });
+            write("POST", "/api/v1/webhooks".into(), Some(body.to_string()), 201, status, move |_| w_secret.set(String::new()), reload);
+        }
+    };
+    let test_hook = move |_id: i64| {
+        #[cfg(feature = "hydrate")]
+        write("POST", format!("/api/v1/webhooks/{_id}/test"), None, 202, status, |_| (), reload);
+    };
+    let remove_hook = move |_id: i64| {
+        #[cfg(feature = "hydrate")]
+        write("DELETE", format!("/api/v1/webhooks/{_id}"), None, 204, status, |_| (), reload);
+    };
     // The audit filter, applied on submit.
     let (f_actor, f_action, f_from, f_to) =
         (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
@@ -156,6 +177,41 @@ pub fn AdminPage() -> impl IntoView {
                     <input placeholder="名称（如：大厅大屏）" prop:value=move || t_label.get() on:input=move |ev| t_label.set(event_target_value(&ev)) />
                     <input type="number" min="1" placeholder="有效天数（空为长期）" prop:value=move || t_days.get() on:input=move |ev| t_days.set(event_target_value(&ev)) />
                     <button type="submit">"创建令牌"</button>
+                </form>
+            </section>
+            <section class="me-card">
+                <h2>"预警推送（Webhook）"</h2>
+                <table class="admin-table" data-testid="webhooks">
+                    <thead><tr><th>"编号"</th><th>"组织"</th><th>"类型"</th><th>"地址"</th><th>"待发"</th><th>"已送达"</th><th>"失败"</th><th>"最近错误"</th><th></th></tr></thead>
+                    <tbody>
+                        {d.webhooks.into_iter().map(|w| {
+                            let id = w.id;
+                            let kind_zh = match w.kind.as_str() { "wecom" => "企业微信", "dingtalk" => "钉钉", _ => "通用" };
+                            let failing = w.failed > 0;
+                            view! {
+                                <tr class:denied=failing data-webhook=w.id.to_string()>
+                                    <td>{w.id}</td><td>{w.org_id.clone()}</td><td>{kind_zh}{if w.signed { "（签名）" } else { "" }}</td><td>{w.url.clone()}</td>
+                                    <td>{w.pending}</td><td>{w.delivered}</td><td data-testid="webhook-failed">{w.failed}</td><td>{w.last_error.clone().unwrap_or_default()}</td>
+                                    <td>
+                                        <button class="small" on:click=move |_| test_hook(id)>"发送测试消息"</button>
+                                        " "
+                                        <button class="small" on:click=move |_| remove_hook(id)>"删除"</button>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <form class="form form-row" on:submit=add_hook data-testid="webhook-form">
+                    <input placeholder="组织编号" required prop:value=move || w_org.get() on:input=move |ev| w_org.set(event_target_value(&ev)) />
+                    <select prop:value=move || w_kind.get() on:change=move |ev| w_kind.set(event_target_value(&ev))>
+                        <option value="wecom">"企业微信群机器人"</option>
+                        <option value="dingtalk">"钉钉自定义机器人"</option>
+                        <option value="generic">"通用 HTTP"</option>
+                    </select>
+                    <input placeholder="地址 https://…" required prop:value=move || w_url.get() on:input=move |ev| w_url.set(event_target_value(&ev)) />
+                    <input placeholder="签名密钥（可选）" prop:value=move || w_secret.get() on:input=move |ev| w_secret.set(event_target_value(&ev)) />
+                    <button type="submit">"添加推送"</button>
                 </form>
             </section>
             <section class="me-card">

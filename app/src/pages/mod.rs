@@ -1,6 +1,7 @@
 //! One module per kind of route: the organisation views (`/`, `/org/:org_id`), the member
 //! view (`/member/:member_id`), the 404 page, and the pages people use (docs/RULES.md §10):
-//! `/me`, the check-in pages (`/checkin`, `/checkin/:activity_id`, `/c/:token`) and `/admin`.
+//! `/me`, the check-in pages (`/checkin`, `/checkin/:activity_id`, `/c/:token`), `/admin` and the
+//! workbench `/work` (docs/RULES.md §11).
 
 pub mod admin;
 pub mod checkin;
@@ -9,6 +10,7 @@ pub mod member;
 pub mod not_found;
 pub mod org;
 pub mod phone;
+pub mod work;
 
 use std::future::Future;
 

@@ -1,0 +1,257 @@
+//! `/work`, the secretary's workbench (docs/RULES.md §11; secretaries, officers and admins,
+//! within their scope), on a desk screen or a phone:
+//! - 预警处理: the warnings to handle, each with its subject, the reason in words, since when,
+//!   its state and age (overdue in red), a link to the subject's view (the trace behind its
+//!   light), and the buttons 确认 (acknowledge) and 整改完成 (resolve, with a note);
+//! - 支部体检表: an organisation's indicators against the district average with their 12-month
+//!   trend, and its findings with prescriptions and resources (标记已使用 records a use).
+//!
+//! Reads go through server functions; writes to the JSON API, which checks the scope and
+//! audits them; the page then reads again. `?warning=ID` (the link in a pushed message) puts
+//! that warning first, marked.
+
+use domain::wire::{Finding, OrgIndicator, WarningView};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::phone::{Notice, Phone};
+use crate::components::warnings::state_label;
+use crate::format::format_in_unit;
+use crate::functions::work::{Checkup, work_checkup, work_inbox};
+use crate::urls::{member_href, org_href};
+
+/// The state filters of the inbox: (query value, label).
+const TABS: &[(&str, &str)] = &[("", "全部"), ("open", "待处理"), ("acknowledged", "整改中"), ("resolved", "已整改"), ("cleared", "已消除")];
+
+/// Sends a write to the API and, when it answered `ok`, reads again; else shows the answer.
+#[cfg(feature = "hydrate")]
+fn write(method: &'static str, url: String, body: Option<String>, ok: u16, status: RwSignal<Option<String>>, reload: impl Fn() + 'static) {
+    leptos::task::spawn_local(async move {
+        match crate::http::send(method, &url, body).await {
+            Ok(a) if a.status == ok => {
+                status.set(None);
+                reload();
+            }
+            Ok(a) => status.set(Some(a.message("操作失败"))),
+            Err(e) => status.set(Some(e)),
+        }
+    });
+}
+
+#[component]
+pub fn WorkPage() -> impl IntoView {
+    let query = use_query_map();
+    let focus = Memo::new(move |_| query.with(|q| q.get("warning").and_then(|w| w.parse::<i64>().ok())));
+    let tab = RwSignal::new(String::new());
+    let org = RwSignal::new(None::<String>);
+    let inbox = Resource::new(move || tab.get(), |t| work_inbox(Some(t).filter(|t| !t.is_empty())));
+    let checkup = Resource::new(move || org.get(), work_checkup);
+    let status = RwSignal::new(None::<String>);
+
+    let inbox_view = move || {
+        Suspend::new(async move {
+            match inbox.await {
+                Ok(page) => {
+                    let mut rows = page.rows.clone();
+                    if let Some(id) = focus.get_untracked() {
+                        rows.sort_by_key(|w| w.warning_id != id);
+                    }
+                    let summary = format!("共 {} 条 · 待处理 {} · 超期 {}", page.total, page.active, page.overdue);
+                    view! {
+                        <p class="work-summary" data-testid="work-summary">{summary}</p>
+                        {rows.is_empty().then(|| view! { <Notice text="暂无预警" /> })}
+                        <ul class="work-list">
+                            {rows.into_iter().map(|w| view! { <WarningCard w focus status reload=move || inbox.refetch() /> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+                Err(e) => view! { <Notice text=e.message_zh() kind="error" /> }.into_any(),
+            }
+        })
+    };
+    let checkup_view = move || {
+        Suspend::new(async move {
+            match checkup.await {
+                Ok(c) => view! { <CheckupView c org status reload=move || checkup.refetch() /> }.into_any(),
+                Err(e) => view! { <Notice text=e.message_zh() kind="error" /> }.into_any(),
+            }
+        })
+    };
+
+    view! {
+        <Phone title="预警处理与支部体检" wide=true>
+            {move || status.get().map(|s| view! { <p class="form-error" role="alert" data-testid="work-error">{s}</p> })}
+            <section class="me-card" data-testid="work-inbox">
+                <h2>"预警处理"</h2>
+                <nav class="work-tabs">
+                    {TABS.iter().map(|(value, label)| view! {
+                        <button
+                            class="small"
+                            class:active=move || tab.get() == *value
+                            data-tab=*value
+                            on:click=move |_| tab.set(value.to_string())
+                        >{*label}</button>
+                    }).collect_view()}
+                </nav>
+                <Transition fallback=|| view! { <Notice text="加载中…" /> }>{inbox_view}</Transition>
+            </section>
+            <section class="me-card" data-testid="work-checkup">
+                <Transition fallback=|| view! { <Notice text="加载中…" /> }>{checkup_view}</Transition>
+            </section>
+        </Phone>
+    }
+}
+
+/// One warning with what can be done about it.
+#[component]
+fn WarningCard(w: WarningView, focus: Memo<Option<i64>>, status: RwSignal<Option<String>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (status, reload);
+    let id = w.warning_id;
+    let note = RwSignal::new(String::new());
+    let href = if w.subject_kind == "member" { member_href(&w.subject_id, Some(&w.month)) } else { org_href(&w.subject_id, false, Some(&w.month)) };
+    let active = w.state == "open" || w.state == "acknowledged";
+    let ack = move |_| {
+        #[cfg(feature = "hydrate")]
+        write("POST", format!("/api/v1/warnings/{id}/ack"), None, 200, status, reload);
+    };
+    let resolve = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let body = serde_json::json!({ "note": note.get_untracked() }).to_string();
+            write("POST", format!("/api/v1/warnings/{id}/resolve"), Some(body), 200, status, reload);
+        }
+    };
+    let who = if w.subject_kind == "member" { format!("{} · {}", w.subject_name, w.org_name) } else { w.subject_name.clone() };
+    let handled = match (&w.resolved_by, &w.acked_by) {
+        (Some(by), _) => format!("{by} 于 {} 整改完成：{}", w.resolved_at.clone().unwrap_or_default(), w.note.clone().unwrap_or_default()),
+        (None, Some(by)) => format!("{by} 于 {} 确认", w.acked_at.clone().unwrap_or_default()),
+        _ => String::new(),
+    };
+    view! {
+        <li
+            class=format!("work-card {}", w.light)
+            class:focus=move || focus.get() == Some(id)
+            class:overdue=w.overdue
+            data-testid="work-warning"
+            data-warning-id=id.to_string()
+            data-state=w.state.clone()
+        >
+            <div class="work-card-head">
+                <span class=format!("light-tag {}", w.light)>{w.light.zh()}</span>
+                <a class="work-subject" href=href rel="external">{who}</a>
+                <span class=format!("feed-state {}", if w.overdue { "overdue" } else { w.state.as_str() }) data-testid="work-state">{state_label(&w)}</span>
+            </div>
+            <div class="work-reason">{w.reason_zh.clone()}</div>
+            <div class="work-meta">{format!("{} 月预警 · {} 发出 · 已 {} 天", w.month, w.raised_at, w.age_days)}</div>
+            {(!handled.is_empty()).then(|| view! { <div class="work-meta">{handled}</div> })}
+            {active.then(|| view! {
+                <form class="form form-row" on:submit=resolve>
+                    {(w.state == "open").then(|| view! { <button type="button" class="small" data-testid="ack" on:click=ack>"确认"</button> })}
+                    <input
+                        placeholder="整改情况（必填）"
+                        required
+                        data-testid="note"
+                        prop:value=move || note.get()
+                        on:input=move |ev| note.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="small" data-testid="resolve">"整改完成"</button>
+                </form>
+            })}
+        </li>
+    }
+}
+
+/// The 体检表 of one organisation.
+#[component]
+fn CheckupView(c: Checkup, org: RwSignal<Option<String>>, status: RwSignal<Option<String>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let org_id = c.org_id.clone();
+    view! {
+        <h2>{format!("支部体检表 · {} · {}", c.org_name, c.month)}</h2>
+        <label class="work-pick">
+            "组织："
+            <select prop:value=c.org_id.clone() on:change=move |ev| org.set(Some(event_target_value(&ev)))>
+                {c.choices.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+            </select>
+        </label>
+        <table class="admin-table work-indicators" data-testid="indicators">
+            <thead><tr><th>"指标"</th><th>"本组织"</th><th>"全区平均"</th><th>"近12个月"</th><th></th></tr></thead>
+            <tbody>
+                {c.indicators.iter().map(|i| view! { <IndicatorRow i=i.clone() /> }).collect_view()}
+            </tbody>
+        </table>
+        <h3>{format!("诊断发现（{} 项）", c.findings.len())}</h3>
+        {c.findings.is_empty().then(|| view! { <Notice text="各项指标均无问题" /> })}
+        <ul class="work-list" data-testid="findings">
+            {c.findings.into_iter().map(|f| view! { <FindingCard f org_id=org_id.clone() status reload /> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn IndicatorRow(i: OrgIndicator) -> impl IntoView {
+    let value = i.text.clone().unwrap_or_else(|| format_in_unit(i.value, i.unit));
+    view! {
+        <tr class=format!("light-{}", i.light)>
+            <td>{i.zh.clone()}</td>
+            <td>{value}</td>
+            <td>{format_in_unit(i.district_average, i.unit)}</td>
+            <td><Sparkline values=i.trend.clone() /></td>
+            <td><span class=format!("light-tag {}", i.light)>{i.light.zh()}</span></td>
+        </tr>
+    }
+}
+
+/// A 12-month trend as a small line (SVG; months without a value are skipped).
+#[component]
+fn Sparkline(values: Vec<Option<f64>>) -> impl IntoView {
+    let known: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.filter(|x| x.is_finite()).map(|x| (i, x))).collect();
+    let (lo, hi) = known.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &(_, v)| (lo.min(v), hi.max(v)));
+    let n = values.len().max(2) - 1;
+    let points: String = known
+        .iter()
+        .map(|&(i, v)| {
+            let y = if hi > lo { 22.0 - 20.0 * (v - lo) / (hi - lo) } else { 12.0 };
+            format!("{:.1},{:.1}", 2.0 + 116.0 * i as f64 / n as f64, y)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    view! {
+        <svg class="sparkline" viewBox="0 0 120 24" width="120" height="24" aria-hidden="true">
+            <polyline points=points fill="none" stroke="currentColor" stroke-width="2" />
+        </svg>
+    }
+}
+
+#[component]
+fn FindingCard(f: Finding, org_id: String, status: RwSignal<Option<String>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (status, reload);
+    view! {
+        <li class=format!("work-card {}", f.light) data-testid="finding">
+            <div class="work-card-head">
+                <span class=format!("light-tag {}", f.light)>{f.light.zh()}</span>
+                <span class="work-subject">{f.indicator_zh.clone()}</span>
+            </div>
+            <div class="work-reason">{f.prescription.clone()}</div>
+            <ul class="work-resources">
+                {f.resources.into_iter().map(|r| {
+                    let (_org, _rid) = (org_id.clone(), r.resource_id.clone());
+                    let used = move |_| {
+                        #[cfg(feature = "hydrate")]
+                        write("POST", format!("/api/v1/orgs/{_org}/resources/{_rid}/used"), Some("{}".into()), 204, status, reload);
+                    };
+                    view! {
+                        <li>
+                            {format!("{}：{}", crate::format::resource_kind_zh(&r.kind), r.title)}
+                            " "
+                            <button class="small" on:click=used>"标记已使用"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </li>
+    }
+}
