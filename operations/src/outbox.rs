@@ -190,15 +190,11 @@ pub async fn claim(store: &Store, now: i64) -> Result<Vec<Claimed>, OpsError> {
     Ok(rows)
 }
 
-/// The earliest time a pending webhook message falls due (for the worker's sleep).
-pub async fn next_due(store: &Store) -> Result<Option<i64>, OpsError> {
-    let r: Option<(Option<i64>,)> = sql::optional(
-        store,
-        "SELECT MIN(CASE WHEN claimed_until IS NULL OR claimed_until < next_at THEN next_at ELSE claimed_until END) FROM outbox WHERE state = 'pending'",
-        args![],
-    )
-    .await?;
-    Ok(r.and_then(|(t,)| t))
+/// Makes every waiting message due now (a server starting: whoever restarts it has usually
+/// just mended what failed, and should not wait out a backoff of minutes). Claims are left
+/// alone: another live server may hold them.
+pub async fn retry_now(store: &Store, now: i64) -> Result<u64, OpsError> {
+    Ok(sql::execute(store, "UPDATE outbox SET next_at = $1 WHERE state = 'pending' AND next_at > $1", args![now]).await?)
 }
 
 pub async fn mark_delivered(store: &Store, ids: &[i64], now: i64) -> Result<(), OpsError> {

@@ -171,6 +171,27 @@ impl Raised {
     }
 }
 
+/// What [`raise`] reads of the month's warnings: (id, subject_kind, subject_id, reason, light,
+/// state, measure).
+type Row = (i64, String, String, String, String, String, String);
+
+/// Whether bringing the stored warnings `rows` in line with `lights` changes anything (the
+/// same decisions as [`raise`], without writing).
+fn changes(rows: &[Row], lights: &Lights) -> bool {
+    let by_key: HashMap<(&str, &str, &str), &Row> = rows.iter().map(|r| ((r.1.as_str(), r.2.as_str(), r.3.as_str()), r)).collect();
+    let mut lit_keys = std::collections::HashSet::new();
+    for lit in &lights.lit {
+        let key = (lit.kind.as_str(), lit.subject_id.as_str(), lit.reason.as_str());
+        lit_keys.insert(key);
+        match by_key.get(&key) {
+            None => return true,
+            Some(r) if (r.4 == "yellow" && lit.light == Light::Red) || r.5 == "cleared" || r.6 != lit.measure => return true,
+            Some(_) => {}
+        }
+    }
+    rows.iter().any(|r| !lit_keys.contains(&(r.1.as_str(), r.2.as_str(), r.3.as_str())) && WarningState::parse(&r.5).is_some_and(WarningState::active))
+}
+
 /// A warning's key within a month: (subject_kind, subject_id, reason).
 type Key = (String, String, String);
 /// What [`raise`] reads of a stored warning: (id, light, state, measure).
@@ -181,10 +202,16 @@ type Stored = (i64, String, String, String);
 pub async fn raise(store: &Store, lights: &Lights) -> Result<Raised, OpsError> {
     let Some(month) = lights.month else { return Ok(Raised::default()) };
     let month = month.to_string();
+    const EXISTING: &str = "SELECT id, subject_kind, subject_id, reason, light, state, measure FROM warnings WHERE month = $1";
+    // Most versions change no warning: find out without taking the write lock (which would
+    // hold up check-ins), then do the work in a write transaction that reads again.
+    let before: Vec<Row> = sql::all(store, EXISTING, args![&month]).await?;
+    if !changes(&before, lights) {
+        return Ok(Raised::default());
+    }
     let now = access::clock::now().0;
     let mut tx = Tx::write(store).await?;
-    let existing: Vec<(i64, String, String, String, String, String, String)> =
-        tx.all("SELECT id, subject_kind, subject_id, reason, light, state, measure FROM warnings WHERE month = $1", args![&month]).await?;
+    let existing: Vec<Row> = tx.all(EXISTING, args![&month]).await?;
     let recipients = Recipients::load(&mut tx).await?;
     let mut by_key: HashMap<Key, Stored> = existing.into_iter().map(|(id, k, s, r, l, st, m)| ((k, s, r), (id, l, st, m))).collect();
     let mut out = Raised::default();
@@ -282,8 +309,8 @@ impl WarningFilter {
     }
 }
 
-/// The warnings that match `filter`, active first, then red before yellow, oldest first (the
-/// longest waiting on top). The caller keeps those of its scope and pages them.
+/// The warnings that match `filter`: open and acknowledged first, then red before yellow,
+/// oldest first (the longest waiting on top). The caller keeps those of its scope and pages them.
 pub async fn list(store: &Store, filter: &WarningFilter) -> Result<Vec<WarningRow>, OpsError> {
     let month = filter.month.map(|m| m.to_string()).unwrap_or_default();
     let state = filter.state.map(|s| s.as_str()).unwrap_or_default();
@@ -296,14 +323,9 @@ pub async fn list(store: &Store, filter: &WarningFilter) -> Result<Vec<WarningRo
         args![month, state, member],
     )
     .await?;
+    // Open and acknowledged together: acknowledging a warning does not move it on a wall.
     rows.sort_by(|a, b| {
-        (!a.state().active(), a.state(), std::cmp::Reverse(a.light()), a.raised_at, a.id).cmp(&(
-            !b.state().active(),
-            b.state(),
-            std::cmp::Reverse(b.light()),
-            b.raised_at,
-            b.id,
-        ))
+        (!a.state().active(), std::cmp::Reverse(a.light()), a.raised_at, a.id).cmp(&(!b.state().active(), std::cmp::Reverse(b.light()), b.raised_at, b.id))
     });
     Ok(rows)
 }

@@ -79,8 +79,14 @@ impl Worker {
         self.wake.notify_one();
     }
 
-    /// Runs rounds until the task is dropped.
+    /// Runs rounds until the task is dropped; at start, messages waiting for a retry are due
+    /// at once ([`outbox::retry_now`]).
     pub async fn run(self) {
+        match outbox::retry_now(&self.store, access::clock::now().0).await {
+            Ok(n) if n > 0 => tracing::info!(messages = n, "messages waiting for a retry are due now"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot reschedule the waiting messages"),
+        }
         loop {
             match self.round().await {
                 Ok(n) if n > 0 => continue,

@@ -182,3 +182,19 @@ async fn a_robot_gets_at_most_twenty_requests_a_minute() {
         assert_eq!(scalar(s, "SELECT COUNT(*) FROM outbox WHERE state = 'delivered' AND webhook_id IS NOT NULL").await, 30, "[{label}]");
     }
 }
+
+#[tokio::test]
+async fn a_restart_retries_at_once() {
+    for db in backends().await {
+        let (s, label) = (&db.store, db.label);
+        district(s).await;
+        add_hook(s, "generic", "http://127.0.0.1:9/down".into(), None).await;
+        operations::raise(s, &lights(vec![lit(SubjectKind::Member, "M1", "B1", Reason::Dues, Light::Red, "3")])).await.unwrap();
+        // A message that failed for a while: its next attempt is minutes away.
+        let later = access::clock::now().0 + 600 * 1_000_000;
+        store::sql::execute(s, "UPDATE outbox SET next_at = $1, attempts = 9 WHERE webhook_id IS NOT NULL", store::args![later]).await.unwrap();
+        assert!(operations::outbox::claim(s, access::clock::now().0).await.unwrap().is_empty(), "[{label}] not due yet");
+        assert_eq!(operations::outbox::retry_now(s, access::clock::now().0).await.unwrap(), 1, "[{label}]");
+        assert_eq!(operations::outbox::claim(s, access::clock::now().0).await.unwrap().len(), 1, "[{label}] due at once after a restart");
+    }
+}

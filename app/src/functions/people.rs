@@ -63,24 +63,6 @@ pub async fn my_profile(month: Option<String>) -> Result<MemberProfile, AppError
     Ok(MemberProfile::clone(&*hub.member(&member_id, month.as_deref()).await?))
 }
 
-/// The caller's own warnings that are still open or acknowledged (a `member` account, §11:
-/// "您已亮起黄灯，请及时缴纳党费" on its phone page), newest month first.
-#[server(name = GetMyWarnings)]
-pub async fn my_warnings() -> Result<domain::wire::WarningPage, AppError> {
-    let (scope, _) = crate::auth::request_scope().await?;
-    let c = scope.caller();
-    let Some(member_id) = c.member_id.clone().filter(|_| c.role == domain::Role::Member) else {
-        return Err(AppError::Forbidden);
-    };
-    let hub = hub()?;
-    let state = hub.state()?;
-    let filter = operations::WarningFilter { member_id: Some(member_id), ..Default::default() };
-    let mut rows: Vec<operations::WarningRow> =
-        operations::warnings::list(hub.store(), &filter).await.map_err(internal)?.into_iter().filter(|w| w.state().active()).collect();
-    rows.sort_by(|a, b| b.month.cmp(&a.month).then(b.light().cmp(&a.light())));
-    Ok(operations::warnings::page(&rows, 0, 20, state.version, access::clock::now()))
-}
-
 /// The organisations and activities of the scope a check-in can be opened for.
 #[server(name = GetCheckinChoices)]
 pub async fn checkin_choices() -> Result<CheckinChoices, AppError> {

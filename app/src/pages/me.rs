@@ -1,10 +1,9 @@
 //! `/me`: a member's own page on the phone (docs/RULES.md §10): the index so far this year by
 //! dimension, the rank in the branch and the district, the lights, this month's points and
-//! the events behind them, the result of a check-in just made (`?checkin=`), and its own
-//! warnings with what to do (§11). It follows the data version like the wall, so a check-in's
-//! point appears without a reload.
+//! the events behind them, and the result of a check-in just made (`?checkin=`). It follows
+//! the data version like the wall, so a check-in's point appears without a reload.
 
-use domain::wire::{MemberProfile, WarningPage};
+use domain::wire::MemberProfile;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -13,15 +12,11 @@ use super::phone::{Notice, Phone};
 use crate::components::Shown;
 use crate::components::profile::{DIMENSIONS, dimension_text};
 use crate::errors::AppError;
-use crate::functions::people::{my_profile, my_warnings};
+use crate::functions::people::my_profile;
 use crate::live::Feed;
 
 async fn fetch(_: ()) -> Result<MemberProfile, AppError> {
     my_profile(None).await
-}
-
-async fn fetch_warnings(_: ()) -> Result<WarningPage, AppError> {
-    my_warnings().await
 }
 
 #[component]
@@ -30,7 +25,6 @@ pub fn MePage() -> impl IntoView {
     view! {
         <Phone title="我的锋领指数">
             <CheckinBanner />
-            {live_view(key, fetch_warnings, |p: &WarningPage| p.version, |feed| view! { <MyWarnings feed /> })}
             {live_view(key, fetch, |p: &MemberProfile| p.version, |feed| view! { <MeBody feed /> })}
         </Phone>
     }
@@ -68,28 +62,6 @@ fn CheckinBanner() -> impl IntoView {
                     .into_any(),
                 ),
                 _ => None,
-            }
-        })
-    }
-}
-
-/// The member's own warnings that still stand, with what to do (§11); nothing when none.
-#[component]
-fn MyWarnings(feed: Feed<WarningPage>) -> impl IntoView {
-    move || {
-        feed.data.get().filter(|p| !p.rows.is_empty()).map(|p| {
-            view! {
-                <section class="me-card me-warnings" data-testid="my-warnings">
-                    <h2>"我的预警"</h2>
-                    <ul class="work-list">
-                        {p.rows.iter().map(|w| view! {
-                            <li class=format!("work-card {}", w.light) data-testid="my-warning">
-                                <div class="work-reason"><b>{w.advice.clone()}</b></div>
-                                <div class="work-meta">{format!("{} · {} 月", w.reason_zh, w.month)}</div>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                </section>
             }
         })
     }

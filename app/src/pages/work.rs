@@ -176,12 +176,14 @@ fn CheckupView(c: Checkup, org: RwSignal<Option<String>>, status: RwSignal<Optio
                 {c.choices.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
             </select>
         </label>
+        <div class="work-scroll">
         <table class="admin-table work-indicators" data-testid="indicators">
             <thead><tr><th>"指标"</th><th>"本组织"</th><th>"全区平均"</th><th>"近12个月"</th><th></th></tr></thead>
             <tbody>
                 {c.indicators.iter().map(|i| view! { <IndicatorRow i=i.clone() /> }).collect_view()}
             </tbody>
         </table>
+        </div>
         <h3>{format!("诊断发现（{} 项）", c.findings.len())}</h3>
         {c.findings.is_empty().then(|| view! { <Notice text="各项指标均无问题" /> })}
         <ul class="work-list" data-testid="findings">
