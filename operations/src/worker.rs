@@ -251,8 +251,11 @@ impl Worker {
 
     /// Posts `body`; `Ok` when the receiver took it.
     async fn post(&self, hook: &Webhook, body: Vec<u8>, idempotency: Option<i64>) -> Result<Result<(), Failure>, OpsError> {
-        let now = access::clock::now().0;
-        sql::execute(&self.store, "INSERT INTO webhook_sends (webhook_id, sent_at) VALUES ($1, $2)", args![hook.id, now]).await?;
+        // Only a robot's requests are counted (its limit of 20 a minute).
+        if hook.kind().robot() {
+            let now = access::clock::now().0;
+            sql::execute(&self.store, "INSERT INTO webhook_sends (webhook_id, sent_at) VALUES ($1, $2)", args![hook.id, now]).await?;
+        }
         let url = match hook.kind() {
             Kind::DingTalk => webhooks::dingtalk_url(&hook.url, hook.secret.as_deref(), unix_ms())?,
             _ => reqwest::Url::parse(&hook.url).map_err(|e| OpsError::Invalid(format!("url: {e}")))?,
