@@ -69,7 +69,8 @@ pub enum TokenCmd {
     Revoke {
         #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
         db: String,
-        #[arg(long)]
+        /// The token as printed; it may begin with `-` (base64url), which is taken as the value.
+        #[arg(long, allow_hyphen_values = true)]
         token: String,
     },
 }

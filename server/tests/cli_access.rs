@@ -114,6 +114,9 @@ async fn run_all(label: &str, db: &str, tmp: &Path) {
     assert!(access::token_caller(&store, &token).await.unwrap().is_none(), "[{label}] revoked");
     let o = vanguard(&["token", "revoke", "--db", db, "--token", "no-such-token"], None);
     assert_eq!(o.status.code(), Some(1), "[{label}] unknown token: {}", show(&o));
+    // A token may begin with '-' (base64url, 1 in 32): it is still the value of --token.
+    let o = vanguard(&["token", "revoke", "--db", db, "--token", "-8not-a-token"], None);
+    assert_eq!(o.status.code(), Some(1), "[{label}] a token beginning with '-': {}", show(&o));
 
     // user disable: a live session stops.
     let sid = access::create_session(&store, access::Principal::Account(sec.id)).await.unwrap();
