@@ -71,6 +71,24 @@ impl WarningState {
     }
 }
 
+/// `SELECT` of every column of [`WarningRow`] from `warnings`, followed by `$tail`.
+macro_rules! select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, month, subject_kind, subject_id, subject_name, org_id, org_name, reason, light, measure, state, raised_at, ",
+            "escalated_at, acked_by, acked_at, resolved_by, resolved_at, note, cleared_at FROM warnings ",
+            $tail
+        )
+    };
+}
+
+/// One warning by its id.
+macro_rules! by_id {
+    () => {
+        select!("WHERE id = $1")
+    };
+}
+
 /// A row of `warnings`.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct WarningRow {
@@ -317,9 +335,7 @@ pub async fn list(store: &Store, filter: &WarningFilter) -> Result<Vec<WarningRo
     let member = filter.member_id.clone().unwrap_or_default();
     let mut rows: Vec<WarningRow> = sql::all(
         store,
-        "SELECT id, month, subject_kind, subject_id, subject_name, org_id, org_name, reason, light, measure, state, raised_at, \
-         escalated_at, acked_by, acked_at, resolved_by, resolved_at, note, cleared_at FROM warnings \
-         WHERE ($1 = '' OR month = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR (subject_kind = 'member' AND subject_id = $3))",
+        select!("WHERE ($1 = '' OR month = $1) AND ($2 = '' OR state = $2) AND ($3 = '' OR (subject_kind = 'member' AND subject_id = $3))"),
         args![month, state, member],
     )
     .await?;
@@ -343,24 +359,12 @@ pub fn page(rows: &[WarningRow], offset: usize, limit: usize, version: u64, now:
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<WarningRow, OpsError> {
-    let row: Option<WarningRow> = sql::optional(
-        store,
-        "SELECT id, month, subject_kind, subject_id, subject_name, org_id, org_name, reason, light, measure, state, raised_at, \
-         escalated_at, acked_by, acked_at, resolved_by, resolved_at, note, cleared_at FROM warnings WHERE id = $1",
-        args![id],
-    )
-    .await?;
+    let row: Option<WarningRow> = sql::optional(store, by_id!(), args![id]).await?;
     row.ok_or(OpsError::UnknownWarning(id))
 }
 
 async fn get_in(tx: &mut Tx, id: i64) -> Result<WarningRow, OpsError> {
-    let row: Option<WarningRow> = tx
-        .optional(
-            "SELECT id, month, subject_kind, subject_id, subject_name, org_id, org_name, reason, light, measure, state, raised_at, \
-             escalated_at, acked_by, acked_at, resolved_by, resolved_at, note, cleared_at FROM warnings WHERE id = $1",
-            args![id],
-        )
-        .await?;
+    let row: Option<WarningRow> = tx.optional(by_id!(), args![id]).await?;
     row.ok_or(OpsError::UnknownWarning(id))
 }
 

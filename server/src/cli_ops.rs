@@ -6,7 +6,6 @@ use access::{Action, Actor, AuditEntry, Outcome};
 use clap::Subcommand;
 use domain::Period;
 use domain::wire::NewWebhook;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use store::{DEFAULT_DB_URL, Store};
 
@@ -91,25 +90,18 @@ pub async fn webhook(cmd: WebhookCmd) -> Result<ExitCode> {
 /// import), then writes the month's warnings.
 #[derive(clap::Args, Clone)]
 pub struct WarningsArgs {
-    #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
-    db: String,
     /// Month, YYYY-MM.
     #[arg(long)]
     month: Period,
-    /// Output file (`-` for standard output).
-    #[arg(long)]
-    out: PathBuf,
-    #[arg(long, env = "VANGUARD_COLUMNAR")]
-    columnar: Option<PathBuf>,
-    /// Points rules and thresholds (JSON of engine::Rules).
-    #[arg(long, env = "VANGUARD_RULES")]
-    rules: Option<PathBuf>,
+    #[command(flatten)]
+    common: crate::ExportArgs,
 }
 
 pub async fn export_warnings(args: WarningsArgs) -> Result<ExitCode> {
-    let rules = crate::load_rules(args.rules.as_deref())?;
-    let store = Store::connect(&args.db).await?;
-    let copy = engine::columnar::ColumnarCopy::open(args.columnar.unwrap_or_else(|| engine::columnar::default_dir(&args.db)))?;
+    let crate::ExportArgs { db, out, columnar, rules } = args.common;
+    let rules = crate::load_rules(rules.as_deref())?;
+    let store = Store::connect(&db).await?;
+    let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
     let raised = operations::sync(&store, &copy, &rules).await?;
     if !raised.is_empty() {
         eprintln!(
@@ -120,7 +112,7 @@ pub async fn export_warnings(args: WarningsArgs) -> Result<ExitCode> {
     let mut buf = Vec::new();
     let rows = operations::warnings::export(&store, args.month, &mut buf).await?;
     store.close().await;
-    crate::write_atomically(&args.out, |w| w.write_all(&buf).map_err(engine::EngineError::Io))?;
-    eprintln!("wrote {rows} warnings of {} to {}", args.month, args.out.display());
+    crate::write_atomically(&out, |w| w.write_all(&buf).map_err(engine::EngineError::Io))?;
+    eprintln!("wrote {rows} warnings of {} to {}", args.month, out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -120,19 +120,19 @@ enum Command {
 
 /// Arguments every export takes.
 #[derive(clap::Args, Clone)]
-struct ExportArgs {
+pub(crate) struct ExportArgs {
     #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
-    db: String,
+    pub(crate) db: String,
     /// Output file (`-` for standard output).
     #[arg(long)]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Directory of the columnar copy of the events (default: beside a SQLite file, or
     /// under ~/.cache/vanguard/columnar for PostgreSQL). Safe to delete; rebuilt when stale.
     #[arg(long, env = "VANGUARD_COLUMNAR")]
-    columnar: Option<PathBuf>,
+    pub(crate) columnar: Option<PathBuf>,
     /// Points rules and thresholds (JSON of engine::Rules; default: docs/RULES.md §4/§5, version 1).
     #[arg(long, env = "VANGUARD_RULES")]
-    rules: Option<PathBuf>,
+    pub(crate) rules: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -775,7 +775,7 @@ async fn server_functions_and_pages_need_a_credential() {
     for name in ["wall_snapshot", "member_profile", "data_version", "signed_in", "my_profile", "checkin_roll", "checkin_choices", "admin_data"] {
         assert!(paths.iter().any(|(p, _)| p.contains(name)), "{name} is not registered: {paths:?}");
     }
-    let pages = ["/", "/org/B1", "/member/M1", "/me", "/checkin", "/checkin/A1", "/c/sometoken", "/admin"];
+    let pages = ["/", "/org/B1", "/member/M1", "/me", "/checkin", "/checkin/A1", "/c/sometoken", "/admin", "/work"];
     for page in pages {
         router = router.route(page, axum::routing::get(reached));
     }
