@@ -30,23 +30,6 @@ vg_fail_step() {
     exit "$rc"
 }
 
-# ---- Chromium, CJK font, curl from Debian ----------------------------------------------
-vg_have_font() { fc-list 2>/dev/null | grep -i wqy >/dev/null; }
-vg_ensure_browser() {
-    local missing=()
-    [ -x /usr/bin/chromium ] || missing+=(chromium)
-    vg_have_font || missing+=(fonts-wqy-zenhei)
-    command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
-    if [ "${#missing[@]}" -eq 0 ]; then
-        vg_say "Chromium, WenQuanYi Zen Hei font, curl: present"
-        return 0
-    fi
-    vg_say "Installing ${missing[*]} from Debian (a few minutes; Playwright uses /usr/bin/chromium)"
-    vg_apt_install "${missing[@]}"
-    [ -x /usr/bin/chromium ] || vg_die "/usr/bin/chromium still missing after apt-get install"
-    vg_have_font || vg_die "fc-list does not list the WenQuanYi font after apt-get install"
-}
-
 # ---- end2end Node packages -------------------------------------------------------------
 # Hash of what node_modules was installed from: package.json, package-lock.json (if any)
 # and the Node version.

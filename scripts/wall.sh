@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run the wall on the embedded SQLite database:
-#   installs missing build tools, builds the release site and server, seeds the demo data
+#   installs missing build tools (and Chromium with a CJK font, which prints the monthly
+#   reports to PDF), builds the release site and server, seeds the demo data
 #   into sqlite://data/vanguard.db if that database is empty, and serves it at
 #   http://127.0.0.1:3000.
 # Usage: bash scripts/wall.sh
@@ -11,6 +12,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/tools.sh
 
 vg_ensure_build_tools
+# The monthly reports are printed to PDF by headless Chromium (with a CJK font).
+vg_ensure_browser
 
 vg_say "Building the release site and server (cargo leptos build --release)"
 vg_note "a cold release build takes about 13 minutes on 2 cores; later builds are incremental"

@@ -15,6 +15,7 @@ pub mod masking;
 pub mod org;
 pub mod points;
 pub mod records;
+pub mod report;
 pub mod time;
 pub mod unit;
 pub mod wire;

@@ -123,6 +123,11 @@ pub struct AdviceRow {
     pub indicator_zh: String,
     /// Organisations (in the subtree in view) with a finding on this indicator.
     pub affected: i64,
+    /// Members of those organisations: the second key of the matrix's order.
+    pub members: i64,
+    /// The light of the worst of those findings (`green` when none is over a threshold):
+    /// the first key of the order.
+    pub light: Light,
     /// Up to five of them, worst first.
     pub orgs: Vec<Crumb>,
     pub prescription: String,
@@ -358,8 +363,19 @@ pub struct Finding {
     pub indicator_id: String,
     pub indicator_zh: String,
     pub value: f64,
+    /// The value in the indicator's unit, as shown.
+    pub text: String,
     pub district_average: Option<f64>,
     pub light: Light,
+    /// Which rules of the diagnosis it meets: `threshold`, `worst_share`, `falling`.
+    pub bases: Vec<String>,
+    /// Why, in words (`低于红灯线 60；全区倒数第3（2654个支部中）`).
+    pub evidence: String,
+    /// 1 + the branches strictly worse on this indicator, out of `ranked`.
+    pub bad_rank: i64,
+    pub ranked: i64,
+    /// The branch's members (how many the finding touches).
+    pub members: i64,
     pub prescription: String,
     pub resources: Vec<ResourceRef>,
 }

@@ -74,3 +74,43 @@ test('a secretary handles a warning on /work and the wall follows', async ({ pag
   expect(await sec.evaluate(() => document.querySelector('.phone')!.scrollWidth)).toBeLessThanOrEqual(390);
   await desk.close();
 });
+
+test("a secretary finds the month's reports on /work and prints them", async ({ browser, page, baseURL }) => {
+  // `serve` generates the month that is due when it starts (the 5th, 08:00, with catch-up).
+  let branch: { org_id: string; subject_name: string; url: string; pdf: string } | undefined;
+  await expect
+    .poll(async () => (branch = (await (await page.request.get('/api/v1/reports?kind=branch&limit=1')).json()).rows[0]) !== undefined, {
+      message: 'the monthly reports generated at start-up',
+      timeout: 60_000,
+    })
+    .toBe(true);
+  const login = `sec-rep-${Date.now().toString(36)}`;
+  const res = await page.request.post('/api/v1/accounts', {
+    data: { login, password: PASSWORD, role: 'secretary', org_id: branch!.org_id },
+    headers: { Origin: baseURL! },
+  });
+  expect(res.status(), await res.text()).toBe(201);
+
+  const desk = await browser.newContext({ storageState: { cookies: [], origins: [] }, viewport: { width: 1280, height: 800 } });
+  const sec = await desk.newPage();
+  expect((await sec.request.post('/api/v1/session', { data: { login, password: PASSWORD } })).status()).toBe(200);
+  await sec.goto('/work');
+  await expect(sec.getByTestId('phone')).toHaveAttribute('data-hydrated', 'true');
+  const shelf = sec.getByTestId('work-reports');
+  await expect(shelf.getByTestId('report-branch')).toContainText(`支部党建诊疗报告 · ${branch!.subject_name}`);
+  await expect(shelf.getByTestId('report-member').first()).toBeVisible();
+  const members = await shelf.getByTestId('report-members-pdf').locator('a').getAttribute('href');
+  expect(members).toMatch(new RegExp(`^/reports/branch/${branch!.org_id}/\\d{4}-\\d{2}/members\\.pdf$`));
+
+  // The printable page, and its PDF printed by the server's headless Chromium.
+  await sec.goto(branch!.url);
+  await expect(sec.getByTestId('branch-report')).toContainText('体检表');
+  const pdf = await sec.request.get(branch!.pdf);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect((await pdf.body()).subarray(0, 4).toString()).toBe('%PDF');
+  const book = await sec.request.get(members!);
+  expect(book.status()).toBe(200);
+  expect((await book.body()).subarray(0, 4).toString()).toBe('%PDF');
+  await desk.close();
+});

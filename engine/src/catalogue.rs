@@ -82,6 +82,15 @@ impl Indicator {
         }
     }
 
+    /// `v` is strictly better than `other` on this indicator's direction (the same margin).
+    pub fn better_than(&self, v: f64, other: f64) -> bool {
+        let eps = 1e-9 * other.abs().max(1.0);
+        match self.direction {
+            Direction::Higher => v > other + eps,
+            Direction::Lower => v < other - eps,
+        }
+    }
+
     /// How far on the bad side of `average` `v` is, relative to it (0 when not worse): the
     /// order of "worst first".
     pub fn badness(&self, v: f64, average: f64) -> f64 {
@@ -102,10 +111,64 @@ impl Indicator {
     }
 }
 
+/// When a branch indicator becomes a finding of the diagnosis (§6, and issue 10's "a
+/// diagnosis that points somewhere"), kept as data beside the indicators. A finding is a
+/// value that is
+/// - over one of the indicator's own thresholds (its light is yellow or red), or
+/// - among the worst `worst_share` of the district's branches: at most that share of the
+///   branches with a value are as bad as it or worse (so a value shared by many — 60 % of
+///   branches holding no meeting — is never "the worst tenth"; the threshold catches it),
+///   and it is on the bad side of the average, or
+/// - worse than the month before in each of the last `falling_months` months of the
+///   branch's own trend.
+///
+/// Reading of §6: its "below the district average" made about half of all branches a
+/// finding on every indicator, which told nobody what to do first; this rule replaces it,
+/// and each finding says which of the three it met ([`Basis`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DiagnosisRule {
+    pub worst_share: f64,
+    pub falling_months: u32,
+}
+
+impl Default for DiagnosisRule {
+    fn default() -> Self {
+        DiagnosisRule { worst_share: 0.1, falling_months: 3 }
+    }
+}
+
+/// Why an indicator is a finding (see [`DiagnosisRule`]); a finding can meet several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    Threshold = 1,
+    WorstShare = 2,
+    Falling = 4,
+}
+
+impl Basis {
+    pub const ALL: [Basis; 3] = [Basis::Threshold, Basis::WorstShare, Basis::Falling];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Threshold => "threshold",
+            Basis::WorstShare => "worst_share",
+            Basis::Falling => "falling",
+        }
+    }
+
+    /// The bases set in a bit mask of [`Basis`] values.
+    pub fn of_mask(mask: i64) -> impl Iterator<Item = Basis> {
+        Basis::ALL.into_iter().filter(move |b| mask & (*b as i64) != 0)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalogue {
     /// Bumped whenever an entry changes; part of every cache key.
     pub version: u32,
+    /// The rule that makes an indicator a finding; the default when a catalogue omits it.
+    #[serde(default)]
+    pub diagnosis: DiagnosisRule,
     pub indicators: Vec<Indicator>,
 }
 
@@ -119,6 +182,10 @@ impl Catalogue {
     /// Parses a catalogue and every formula in it; errors name the indicator.
     pub fn from_json(json: &str) -> Result<Catalogue, String> {
         let mut c: Catalogue = serde_json::from_str(json).map_err(|e| format!("indicator catalogue: {e}"))?;
+        let d = &c.diagnosis;
+        if !(d.worst_share >= 0.0 && d.worst_share < 1.0) || d.falling_months > 12 {
+            return Err(format!("indicator catalogue: diagnosis rule {d:?}: worst_share must be in [0, 1) and falling_months at most 12"));
+        }
         let mut seen = std::collections::HashSet::new();
         for ind in &mut c.indicators {
             if !seen.insert(ind.id.clone()) {

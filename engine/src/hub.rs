@@ -97,6 +97,13 @@ impl<T: serde::Serialize + Masked + Clone> Cached<T> {
 /// Answers kept per (subject, month) for one state.
 type AnswerCache<T> = Mutex<HashMap<(i64, i32), Arc<Cached<T>>>>;
 
+/// A member's trace from January to a month (the items of
+/// [`crate::index::contributions_between`]) with its activities' titles.
+type Trace = Arc<(DataFrame, ActivityDetails)>;
+
+/// Traces kept per state at most (each a few kB).
+const MAX_TRACES: usize = 20_000;
+
 /// The figures of one data version.
 pub struct State {
     pub version: u64,
@@ -109,10 +116,22 @@ pub struct State {
     months: Mutex<HashMap<i32, Arc<MonthFigures>>>,
     snapshots: AnswerCache<WallSnapshot>,
     profiles: AnswerCache<MemberProfile>,
+    /// Members' traces by (member, month). A trace depends only on the member's own events
+    /// and the activities, so an incremental refresh carries over every trace but those of
+    /// the members it touched: after a check-in, a member whose profile is read again costs
+    /// no scan of the events unless its own events changed.
+    traces: Mutex<HashMap<(i64, i32), Trace>>,
 }
 
 impl State {
-    fn new(version: u64, ds: Dataset, extras: Extras, base: Option<Base>, months: HashMap<i32, Arc<MonthFigures>>) -> Result<State, HubError> {
+    fn new(
+        version: u64,
+        ds: Dataset,
+        extras: Extras,
+        base: Option<Base>,
+        months: HashMap<i32, Arc<MonthFigures>>,
+        traces: HashMap<(i64, i32), Trace>,
+    ) -> Result<State, HubError> {
         let tree = OrgTree::new(&ds)?;
         Ok(State {
             version,
@@ -124,6 +143,7 @@ impl State {
             months: Mutex::new(months),
             snapshots: Mutex::default(),
             profiles: Mutex::default(),
+            traces: Mutex::new(traces),
         })
     }
 
@@ -276,12 +296,13 @@ impl Hub {
 
     /// Publishes the same data as a new version, so that every wall refetches what it shows:
     /// after a change that is not in the figures (a warning raised or handled, §11) and in
-    /// tests of the live update path. The figures are kept, the cached answers are not. When
+    /// tests of the live update path. The figures and traces are kept, the cached answers are not. When
     /// a newer state was published meanwhile, that one stands (it is a new version already).
     pub fn bump(&self) -> Result<VersionEvent, HubError> {
         let old = self.state()?;
         let months = lock(&old.months).clone();
-        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months)?;
+        let traces = lock(&old.traces).clone();
+        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months, traces)?;
         Ok(self.publish_over(state, Some(&old)))
     }
 
@@ -335,15 +356,63 @@ impl Hub {
         if let Some(c) = lock(&state.profiles).get(&(member, month.0)) {
             return Ok(c.clone());
         }
-        // The trace of one member is small; its activity titles come from the store.
-        let one = state.ds.restrict(&[member])?;
-        let trace = crate::index::contributions_between(&one, &self.inner.rules, Period::new(month.year(), 1), month)?.collect()?;
+        let trace = self.trace(&state, member, month).await?;
+        let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace.0, &trace.1)).await?;
+        remember(&state.profiles, (member, month.0), &cached);
+        Ok(cached)
+    }
+
+    /// The trace of `member` from January to `month` (see [`State::traces`]): kept, or found
+    /// off the async threads (it scans the events), with its titles from the store.
+    async fn trace(&self, state: &Arc<State>, member: i64, month: Period) -> Result<Trace, HubError> {
+        if let Some(t) = lock(&state.traces).get(&(member, month.0)) {
+            return Ok(t.clone());
+        }
+        let (st, rules) = (state.clone(), self.inner.rules.clone());
+        let trace = tokio::task::spawn_blocking(move || -> Result<DataFrame, HubError> {
+            let one = st.ds.restrict(&[member])?;
+            Ok(crate::index::contributions_between(&one, &rules, Period::new(month.year(), 1), month)?.collect()?)
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("trace task: {e}")))??;
         let acts: Vec<i64> = trace.column(c::ACTIVITY)?.i64()?.iter().flatten().collect();
         let details: ActivityDetails =
             self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
-        let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace, &details)).await?;
-        remember(&state.profiles, (member, month.0), &cached);
-        Ok(cached)
+        let t: Trace = Arc::new((trace, details));
+        let mut traces = lock(&state.traces);
+        if traces.len() >= MAX_TRACES {
+            traces.clear();
+        }
+        traces.insert((member, month.0), t.clone());
+        Ok(t)
+    }
+
+    /// Every report of `month` ([`crate::report`]) from the current state, and the state it
+    /// was read from (its data version goes with the stored reports). The month's items for
+    /// every member and their activity titles are read first, then the reports are built off
+    /// the async threads.
+    pub async fn month_reports(&self, month: Period) -> Result<(Arc<State>, crate::report::MonthReports), HubError> {
+        let state = self.state()?;
+        let month = state.resolve_month(Some(&month.to_string()))?;
+        let (st, rules) = (state.clone(), self.inner.rules.clone());
+        let trace = tokio::task::spawn_blocking(move || -> Result<DataFrame, HubError> {
+            Ok(crate::index::contributions_between(&st.ds, &rules, month, month)?.collect()?)
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("report items task: {e}")))??;
+        let mut acts: Vec<i64> = trace.column(c::ACTIVITY)?.i64()?.iter().flatten().collect();
+        acts.sort_unstable();
+        acts.dedup();
+        let details: ActivityDetails =
+            self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
+        let (hub, st) = (self.clone(), state.clone());
+        let reports = tokio::task::spawn_blocking(move || -> Result<crate::report::MonthReports, HubError> {
+            let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
+            Ok(st.ctx(&hub.inner.catalogue, &fig)?.reports(&trace, &details)?)
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("reports task: {e}")))??;
+        Ok((state, reports))
     }
 
     /// An answer computed from `state`'s figures of `month` (newest for `None`) by `f`, off the
@@ -446,7 +515,9 @@ impl Hub {
                     let old = lock(&p.months).get(&base.latest.0).cloned();
                     let (base, fig) = incremental(&ds, &extras, base, old.as_deref(), &members, rules, cat)?;
                     let months = fig.map(|f| (f.month.0, Arc::new(f))).into_iter().collect();
-                    State::new(version, ds, extras, Some(base), months)
+                    let touched: std::collections::HashSet<i64> = members.iter().copied().collect();
+                    let traces = lock(&p.traces).iter().filter(|((m, _), _)| !touched.contains(m)).map(|(k, v)| (*k, v.clone())).collect();
+                    State::new(version, ds, extras, Some(base), months, traces)
                 }
                 None => {
                     let base = Base::compute(&ds, rules)?;
@@ -454,7 +525,7 @@ impl Hub {
                     if let Some(b) = &base {
                         months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
                     }
-                    State::new(version, ds, extras, base, months)
+                    State::new(version, ds, extras, base, months, HashMap::new())
                 }
             }
         })

@@ -22,6 +22,7 @@ pub mod load;
 pub mod month;
 pub mod read;
 pub mod recompute;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod snapshot;

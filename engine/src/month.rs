@@ -13,6 +13,7 @@ use crate::schema::{self as c, grade_col};
 use crate::{index, lights};
 use domain::Period;
 use polars::prelude::*;
+use std::collections::HashMap;
 use store::extras::Extras;
 
 /// Months of facts kept per month: a 12-month trend of 12-month windows.
@@ -62,8 +63,7 @@ pub struct MonthFigures {
     /// District averages of the member indicators at the month, computed on first use
     /// ([`MonthFigures::member_averages`]): only member profiles read them.
     member_averages: std::sync::OnceLock<Result<Vec<Option<f64>>, String>>,
-    /// Findings: `org, indicator` (index in the branch catalogue), `value, average, light,
-    /// badness`, worst first within each indicator.
+    /// Findings of the diagnosis, worst first within each indicator (see [`findings`]).
     pub findings: DataFrame,
     /// Records behind the figures per subtree up to the month: `org, records`.
     pub records: DataFrame,
@@ -148,9 +148,18 @@ impl MonthFigures {
         // Each branch with lights, on its own facts, at the month.
         let branches = branch_lights.clone().lazy().select([col(c::ORG)]);
         let own = org_facts.clone().lazy().join(branches, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner));
-        let branch_indicators = cat.evaluate(Level::Branch, own, c::ORG, &[m])?.collect()?;
+        // The month and the months before it that "falling" looks at, in one evaluation.
+        let falling = cat.diagnosis.falling_months as i32;
+        let targets: Vec<i32> = (m - falling..=m).filter(|t| *t >= base.first.0).collect();
+        let evaluated = cat.evaluate(Level::Branch, own, c::ORG, &targets)?.collect()?;
+        let branch_indicators = evaluated.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(m))).collect()?;
+        let history = evaluated.lazy().filter(col(c::TARGET_MONTH).lt(lit(m))).collect()?;
         let branch_averages = cat.of(Level::Branch).map(|i| mean(&branch_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
-        let findings = findings(cat, &branch_indicators, &branch_averages)?;
+        let sizes: HashMap<i64, i64> = {
+            let (o, n) = (crate::read::i64s(&branch_lights, c::ORG)?, crate::read::i64s(&branch_lights, c::MEMBERS)?);
+            o.into_iter().zip(n).collect()
+        };
+        let findings = findings(cat, &branch_indicators, &history, &branch_averages, &sizes)?;
 
         let t_indicators = t0.elapsed();
         let records = records(ds, base, month)?;
@@ -196,16 +205,18 @@ impl MonthFigures {
 }
 
 impl MonthFigures {
-    /// The branch indicators of `org`'s subtree (its subtree facts) at the 12 trend months:
-    /// `org, t, <indicator ids>`. Evaluated per organisation on request: 24 rows of facts.
-    pub fn org_indicators(&self, cat: &Catalogue, org: i64) -> PolarsResult<DataFrame> {
+    /// The branch indicators of the subtrees of `orgs` (their subtree facts) at the 12 trend
+    /// months: `org, t, <indicator ids>`, by organisation and month. Evaluated on request:
+    /// 24 rows of facts per organisation (a report run asks for every branch at once).
+    pub fn org_indicators(&self, cat: &Catalogue, orgs: &[i64]) -> PolarsResult<DataFrame> {
         let m = self.month.0;
         let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
+        let ids = Series::new("ids".into(), orgs);
         let facts = self
             .subtree_facts
             .clone()
             .lazy()
-            .filter(col(c::ORG).eq(lit(org)))
+            .filter(col(c::ORG).is_in(lit(ids).implode(false), false))
             // The gap is a branch's own figure; a subtree has none.
             .with_column(lit(NULL).cast(DataType::Int64).alias(c::ORG_LIFE_GAP));
         cat.evaluate(Level::Branch, facts, c::ORG, &targets)?.collect()
@@ -318,27 +329,86 @@ pub fn member_indicators(
     cat.evaluate(Level::Member, facts, c::MEMBER, targets)?.collect()
 }
 
-/// The findings of §6 among branches: an indicator on the bad side of the district average,
-/// or over a threshold.
-fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> PolarsResult<DataFrame> {
+/// The findings of the diagnosis among branches, by the catalogue's rule
+/// ([`crate::catalogue::DiagnosisRule`]): `org, indicator` (position in the branch
+/// catalogue), `value, average, light, badness, basis` (a mask of
+/// [`crate::catalogue::Basis`]), `bad_rank` (1 + the branches strictly worse), `ranked`
+/// (branches with a value), `members` (the branch's) and `evidence` (why, in words), worst
+/// first within each indicator: red before yellow before none, more bases first, then the
+/// farthest from the average. `history` holds each branch's own values at the
+/// `falling_months` months before the month (column `t`).
+fn findings(cat: &Catalogue, values: &DataFrame, history: &DataFrame, averages: &[Option<f64>], members: &HashMap<i64, i64>) -> PolarsResult<DataFrame> {
+    use crate::catalogue::{Basis, Direction};
+    let rule = &cat.diagnosis;
     let orgs: Vec<Option<i64>> = values.column(c::ORG)?.i64()?.iter().collect();
+    let h_orgs: Vec<Option<i64>> = history.column(c::ORG)?.i64()?.iter().collect();
+    let h_t: Vec<Option<i32>> = history.column(c::TARGET_MONTH)?.i32()?.iter().collect();
     let (mut org, mut ind, mut val, mut avg, mut light, mut bad) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut basis, mut rank, mut ranked, mut size, mut evidence) = (vec![], vec![], vec![], vec![], vec![]);
     for (k, (i, a)) in cat.of(Level::Branch).zip(averages).enumerate() {
         let vs = f64s(values, &i.id)?;
-        for (o, v) in orgs.iter().zip(vs) {
-            let (Some(o), Some(v)) = (*o, v) else { continue };
-            let l = i.light(v);
-            let worse = a.is_some_and(|a| i.worse_than(v, a));
-            if l != Light::Green || worse {
-                org.push(o);
-                ind.push(k as i32);
-                val.push(v);
-                avg.push(*a);
-                light.push(l as i64);
-                bad.push(a.map_or(0.0, |a| i.badness(v, a)));
+        // Worst first: for "higher is better" the lowest value, else the highest.
+        let key = |v: f64| if i.direction == Direction::Higher { v } else { -v };
+        let mut keys: Vec<f64> = vs.iter().flatten().copied().filter(|v| v.is_finite()).map(key).collect();
+        keys.sort_by(f64::total_cmp);
+        let n = keys.len();
+        // Each branch's own earlier values, by month.
+        let mut past: HashMap<i64, Vec<(i32, f64)>> = HashMap::new();
+        for ((o, t), v) in h_orgs.iter().zip(&h_t).zip(f64s(history, &i.id)?) {
+            if let (Some(o), Some(t), Some(v)) = (o, t, v) {
+                past.entry(*o).or_default().push((*t, v));
             }
         }
+        for (o, v) in orgs.iter().zip(vs) {
+            let (Some(o), Some(v)) = (*o, v) else { continue };
+            if !v.is_finite() {
+                continue;
+            }
+            let (kv, eps) = (key(v), 1e-9 * v.abs().max(1.0));
+            let as_bad = keys.partition_point(|x| *x <= kv + eps);
+            let worse_before = keys.partition_point(|x| *x < kv - eps);
+            let l = i.light(v);
+            let mut mask = 0i64;
+            let mut why = vec![];
+            if l != Light::Green {
+                mask |= Basis::Threshold as i64;
+                let (line, t) = if l == Light::Red { ("红灯线", i.red) } else { ("黄灯线", i.yellow) };
+                let side = if i.direction == Direction::Higher { "低于" } else { "达到" };
+                why.push(format!("{side}{line} {}", t.map(|t| i.format(t)).unwrap_or_default()));
+            }
+            if (as_bad as f64) <= rule.worst_share * n as f64 && a.is_some_and(|a| i.worse_than(v, a)) {
+                mask |= Basis::WorstShare as i64;
+                why.push(format!("全区倒数第{}（{}个支部中）", worse_before + 1, n));
+            }
+            let months = rule.falling_months as usize;
+            if months > 0 {
+                // The values at M−months … M−1 (all of them, so consecutive), then M.
+                let mut trend: Vec<(i32, f64)> = past.get(&o).cloned().unwrap_or_default();
+                trend.sort_by_key(|p| p.0);
+                let mut series: Vec<f64> = trend.iter().map(|p| p.1).collect();
+                series.push(v);
+                if trend.len() == months && series.windows(2).all(|w| i.better_than(w[0], w[1])) {
+                    mask |= Basis::Falling as i64;
+                    why.push(format!("连续{months}个月下降：{}", series.iter().map(|x| i.format(*x)).collect::<Vec<_>>().join(" → ")));
+                }
+            }
+            if mask == 0 {
+                continue;
+            }
+            org.push(o);
+            ind.push(k as i32);
+            val.push(v);
+            avg.push(*a);
+            light.push(l as i64);
+            bad.push(a.map_or(0.0, |a| i.badness(v, a)));
+            basis.push(mask);
+            rank.push(worse_before as i64 + 1);
+            ranked.push(n as i64);
+            size.push(members.get(&o).copied().unwrap_or(0));
+            evidence.push(why.join("；"));
+        }
     }
+    let bases: Vec<i64> = basis.iter().map(|m: &i64| i64::from(m.count_ones())).collect();
     DataFrame::new_infer_height(vec![
         Column::new(c::ORG.into(), org),
         Column::new(c::INDICATOR.into(), ind),
@@ -346,13 +416,20 @@ fn findings(cat: &Catalogue, values: &DataFrame, averages: &[Option<f64>]) -> Po
         Column::new(c::AVERAGE.into(), avg),
         Column::new(c::LIGHT.into(), light),
         Column::new(c::BADNESS.into(), bad),
+        Column::new(c::BASIS.into(), basis),
+        Column::new(c::COUNT.into(), bases),
+        Column::new(c::BAD_RANK.into(), rank),
+        Column::new(c::RANKED.into(), ranked),
+        Column::new(c::MEMBERS.into(), size),
+        Column::new(c::EVIDENCE.into(), evidence),
     ])?
     .lazy()
     .sort_by_exprs(
-        [col(c::INDICATOR), col(c::LIGHT), col(c::BADNESS)],
-        SortMultipleOptions::default().with_order_descending_multi([false, true, true]).with_maintain_order(true),
+        [col(c::INDICATOR), col(c::LIGHT), col(c::COUNT), col(c::BADNESS)],
+        SortMultipleOptions::default().with_order_descending_multi([false, true, true, true]).with_maintain_order(true),
     )
-    .collect()
+    .collect()?
+    .drop(c::COUNT)
 }
 
 /// Activities and events (study sessions one by one) of each subtree up to `month`: the
@@ -373,4 +450,80 @@ fn records(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> 
 /// need not change; new code can call [`Light::from_code`] directly.
 pub fn light_str(code: i64) -> Light {
     Light::from_code(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Basis;
+
+    fn frame(cols: Vec<Column>) -> DataFrame {
+        DataFrame::new_infer_height(cols).unwrap()
+    }
+
+    /// Each finding as (indicator, org, basis mask, evidence), from [`findings`] of `x`
+    /// (higher is better, yellow below 50, red below 30) and `y` (no thresholds).
+    fn run(x: &[(i64, f64)], y: &[(i64, f64)], history: &[(i64, i32, f64)]) -> Vec<(i32, i64, i64, String)> {
+        let cat = Catalogue::from_json(
+            r#"{"version":1,"diagnosis":{"worst_share":0.1,"falling_months":3},"indicators":[
+            {"id":"x","zh":"x","en":"x","level":"branch","formula":"sum(a, 1)","unit":"percent","direction":"higher","yellow":50,"red":30,"tags":[],"prescription":"p"},
+            {"id":"y","zh":"y","en":"y","level":"branch","formula":"sum(a, 1)","unit":"count","direction":"higher","yellow":null,"red":null,"tags":[],"prescription":"p"}]}"#,
+        )
+        .unwrap();
+        let orgs: Vec<i64> = x.iter().map(|p| p.0).collect();
+        let yv: Vec<Option<f64>> = orgs.iter().map(|o| y.iter().find(|p| p.0 == *o).map(|p| p.1)).collect();
+        let values = frame(vec![
+            Column::new(c::ORG.into(), orgs.clone()),
+            Column::new("x".into(), x.iter().map(|p| p.1).collect::<Vec<_>>()),
+            Column::new("y".into(), yv),
+        ]);
+        let history = frame(vec![
+            Column::new(c::ORG.into(), history.iter().map(|h| h.0).collect::<Vec<_>>()),
+            Column::new(c::TARGET_MONTH.into(), history.iter().map(|h| h.1).collect::<Vec<_>>()),
+            Column::new("x".into(), history.iter().map(|h| h.2).collect::<Vec<_>>()),
+            Column::new("y".into(), history.iter().map(|_| None::<f64>).collect::<Vec<_>>()),
+        ]);
+        let averages = vec![mean(&values, "x").unwrap(), mean(&values, "y").unwrap()];
+        let sizes: HashMap<i64, i64> = orgs.iter().map(|o| (*o, 10)).collect();
+        let f = findings(&cat, &values, &history, &averages, &sizes).unwrap();
+        let (o, i, b, e) = (
+            crate::read::i64s(&f, c::ORG).unwrap(),
+            crate::read::i64s(&f, c::INDICATOR).unwrap(),
+            crate::read::i64s(&f, c::BASIS).unwrap(),
+            crate::read::strs(&f, c::EVIDENCE).unwrap(),
+        );
+        (0..f.height()).map(|k| (i[k] as i32, o[k], b[k], e[k].clone())).collect()
+    }
+
+    #[test]
+    fn a_finding_is_a_threshold_the_worst_tenth_or_a_fall() {
+        // 20 branches at 80..99 on x, one at 40 (yellow), one at 25 (red): the two are also the
+        // worst tenth (2.2 of 22). Branch 1 fell for three months: 105 → 103 → 101 → 99;
+        // branch 2 has two months of history only.
+        let mut x: Vec<(i64, f64)> = (1..=20).map(|i| (i, 100.0 - i as f64)).collect();
+        x.extend([(21, 40.0), (22, 25.0)]);
+        let history = [(1, 7, 105.0), (1, 8, 103.0), (1, 9, 101.0), (2, 8, 100.0), (2, 9, 99.0)];
+        let f = run(&x, &[], &history);
+        let (t, w, fall) = (Basis::Threshold as i64, Basis::WorstShare as i64, Basis::Falling as i64);
+        let on_x: Vec<(i64, i64)> = f.iter().filter(|r| r.0 == 0).map(|r| (r.1, r.2)).collect();
+        // Red first, then yellow, then the rest.
+        assert_eq!(on_x, [(22, t | w), (21, t | w), (1, fall)]);
+        let evidence = &f.iter().find(|r| r.1 == 22).unwrap().3;
+        assert!(evidence.contains("低于红灯线 30") && evidence.contains("全区倒数第1（22个支部中）"), "{evidence}");
+        let fell = &f.iter().find(|r| r.1 == 1).unwrap().3;
+        assert!(fell.contains("连续3个月下降：105 → 103 → 101 → 99"), "{fell}");
+    }
+
+    #[test]
+    fn a_value_many_share_is_never_the_worst_tenth() {
+        // y: six branches hold none, fourteen hold five: "none" is 30 % of the district, not
+        // its worst tenth, and y has no thresholds; x is green everywhere.
+        let x: Vec<(i64, f64)> = (1..=20).map(|i| (i, 90.0)).collect();
+        let y: Vec<(i64, f64)> = (1..=20).map(|i| (i, if i <= 6 { 0.0 } else { 5.0 })).collect();
+        assert!(run(&x, &y, &[]).is_empty());
+        // One branch alone at the bottom is.
+        let y: Vec<(i64, f64)> = (1..=20).map(|i| (i, if i == 1 { 0.0 } else { 5.0 })).collect();
+        let f = run(&x, &y, &[]);
+        assert_eq!(f.iter().map(|r| (r.0, r.1, r.2)).collect::<Vec<_>>(), [(1, 1, Basis::WorstShare as i64)]);
+    }
 }

@@ -214,6 +214,18 @@ pub const AVERAGE: &str = "average";
 /// How far a value is on the bad side of the average (for ordering findings).
 pub const BADNESS: &str = "badness";
 
+/// Why a value is a finding: a mask of [`crate::catalogue::Basis`].
+pub const BASIS: &str = "basis";
+
+/// 1 + the branches strictly worse on an indicator.
+pub const BAD_RANK: &str = "bad_rank";
+
+/// Branches with a value of an indicator.
+pub const RANKED: &str = "ranked";
+
+/// A finding's reasons in words.
+pub const EVIDENCE: &str = "evidence";
+
 /// A run length (consecutive months).
 pub const RUN: &str = "run";
 

@@ -221,7 +221,7 @@ impl Ctx<'_> {
         };
 
         // Trends: organisation life held (a fact), and three indicators of the subtree.
-        let trend_rows = fig.org_indicators(self.cat, org)?;
+        let trend_rows = fig.org_indicators(self.cat, &[org])?;
         let facts_rows = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(org))).collect()?;
         let first = self.base.first.0;
         let value_at = |df: &DataFrame, key: &str, c: &str, t: i32| -> PolarsResult<Option<f64>> {
@@ -390,8 +390,10 @@ impl Ctx<'_> {
         })
     }
 
-    /// The advice matrix of the subtree: weak indicators by the number of organisations
-    /// affected, each with its worst organisations, prescription and resources.
+    /// The advice matrix of the subtree: the indicators with findings, ranked by severity
+    /// (the light of their worst finding: red, yellow, then findings on the worst-share or
+    /// falling rule only) and then by the members of the branches they touch; each with its
+    /// worst organisations, prescription and resources.
     fn advice(&self, sub: &[i64]) -> PolarsResult<Vec<AdviceRow>> {
         let fig = self.fig;
         let f = fig.findings.clone().lazy().filter(in_set(c::ORG, sub)).collect()?;
@@ -403,23 +405,22 @@ impl Ctx<'_> {
                 continue;
             }
             let orgs = crate::read::i64s(&r, c::ORG)?;
+            let members: i64 = crate::read::i64s(&r, c::MEMBERS)?.iter().sum();
+            let light = light_str(crate::read::i64s(&r, c::LIGHT)?.into_iter().max().unwrap_or(0));
             let worst = orgs[0];
-            rows.push((
-                r.height(),
-                i64_at(&r, c::LIGHT, 0)?,
-                AdviceRow {
-                    indicator_id: ind.id.clone(),
-                    indicator_zh: ind.zh.clone(),
-                    affected: r.height() as i64,
-                    orgs: orgs.iter().take(5).map(|o| self.tree.crumb(*o)).collect(),
-                    prescription: ind.prescription.clone(),
-                    resources: recommend(self.extras, &ind.tags, worst, fig.month)?,
-                },
-            ));
+            rows.push(AdviceRow {
+                indicator_id: ind.id.clone(),
+                indicator_zh: ind.zh.clone(),
+                affected: r.height() as i64,
+                members,
+                light,
+                orgs: orgs.iter().take(5).map(|o| self.tree.crumb(*o)).collect(),
+                prescription: ind.prescription.clone(),
+                resources: recommend(self.extras, &ind.tags, worst, fig.month)?,
+            });
         }
-        // Red findings first, then the most widespread.
-        rows.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-        Ok(rows.into_iter().take(12).map(|r| r.2).collect())
+        rows.sort_by(|a, b| (b.light as i64).cmp(&(a.light as i64)).then(b.members.cmp(&a.members)).then(b.affected.cmp(&a.affected)));
+        Ok(rows.into_iter().take(12).collect())
     }
 }
 
@@ -499,17 +500,12 @@ impl Ctx<'_> {
         let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
         let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(member))?;
         let mut indicators = vec![];
+        // Rows of `own` by target month, read column by column (one query per cell was most of
+        // a profile's cost).
+        let row_of: HashMap<i32, usize> = own.column(c::TARGET_MONTH)?.i32()?.iter().enumerate().filter_map(|(i, t)| t.map(|t| (t, i))).collect();
         for (ind, avg) in self.cat.of(Level::Member).zip(fig.member_averages(self.cat, self.base)?) {
-            let trend: Vec<Option<f64>> = targets
-                .iter()
-                .map(|t| -> PolarsResult<Option<f64>> {
-                    if *t < self.base.first.0 {
-                        return Ok(None);
-                    }
-                    let r = own.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(*t))).collect()?;
-                    Ok(if r.height() == 0 { None } else { f64_at(&r, &ind.id, 0)? })
-                })
-                .collect::<PolarsResult<_>>()?;
+            let values = crate::read::f64s(&own, &ind.id)?;
+            let trend: Vec<Option<f64>> = targets.iter().map(|t| if *t < self.base.first.0 { None } else { row_of.get(t).and_then(|&i| values[i]) }).collect();
             let value = trend.last().copied().flatten();
             let light = value.map_or(Light::Green, |v| ind.light(v));
             indicators.push(IndicatorValue {
@@ -562,14 +558,24 @@ impl Ctx<'_> {
 }
 
 fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec<TraceItem>> {
-    let t = trace.clone().lazy().sort([c::OCCURRED_MONTH, c::RULE], SortMultipleOptions::default()).collect()?;
-    let mut out = vec![];
-    for i in 0..t.height() {
-        let rule = EventKind::from_code(i64_at(&t, c::RULE, i)? as i16);
-        let Some(rule) = rule else { continue };
-        let period = Period(i64_at(&t, c::OCCURRED_MONTH, i)? as i32);
+    Ok(trace_rows(trace, details)?.into_iter().map(|(_, item)| item).collect())
+}
+
+/// The items of [`crate::index::contributions_between`] (of any number of members) in words,
+/// each with its member's surrogate id: by member, month and rule. What a profile's trace
+/// and a member report's list of the month's points show.
+pub fn trace_rows(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec<(i64, TraceItem)>> {
+    let t = trace.clone().lazy().sort([c::MEMBER, c::OCCURRED_MONTH, c::RULE], SortMultipleOptions::default().with_maintain_order(true)).collect()?;
+    // Each column read once (a cell at a time would cast the whole column per cell).
+    let col = |name: &str| crate::read::i64s(&t, name);
+    let (members, rules, months, counts) = (col(c::MEMBER)?, col(c::RULE)?, col(c::OCCURRED_MONTH)?, col(c::COUNT)?);
+    let (activities, periods, grades, ats, points) = (col(c::ACTIVITY)?, col(c::PERIOD)?, col(c::GRADE)?, col(c::OCCURRED_AT)?, col(c::POINTS)?);
+    let mut out = Vec::with_capacity(t.height());
+    for (i, member) in members.into_iter().enumerate() {
+        let Some(rule) = EventKind::from_code(rules[i] as i16) else { continue };
+        let period = Period(months[i] as i32);
         let month = period.to_string();
-        let n = i64_at(&t, c::COUNT, i)?;
+        let n = counts[i];
         let dimension = match rule {
             EventKind::Attend | EventKind::Dues => c::PARTY_LIFE,
             EventKind::ModelPost | EventKind::Study => c::DUTY,
@@ -578,7 +584,7 @@ fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec
         };
         let detail = match rule {
             EventKind::Attend => {
-                let a = i64_at(&t, c::ACTIVITY, i)?;
+                let a = activities[i];
                 match details.get(&a) {
                     Some((kind, title, held)) => {
                         format!("{} · {} {}", domain::kinds::ActivityKind::parse(kind).map(|k| k.zh()).unwrap_or(""), domain::Timestamp(*held).date(), title)
@@ -586,26 +592,27 @@ fn trace_items(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<Vec
                     None => format!("活动 {a}"),
                 }
             }
-            EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(i64_at(&t, c::PERIOD, i)? as i32)),
+            EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(periods[i] as i32)),
             EventKind::Study => format!("{month} 学习{n}次"),
-            EventKind::Evaluation => format!(
-                "{}年度民主评议：{}",
-                period.year(),
-                ["", "优秀", "合格", "基本合格", "不合格"].get(i64_at(&t, c::GRADE, i)? as usize).copied().unwrap_or("")
-            ),
-            EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
-            EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(i64_at(&t, c::OCCURRED_AT, i)?).date()),
+            EventKind::Evaluation => {
+                format!("{}年度民主评议：{}", period.year(), ["", "优秀", "合格", "基本合格", "不合格"].get(grades[i] as usize).copied().unwrap_or(""))
+            }
+            EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(ats[i]).date()),
+            EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(ats[i]).date()),
             EventKind::Leave => String::new(),
         };
-        out.push(TraceItem {
-            rule: rule.as_str().into(),
-            rule_zh: rule.zh().into(),
-            dimension: dimension.into(),
-            month,
-            points: Points(i64_at(&t, c::POINTS, i)?).to_string(),
-            events: n,
-            detail,
-        });
+        out.push((
+            member,
+            TraceItem {
+                rule: rule.as_str().into(),
+                rule_zh: rule.zh().into(),
+                dimension: dimension.into(),
+                month,
+                points: Points(points[i]).to_string(),
+                events: n,
+                detail,
+            },
+        ));
     }
     Ok(out)
 }

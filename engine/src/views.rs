@@ -131,10 +131,15 @@ impl Ctx<'_> {
     /// Every branch indicator of `org` (on its subtree's facts) with the district average
     /// and the 12-month trend.
     pub fn org_indicators(&self, org: i64) -> PolarsResult<Vec<OrgIndicator>> {
-        let rows = self.fig.org_indicators(self.cat, org)?;
+        self.indicator_rows(&self.fig.org_indicators(self.cat, &[org])?)
+    }
+
+    /// [`Ctx::org_indicators`] from the rows of one organisation of
+    /// [`crate::month::MonthFigures::org_indicators`] (its 12 trend months, oldest first).
+    pub fn indicator_rows(&self, rows: &DataFrame) -> PolarsResult<Vec<OrgIndicator>> {
         let mut out = vec![];
         for (ind, average) in self.cat.of(Level::Branch).zip(&self.fig.branch_averages) {
-            let trend = f64s(&rows, &ind.id)?;
+            let trend = f64s(rows, &ind.id)?;
             let value = trend.last().copied().flatten();
             out.push(OrgIndicator {
                 id: ind.id.clone(),
@@ -151,8 +156,9 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// The findings of the diagnosis (§6) for the branches of `org`'s subtree, by
-    /// organisation and indicator: each with its prescription and up to three resources the
+    /// The findings of the diagnosis (§6, by the catalogue's rule) for the branches of
+    /// `org`'s subtree, by organisation and then worst first (red, yellow, the rest; more
+    /// bases first): each with its evidence, prescription and up to three resources the
     /// branch has not used in 12 months.
     pub fn findings(&self, org: i64) -> PolarsResult<Vec<Finding>> {
         let df = self
@@ -166,6 +172,8 @@ impl Ctx<'_> {
         let indicators: Vec<_> = self.cat.of(Level::Branch).collect();
         let (orgs, positions, lights) = (i64s(&df, c::ORG)?, i64s(&df, c::INDICATOR)?, i64s(&df, c::LIGHT)?);
         let (values, averages) = (f64s(&df, c::VALUE)?, f64s(&df, c::AVERAGE)?);
+        let (bases, ranks, ranked, members) = (i64s(&df, c::BASIS)?, i64s(&df, c::BAD_RANK)?, i64s(&df, c::RANKED)?, i64s(&df, c::MEMBERS)?);
+        let evidence = strs(&df, c::EVIDENCE)?;
         let mut out = Vec::with_capacity(df.height());
         for i in 0..df.height() {
             let ind = indicators
@@ -178,12 +186,22 @@ impl Ctx<'_> {
                 indicator_id: ind.id.clone(),
                 indicator_zh: ind.zh.clone(),
                 value: values[i].unwrap_or(f64::NAN),
+                text: values[i].map(|v| ind.format(v)).unwrap_or_default(),
                 district_average: averages[i],
                 light: light_str(lights[i]),
+                bases: crate::catalogue::Basis::of_mask(bases[i]).map(|b| b.as_str().to_string()).collect(),
+                evidence: evidence[i].clone(),
+                bad_rank: ranks[i],
+                ranked: ranked[i],
+                members: members[i],
                 prescription: ind.prescription.clone(),
                 resources: recommend(self.extras, &ind.tags, orgs[i], self.fig.month)?,
             });
         }
-        Ok(out)
+        // Within each organisation (stable: organisations stay in their order): red, yellow,
+        // then the rest; more bases first; then catalogue order.
+        let mut keyed: Vec<_> = out.into_iter().zip(orgs.iter().copied()).collect();
+        keyed.sort_by_key(|(f, o)| (*o, std::cmp::Reverse(f.light as i64), std::cmp::Reverse(f.bases.len())));
+        Ok(keyed.into_iter().map(|(f, _)| f).collect())
     }
 }

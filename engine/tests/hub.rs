@@ -159,8 +159,8 @@ async fn incremental_refresh_equals_full_recompute() {
         assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &[c::ORG, c::MONTH], &format!("[{l}] subtree facts"));
         let root = inc_fig.subtree.column(c::ORG).unwrap().i64().unwrap().get(0).unwrap();
         assert_same(
-            &inc_fig.org_indicators(&cat, root).unwrap(),
-            &full_fig.org_indicators(&cat, root).unwrap(),
+            &inc_fig.org_indicators(&cat, &[root]).unwrap(),
+            &full_fig.org_indicators(&cat, &[root]).unwrap(),
             &[c::ORG, c::TARGET_MONTH],
             &format!("[{l}] indicators"),
         );

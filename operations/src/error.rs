@@ -11,6 +11,11 @@ pub enum OpsError {
     UnknownWarning(i64),
     #[error("no webhook {0}")]
     UnknownWebhook(i64),
+    #[error("no report {0}")]
+    UnknownReport(i64),
+    /// The figures are still being loaded (a server starting).
+    #[error("the figures are still being computed")]
+    NotReady,
     /// A state change the warning's state does not allow (acknowledging a resolved one…).
     #[error("the warning is {state}: it cannot be {wanted}")]
     WrongState { state: String, wanted: &'static str },
@@ -29,7 +34,8 @@ pub enum OpsError {
 impl OpsError {
     pub fn code(&self) -> &'static str {
         match self {
-            OpsError::UnknownWarning(_) | OpsError::UnknownWebhook(_) => "not_found",
+            OpsError::UnknownWarning(_) | OpsError::UnknownWebhook(_) | OpsError::UnknownReport(_) => "not_found",
+            OpsError::NotReady => "not_ready",
             OpsError::WrongState { .. } => "wrong_state",
             OpsError::Invalid(_) => "invalid_input",
             OpsError::Access(e) => e.code(),
@@ -39,7 +45,8 @@ impl OpsError {
 
     pub fn status(&self) -> u16 {
         match self {
-            OpsError::UnknownWarning(_) | OpsError::UnknownWebhook(_) => 404,
+            OpsError::UnknownWarning(_) | OpsError::UnknownWebhook(_) | OpsError::UnknownReport(_) => 404,
+            OpsError::NotReady => 503,
             OpsError::WrongState { .. } => 409,
             OpsError::Invalid(_) => 400,
             OpsError::Access(e) => e.status(),

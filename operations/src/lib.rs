@@ -4,7 +4,8 @@
 //! - [`warnings`]: warnings as stored facts, raised, escalated and cleared in one
 //!   transaction with their messages, and moved by people (acknowledge, resolve);
 //! - [`outbox`]: the messages, one row per recipient channel; [`webhooks`]: where they go
-//!   and in which format; [`worker`]: the delivery loop inside `serve`.
+//!   and in which format; [`worker`]: the delivery loop inside `serve`;
+//! - [`reports`]: the monthly reports, generated once per month and frozen, and their job.
 //!
 //! No web framework: the server's routes call these functions after checking the caller's
 //! scope, and the `vanguard` CLI calls them as `cli`.
@@ -12,6 +13,7 @@
 pub mod error;
 pub mod lit;
 pub mod outbox;
+pub mod reports;
 pub mod warnings;
 pub mod webhooks;
 pub mod worker;

@@ -86,6 +86,16 @@ impl Reason {
             Reason::Share => format!("支部已亮起{lamp}，请督促红灯党员整改"),
         }
     }
+
+    /// What turns the light green again (§5), for the member report: the run it counts ends.
+    pub fn clears(self, measure: &str) -> String {
+        match self {
+            Reason::Dues => format!("补缴拖欠的{measure}个月党费后，该灯即转为绿灯"),
+            Reason::Absence => "参加下一次组织生活后，该灯即转为绿灯".into(),
+            Reason::Gap => "开展一次组织生活后，该灯即转为绿灯".into(),
+            Reason::Share => "红灯党员完成整改、占比回落后，该灯即转为绿灯".into(),
+        }
+    }
 }
 
 /// One light that is on: the warning it raises, keyed (subject, month, reason).

@@ -132,6 +132,41 @@ impl Recipients {
     }
 }
 
+impl Recipients {
+    /// "Reports ready" for `month` (§11: delivered to secretaries like a warning): each
+    /// branch report to its organisation's secretaries, each member report to the member's
+    /// own account, and one message to every webhook in use. The number written.
+    pub async fn enqueue_reports(&self, tx: &mut Tx, month: domain::Period, rows: &[crate::reports::ReportRow], now: i64) -> Result<usize, OpsError> {
+        let mut n = 0;
+        let (mut members, mut branches) = (0, 0);
+        for r in rows {
+            let (accounts, line) = match r.kind {
+                "branch" => {
+                    branches += 1;
+                    (self.secretaries.get(&r.org_id), format!("{month} 支部党建诊疗报告已生成：{}", r.subject_name))
+                }
+                _ => {
+                    members += 1;
+                    (self.members.get(&r.subject_id), format!("{month} 您的锋领指数报告已生成"))
+                }
+            };
+            for account in accounts.into_iter().flatten() {
+                insert_inbox(tx, Topic::Reports, None, &line, *account, now).await?;
+                n += 1;
+            }
+        }
+        let line = format!("{month} 月度报告已生成：党员锋领指数报告 {members} 份，支部党建诊疗报告 {branches} 份");
+        let mut hooks: Vec<i64> = self.webhooks.values().flatten().copied().collect();
+        hooks.sort_unstable();
+        hooks.dedup();
+        for hook in hooks {
+            insert_webhook(tx, Topic::Reports, None, &line, hook, now).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 /// An inbox message: delivered by being written.
 pub async fn insert_inbox(tx: &mut Tx, topic: Topic, warning: Option<i64>, line: &str, account: i64, now: i64) -> Result<(), OpsError> {
     tx.execute(

@@ -191,3 +191,25 @@ vg_ensure_build_tools() {
     vg_ensure_wasm_bindgen
     vg_ensure_wasm_opt
 }
+
+# ---- Chromium, CJK font, curl from Debian ----------------------------------------------
+# The tests drive Chromium (Playwright), and `serve` prints the monthly reports to PDF with
+# it (server/src/reports/pdf.rs): both scripts install it.
+vg_have_font() { fc-list 2>/dev/null | grep -i wqy >/dev/null; }
+vg_ensure_browser() {
+    local missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    vg_have_font || missing+=(fonts-wqy-zenhei)
+    command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+    # pdftotext reads the reports' PDFs back (the tests, and anyone checking a PDF's text).
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    if [ "${#missing[@]}" -eq 0 ]; then
+        vg_say "Chromium, WenQuanYi Zen Hei font, curl, pdftotext: present"
+        return 0
+    fi
+    vg_say "Installing ${missing[*]} from Debian (a few minutes; Playwright uses /usr/bin/chromium)"
+    vg_apt_install "${missing[@]}"
+    [ -x /usr/bin/chromium ] || vg_die "/usr/bin/chromium still missing after apt-get install"
+    vg_have_font || vg_die "fc-list does not list the WenQuanYi font after apt-get install"
+}
+

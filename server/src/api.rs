@@ -372,7 +372,8 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         crate::ops::webhooks,
         crate::ops::add_webhook,
         crate::ops::remove_webhook,
-        crate::ops::test_webhook
+        crate::ops::test_webhook,
+        crate::reports::list
     ),
     components(schemas(
         OrgEntry,
@@ -402,7 +403,9 @@ async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
         domain::wire::WarningPage,
         domain::wire::ResolveWarning,
         domain::wire::WebhookView,
-        domain::wire::NewWebhook
+        domain::wire::NewWebhook,
+        domain::report::ReportList,
+        domain::report::ReportEntry
     ))
 )]
 pub struct ApiDoc;
@@ -432,7 +435,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(hub: Hub, auth: crate::auth::Aut
     if dev_endpoints {
         r = r.route("/api/v1/dev/bump", post(dev_bump));
     }
-    r.with_state(hub.clone()).merge(crate::checkin::routes(hub.clone())).merge(crate::admin::routes(hub, auth)).merge(crate::ops::routes(ops))
+    let hub_for_reports = hub.clone();
+    r.with_state(hub.clone())
+        .merge(crate::checkin::routes(hub.clone()))
+        .merge(crate::admin::routes(hub, auth))
+        .merge(crate::ops::routes(ops))
+        .merge(crate::reports::routes(hub_for_reports))
 }
 
 #[cfg(test)]

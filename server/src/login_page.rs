@@ -8,24 +8,12 @@ use axum::extract::Query;
 use axum::response::Html;
 use serde::Deserialize;
 
+use crate::html::escape;
+
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
     error: Option<String>,
-}
-
-/// Escapes text for HTML element content and attribute values.
-fn escape(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 fn reason(error: Option<&str>) -> Option<&'static str> {

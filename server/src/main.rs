@@ -9,8 +9,11 @@ mod auth;
 mod checkin;
 mod cli_access;
 mod cli_ops;
+mod cli_reports;
+mod html;
 mod login_page;
 mod ops;
+mod reports;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -75,6 +78,11 @@ enum Command {
     Webhook {
         #[command(subcommand)]
         what: cli_ops::WebhookCmd,
+    },
+    /// The monthly reports (§11): generate a month's, or write one report's PDF.
+    Report {
+        #[command(subcommand)]
+        what: cli_reports::ReportCmd,
     },
     /// Write an export file of §9 (Vanguard Index, member lights or branch lights) or the audit log (§10).
     Export {
@@ -241,6 +249,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { what } => cli_access::user(what).await,
         Command::Token { what } => cli_access::token(what).await,
         Command::Webhook { what } => cli_ops::webhook(what).await,
+        Command::Report { what } => cli_reports::report(what).await,
         Command::Export { what: ExportCmd::Audit(args) } => cli_access::export_audit(args).await,
         Command::Export { what: ExportCmd::Warnings(args) } => cli_ops::export_warnings(args).await,
         Command::Export { what } => {
@@ -353,11 +362,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { db, addr, columnar, rules, catalogue } => {
             let rules = load_rules(rules.as_deref())?;
-            let catalogue = match catalogue {
-                Some(p) => engine::catalogue::Catalogue::from_json(&std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?)
-                    .map_err(|e| format!("{}: {e}", p.display()))?,
-                None => engine::catalogue::Catalogue::default(),
-            };
+            let catalogue = load_catalogue(catalogue.as_deref())?;
             tracing::info!(rules_version = rules.version, catalogue_version = catalogue.version, "rules and indicator catalogue");
             let store = Store::connect(&db).await?;
             first_run(&store, &db, addr).await?;
@@ -390,6 +395,13 @@ async fn first_run(store: &Store, db: &str, addr: SocketAddr) -> Result<()> {
         access::Bootstrap::NoOrganisation => tracing::warn!("no organisation yet: import data, then restart to create the first admin"),
     }
     Ok(())
+}
+
+/// The indicator catalogue of a JSON file, or the default one.
+pub(crate) fn load_catalogue(path: Option<&Path>) -> Result<engine::catalogue::Catalogue> {
+    let Some(p) = path else { return Ok(engine::catalogue::Catalogue::default()) };
+    let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(engine::catalogue::Catalogue::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))?)
 }
 
 /// The rules of a JSON file (every field of [`Rules`]), or the contract's defaults.

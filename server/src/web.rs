@@ -57,6 +57,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let auth = crate::auth::Auth::new(hub.store().clone());
     let public_url = var("VANGUARD_PUBLIC_URL").unwrap_or_else(|| format!("http://{}", options.site_addr));
     let ops = crate::ops::Ops::start(hub.clone(), public_url);
+    crate::reports::start_job(hub.clone(), ops.worker.clone());
     let api = crate::api::routes(hub.clone(), auth.clone(), ops, dev);
     let ready_hub = hub.clone();
 

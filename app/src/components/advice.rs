@@ -1,5 +1,6 @@
 //! The advice matrix (党建诊疗): each weak indicator × the organisations it affects × the
-//! prescription × the recommended resources from the library.
+//! prescription × the recommended resources from the library, ranked by the engine
+//! (severity, then members touched); a row over a threshold carries its light's colour.
 
 use domain::wire::{AdviceRow, WallSnapshot};
 use leptos::prelude::*;
@@ -32,12 +33,16 @@ pub fn AdvicePanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoV
             </div>
             <ul class="matrix">
                 <For each=slots(rows) key=|i| *i let:i>
-                    <li class="matrix-row" data-testid="advice-row" data-indicator=cell(rows, i, |a| a.indicator_id.clone())>
+                    <li class=move || format!("matrix-row {}", rows.with(|r| r.get(i).map(|a| a.light.as_str()).unwrap_or("green"))) data-testid="advice-row" data-indicator=cell(rows, i, |a| a.indicator_id.clone())>
                         <div class="matrix-indicator">
                             <div class="indicator-name">{cell(rows, i, |a| a.indicator_zh.clone())}</div>
                             <div class="indicator-count">
                                 <span class="count">{cell(rows, i, |a| format_count(a.affected))}</span>
                                 "个组织"
+                            </div>
+                            <div class="indicator-count">
+                                <span class="count">{cell(rows, i, |a| format_count(a.members))}</span>
+                                "名党员"
                             </div>
                         </div>
                         <div class="matrix-detail">

@@ -13,6 +13,7 @@ use crate::components::Shown;
 use crate::components::profile::{DIMENSIONS, dimension_text};
 use crate::errors::AppError;
 use crate::functions::people::my_profile;
+use crate::functions::reports::my_reports;
 use crate::live::Feed;
 
 async fn fetch(_: ()) -> Result<MemberProfile, AppError> {
@@ -26,8 +27,35 @@ pub fn MePage() -> impl IntoView {
         <Phone title="我的锋领指数">
             <CheckinBanner />
             {live_view(key, fetch, |p: &MemberProfile| p.version, |feed| view! { <MeBody feed /> })}
+            <MyReports />
         </Phone>
     }
+}
+
+/// The member's monthly 锋领指数报告 (§11), newest first: read once (they are generated on
+/// the 5th and never change), apart from the live profile above.
+#[component]
+fn MyReports() -> impl IntoView {
+    let reports = Resource::new(|| (), |_| my_reports());
+    let list = move || {
+        Suspend::new(async move {
+            match reports.await {
+                Ok(rows) if !rows.is_empty() => view! {
+                    <section class="me-card" data-testid="me-reports">
+                        <h2>"我的月度报告"</h2>
+                        <ul class="me-reports">
+                            {rows.into_iter().take(12).map(|r| view! {
+                                <li><a href=r.url.clone() target="_blank" rel="noopener">{format!("{} 锋领指数报告", r.month)}</a>" "<a href=r.pdf.clone() target="_blank" rel="noopener">"PDF"</a></li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }
+                .into_any(),
+                _ => ().into_any(),
+            }
+        })
+    };
+    view! { <Transition fallback=|| ()>{list}</Transition> }
 }
 
 /// What `/c/TOKEN` reports after a check-in: `?checkin=new|already&title=…&points=…`.

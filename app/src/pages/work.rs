@@ -4,7 +4,9 @@
 //!   its state and age (overdue in red), a link to the subject's view (the trace behind its
 //!   light), and the buttons 确认 (acknowledge) and 整改完成 (resolve, with a note);
 //! - 支部体检表: an organisation's indicators against the district average with their 12-month
-//!   trend, and its findings with prescriptions and resources (标记已使用 records a use).
+//!   trend, and its findings with prescriptions and resources (标记已使用 records a use);
+//! - 月度报告: the organisation's reports of the newest generated month (its diagnosis, its
+//!   members' reports, all of them in one PDF).
 //!
 //! Reads go through server functions; writes to the JSON API, which checks the scope and
 //! audits them; the page then reads again. `?warning=ID` (the link in a pushed message) puts
@@ -17,6 +19,7 @@ use leptos_router::hooks::use_query_map;
 use super::phone::{Notice, Phone};
 use crate::components::warnings::state_label;
 use crate::format::format_in_unit;
+use crate::functions::reports::{ReportShelf, report_shelf};
 use crate::functions::work::{Checkup, work_checkup, work_inbox};
 use crate::urls::{member_href, org_href};
 
@@ -46,6 +49,7 @@ pub fn WorkPage() -> impl IntoView {
     let org = RwSignal::new(None::<String>);
     let inbox = Resource::new(move || tab.get(), |t| work_inbox(Some(t).filter(|t| !t.is_empty())));
     let checkup = Resource::new(move || org.get(), work_checkup);
+    let shelf = Resource::new(move || org.get(), |o| report_shelf(o, None));
     let status = RwSignal::new(None::<String>);
 
     let inbox_view = move || {
@@ -78,6 +82,14 @@ pub fn WorkPage() -> impl IntoView {
             }
         })
     };
+    let shelf_view = move || {
+        Suspend::new(async move {
+            match shelf.await {
+                Ok(s) => view! { <Shelf s /> }.into_any(),
+                Err(e) => view! { <Notice text=e.message_zh() kind="error" /> }.into_any(),
+            }
+        })
+    };
 
     view! {
         <Phone title="预警处理与支部体检" wide=true>
@@ -99,7 +111,44 @@ pub fn WorkPage() -> impl IntoView {
             <section class="me-card" data-testid="work-checkup">
                 <Transition fallback=|| view! { <Notice text="加载中…" /> }>{checkup_view}</Transition>
             </section>
+            <section class="me-card" data-testid="work-reports">
+                <Transition fallback=|| view! { <Notice text="加载中…" /> }>{shelf_view}</Transition>
+            </section>
         </Phone>
+    }
+}
+
+/// The organisation's monthly reports (§11): its diagnosis, its members' reports one by one
+/// and all in one PDF.
+#[component]
+fn Shelf(s: ReportShelf) -> impl IntoView {
+    let title = match &s.month {
+        Some(m) => format!("月度报告（{m}）"),
+        None => "月度报告".to_string(),
+    };
+    let empty = s.branch.is_none() && s.members.is_empty();
+    view! {
+        <h2>{title}</h2>
+        {empty.then(|| view! { <Notice text="尚未生成报告：每月5日08:00自动生成上月报告" /> })}
+        <ul class="work-reports">
+            {s.branch.map(|b| view! {
+                <li data-testid="report-branch">
+                    <a href=b.url.clone() target="_blank" rel="noopener">{format!("支部党建诊疗报告 · {}", b.subject_name)}</a>
+                    " "
+                    <a class="small" href=b.pdf.clone() target="_blank" rel="noopener">"PDF"</a>
+                </li>
+            })}
+            {s.members_pdf.map(|u| view! {
+                <li data-testid="report-members-pdf">
+                    <a href=u target="_blank" rel="noopener">{format!("全体党员锋领指数报告（{}份，一个PDF）", s.members.len())}</a>
+                </li>
+            })}
+        </ul>
+        <ul class="work-reports work-report-members">
+            {s.members.into_iter().map(|m| view! {
+                <li data-testid="report-member"><a href=m.url.clone() target="_blank" rel="noopener">{m.subject_name.clone()}</a></li>
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -236,7 +285,9 @@ fn FindingCard(f: Finding, org_id: String, status: RwSignal<Option<String>>, rel
             <div class="work-card-head">
                 <span class=format!("light-tag {}", f.light)>{f.light.zh()}</span>
                 <span class="work-subject">{f.indicator_zh.clone()}</span>
+                <span class="work-value">{format!("本月 {}", f.text)}</span>
             </div>
+            <div class="work-evidence" data-testid="finding-evidence">{f.evidence.clone()}</div>
             <div class="work-reason">{f.prescription.clone()}</div>
             <ul class="work-resources">
                 {f.resources.into_iter().map(|r| {

@@ -50,6 +50,7 @@ const ROUTES: &[&str] = &[
     "/api/v1/webhooks",
     "/api/v1/webhooks/{id}",
     "/api/v1/webhooks/{id}/test",
+    "/api/v1/reports",
 ];
 
 /// District D → street S → branches B1 (M1, M2) and B2 (M3), January to March 2024.
@@ -97,6 +98,7 @@ fn district(dir: &std::path::Path) {
 
 struct Fixture {
     router: Router,
+    hub: Hub,
     /// `Cookie` header values of logged-in accounts, by login.
     cookies: std::collections::HashMap<&'static str, String>,
     /// A kiosk (`viewer`) token for the street S.
@@ -130,7 +132,7 @@ async fn fixture(store: &store::Store) -> Fixture {
     let auth = crate::auth::Auth::new(store.clone());
     let ops = crate::ops::Ops::start(hub.clone(), "http://127.0.0.1:3000".into());
     let router = crate::auth::guard(routes::<()>(hub.clone(), auth.clone(), ops, false), auth);
-    let mut f = Fixture { router, cookies: Default::default(), kiosk: String::new(), _copy: copy };
+    let mut f = Fixture { router, hub: hub.clone(), cookies: Default::default(), kiosk: String::new(), _copy: copy };
     for (login, role, org, member) in ACCOUNTS {
         access::add_user(store, login, *role, org, *member, PASSWORD, &access::Actor::cli()).await.expect("add user");
         f.cookies.insert(login, f.log_in(login, PASSWORD).await.expect("log in"));
@@ -775,7 +777,20 @@ async fn server_functions_and_pages_need_a_credential() {
     for name in ["wall_snapshot", "member_profile", "data_version", "signed_in", "my_profile", "checkin_roll", "checkin_choices", "admin_data"] {
         assert!(paths.iter().any(|(p, _)| p.contains(name)), "{name} is not registered: {paths:?}");
     }
-    let pages = ["/", "/org/B1", "/member/M1", "/me", "/checkin", "/checkin/A1", "/c/sometoken", "/admin", "/work"];
+    let pages = [
+        "/",
+        "/org/B1",
+        "/member/M1",
+        "/me",
+        "/checkin",
+        "/checkin/A1",
+        "/c/sometoken",
+        "/admin",
+        "/work",
+        "/reports/1",
+        "/reports/1.pdf",
+        "/reports/branch/B1/2024-03/members.pdf",
+    ];
     for page in pages {
         router = router.route(page, axum::routing::get(reached));
     }
@@ -790,5 +805,155 @@ async fn server_functions_and_pages_need_a_credential() {
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{page}");
         let to = res.headers()[header::LOCATION].to_str().unwrap().to_string();
         assert!(to.starts_with("/login?next="), "{page} → {to}");
+    }
+}
+
+/// The text of a PDF, by `pdftotext` (poppler-utils, installed by scripts/test.sh).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The monthly reports (docs/RULES.md §6/§11): generated once with their versions, frozen
+/// against later data, listed and read within the caller's scope, and printed to PDFs whose
+/// text holds the member's name, index and the items of the month.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monthly_reports() {
+    for db in common::backends().await {
+        let f = fixture(&db.store).await;
+        let label = db.label;
+        let march = domain::Period::parse("2024-03").unwrap();
+        let g = operations::reports::generate(&f.hub, march).await.unwrap();
+        assert!(g.created, "[{label}]");
+        assert_eq!((g.run.member_reports, g.run.branch_reports, g.run.rules_version, g.run.catalogue_version), (3, 2, 1, 2), "[{label}] {g:?}");
+        let again = operations::reports::generate(&f.hub, march).await.unwrap();
+        assert!(!again.created && again.run == g.run, "[{label}] a month is generated once");
+        // Secretary of B2 was told (one inbox row), as was the member M1 and M3 (their accounts).
+        let (told,): (i64,) =
+            store::sql::optional(&db.store, "SELECT COUNT(*) FROM outbox WHERE topic = 'reports'", store::sql::args![]).await.unwrap().unwrap();
+        assert_eq!(told, 3, "[{label}] secretary2, member1, member3");
+
+        // Lists by scope: everything for the admin, the subtree for a secretary, one's own for a
+        // member, nothing for the kiosk.
+        let all = f.get(ADMIN, "/api/v1/reports?month=2024-03").await;
+        assert_eq!(all["total"], 5, "[{label}] {all}");
+        assert_eq!(ids(&all["rows"], "subject_id"), ["B1", "B2", "M1", "M2", "M3"], "[{label}]");
+        let b2 = f.get(As::Login("secretary2"), "/api/v1/reports").await;
+        assert_eq!(ids(&b2["rows"], "subject_id"), ["B2", "M3"], "[{label}]");
+        let own = f.get(As::Login("member1"), "/api/v1/reports").await;
+        assert_eq!(ids(&own["rows"], "subject_id"), ["M1"], "[{label}]");
+        assert_eq!(f.call(As::Bearer(&f.kiosk), "GET", "/api/v1/reports", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] kiosk");
+        assert_eq!(f.call(ADMIN, "GET", "/api/v1/reports?month=2024-13", &[], None).await.0, StatusCode::BAD_REQUEST, "[{label}]");
+        assert_eq!(f.call(As::Login("secretary2"), "GET", "/api/v1/reports?org=B1", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}]");
+
+        let id_of = |subject: &str| all["rows"].as_array().unwrap().iter().find(|r| r["subject_id"] == subject).unwrap()["id"].as_i64().unwrap();
+        let (m1, m2, b1) = (id_of("M1"), id_of("M2"), id_of("B1"));
+        // The member's own page: its figures; another member's and an unknown one: 403.
+        let (s, page) = f.call(As::Login("member1"), "GET", &format!("/reports/{m1}"), &[], None).await;
+        let page = page.as_str().unwrap_or_default().to_string();
+        assert_eq!(s, StatusCode::OK, "[{label}]");
+        for needle in ["锋领指数报告", "张三", "2024年3月", "规则版本 1", "指标库版本 2", "data-testid=\"report-index\">4<"] {
+            assert!(page.contains(needle), "[{label}] the member page lacks {needle:?}");
+        }
+        assert_eq!(f.call(As::Login("member1"), "GET", &format!("/reports/{m2}"), &[], None).await.0, StatusCode::FORBIDDEN, "[{label}]");
+        assert_eq!(f.call(As::Login("member1"), "GET", "/reports/999999", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] unknown = forbidden");
+        assert_eq!(f.call(ADMIN, "GET", "/reports/999999", &[], None).await.0, StatusCode::NOT_FOUND, "[{label}] the admin sees the whole tree");
+        assert_eq!(f.call(As::Login("secretary2"), "GET", &format!("/reports/{b1}"), &[], None).await.0, StatusCode::FORBIDDEN, "[{label}]");
+        // M2's open lights say what clears them; B1's report has its 体检表 and its warnings.
+        let (_, m2_page) = f.call(ADMIN, "GET", &format!("/reports/{m2}"), &[], None).await;
+        assert!(m2_page.as_str().unwrap().contains("连续3个月未缴纳党费") && m2_page.as_str().unwrap().contains("补缴拖欠的3个月党费"), "[{label}] {m2_page}");
+        let (_, b1_page) = f.call(ADMIN, "GET", &format!("/reports/{b1}"), &[], None).await;
+        let b1_page = b1_page.as_str().unwrap().to_string();
+        for needle in ["支部党建诊疗报告", "第一支部", "体检表", "党员参会率（近12个月）", "本月预警"] {
+            assert!(b1_page.contains(needle), "[{label}] the branch page lacks {needle:?}");
+        }
+
+        // Later data never change a generated report.
+        let before = operations::reports::get(&db.store, m1).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("events.csv"),
+            "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nE9,M1,model_post,2024-03-25T09:00:00,,,,manual\n",
+        )
+        .unwrap();
+        import_dir(&db.store, dir.path(), &ImportOptions::default()).await.unwrap();
+        let v0 = f.hub.version_event().version;
+        f.hub.poke();
+        let t = std::time::Instant::now();
+        while f.hub.version_event().version == v0 {
+            assert!(t.elapsed() < Duration::from_secs(30), "[{label}] no new version");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_ne!(f.get(ADMIN, "/api/v1/members/M1?month=2024-03").await["index"], "4", "[{label}] the new event counts on the wall");
+        assert!(!operations::reports::generate(&f.hub, march).await.unwrap().created, "[{label}]");
+        let after = operations::reports::get(&db.store, m1).await.unwrap();
+        assert_eq!(format!("{:?}", before.1), format!("{:?}", after.1), "[{label}] a generated report never changes");
+
+        // PDFs (printed by headless Chromium): the member's name, index and the month's items.
+        let res = f
+            .router
+            .clone()
+            .oneshot(Request::get(format!("/reports/{m1}.pdf")).header(header::COOKIE, f.cookies["member1"].as_str()).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "[{label}]");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf", "[{label}]");
+        let pdf = axum::body::to_bytes(res.into_body(), 1 << 26).await.unwrap();
+        let text = pdf_text(&pdf);
+        for needle in ["锋领指数报告", "张三", "M1", "党费按时足额交纳"] {
+            assert!(text.contains(needle), "[{label}] the PDF text lacks {needle:?}:\n{text}");
+        }
+        let res = f
+            .router
+            .clone()
+            .oneshot(
+                Request::get("/reports/branch/B2/2024-03/members.pdf").header(header::COOKIE, f.cookies["secretary2"].as_str()).body(Body::empty()).unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "[{label}]");
+        let text = pdf_text(&axum::body::to_bytes(res.into_body(), 1 << 26).await.unwrap());
+        assert!(text.contains("李四") && !text.contains("张三"), "[{label}] B2's members only:\n{text}");
+        assert_eq!(f.call(As::Login("secretary2"), "GET", "/reports/branch/B1/2024-03/members.pdf", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}]");
+        assert_eq!(f.call(As::Login("member1"), "GET", "/reports/branch/B1/2024-03/members.pdf", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}]");
+    }
+}
+
+/// Two servers sharing a store: the job on the 5th runs once; before 08:00 the month before
+/// that is due; a later look finds nothing to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monthly_job_runs_once_for_two_servers() {
+    use domain::Timestamp;
+    for db in common::backends().await {
+        let f = fixture(&db.store).await;
+        let label = db.label;
+        let copy = tempfile::tempdir().unwrap();
+        let other = Hub::start(db.store.clone(), ColumnarCopy::open(copy.path()).unwrap(), Rules::default(), Catalogue::default());
+        while other.state().is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // 2024-04-05 07:59: February is due (and its data exist), not March.
+        let early = Timestamp::from_parts(2024, 4, 5, 7, 59, 0);
+        assert_eq!(operations::reports::due_month(early).to_string(), "2024-02", "[{label}]");
+        let on_time = Timestamp::from_parts(2024, 4, 5, 8, 0, 0);
+        let (a, b) = tokio::join!(operations::reports::run_due(&f.hub, on_time), operations::reports::run_due(&other, on_time));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(usize::from(a.is_some()) + usize::from(b.is_some()), 1, "[{label}] exactly one server generated: {a:?} {b:?}");
+        assert_eq!(a.or(b).unwrap().month, "2024-03", "[{label}]");
+        let (runs,): (i64,) = store::sql::optional(&db.store, "SELECT COUNT(*) FROM report_runs", store::sql::args![]).await.unwrap().unwrap();
+        let (done,): (i64,) =
+            store::sql::optional(&db.store, "SELECT COUNT(*) FROM job_runs WHERE job = 'monthly_reports' AND finished_at IS NOT NULL", store::sql::args![])
+                .await
+                .unwrap()
+                .unwrap();
+        assert_eq!((runs, done), (1, 1), "[{label}]");
+        // Catch-up after downtime: a server starting on the 20th finds March done.
+        assert!(operations::reports::run_due(&other, Timestamp::from_parts(2024, 4, 20, 12, 0, 0)).await.unwrap().is_none(), "[{label}]");
+        // May's reports are due in June, but the data end in March: nothing yet.
+        assert!(operations::reports::run_due(&f.hub, Timestamp::from_parts(2024, 6, 5, 9, 0, 0)).await.unwrap().is_none(), "[{label}]");
     }
 }
