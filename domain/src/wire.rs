@@ -380,6 +380,20 @@ pub struct Finding {
     pub resources: Vec<ResourceRef>,
 }
 
+/// A resource of the library (§6) as an organisation sees it: what it is, its tags, and when
+/// the organisation last used it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LibraryItem {
+    pub resource_id: String,
+    /// lecturer / lesson / video / base
+    pub kind: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    /// `YYYY-MM-DD` of the organisation's latest use, if any.
+    pub last_used: Option<String>,
+}
+
 /// The body of `POST /api/v1/orgs/{org_id}/resources/{resource_id}/used`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

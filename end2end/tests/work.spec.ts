@@ -99,6 +99,12 @@ test("a secretary finds the month's reports on /work and prints them", async ({ 
   const shelf = sec.getByTestId('work-reports');
   await expect(shelf.getByTestId('report-branch')).toContainText(`支部党建诊疗报告 · ${branch!.subject_name}`);
   await expect(shelf.getByTestId('report-member').first()).toBeVisible();
+  // The resource library beside the 体检表, browsed by kind.
+  const items = sec.getByTestId('library').getByTestId('library-item');
+  await expect(items.first()).toBeVisible();
+  const all = await items.count();
+  await sec.getByTestId('library-kind').selectOption({ index: 1 });
+  await expect.poll(async () => await sec.locator('[data-testid="library-item"]:visible').count()).toBeLessThan(all);
   const members = await shelf.getByTestId('report-members-pdf').locator('a').getAttribute('href');
   expect(members).toMatch(new RegExp(`^/reports/branch/${branch!.org_id}/\\d{4}-\\d{2}/members\\.pdf$`));
 

@@ -12,7 +12,7 @@ use crate::read::{f64s, i64s, strs};
 use crate::schema as c;
 use crate::snapshot::{Ctx, OrgTree, recommend};
 use domain::Points;
-use domain::wire::{BranchLight, Finding, MemberLight, OrgEntry, OrgIndicator, RankingRow, Rankings};
+use domain::wire::{BranchLight, Finding, LibraryItem, MemberLight, OrgEntry, OrgIndicator, RankingRow, Rankings};
 use polars::prelude::*;
 
 /// At most this many rows in one page of the rankings.
@@ -153,6 +153,35 @@ impl Ctx<'_> {
                 light: value.map_or(crate::Light::Green, |v| ind.light(v)),
             });
         }
+        Ok(out)
+    }
+
+    /// The whole resource library (§6) for organisation `org`, by `resource_id`: each with its
+    /// tags and the organisation's latest use (what the workbench browses by kind and tag).
+    pub fn library(&self, org: i64) -> PolarsResult<Vec<LibraryItem>> {
+        let uses = &self.extras.resource_uses;
+        let (uo, ur, ud) = (uses.column(c::ORG)?.i64()?, uses.column(c::RESOURCE_ID)?.str()?, uses.column(c::USED_ON)?.i32()?);
+        let mut last: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
+        for i in 0..uses.height() {
+            if let (Some(o), Some(r), Some(d)) = (uo.get(i), ur.get(i), ud.get(i))
+                && o == org
+            {
+                let e = last.entry(r).or_insert(d);
+                *e = (*e).max(d);
+            }
+        }
+        let r = &self.extras.resources;
+        let (ids, kinds, titles, tags) = (strs(r, c::RESOURCE_ID)?, strs(r, c::KIND)?, strs(r, c::TITLE)?, strs(r, c::TAGS)?);
+        let mut out: Vec<LibraryItem> = (0..r.height())
+            .map(|i| LibraryItem {
+                last_used: last.get(ids[i].as_str()).map(|d| domain::Date(*d).to_string()),
+                resource_id: ids[i].clone(),
+                kind: kinds[i].clone(),
+                title: titles[i].clone(),
+                tags: tags[i].split(';').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.resource_id.as_bytes().cmp(b.resource_id.as_bytes()));
         Ok(out)
     }
 

@@ -1,9 +1,10 @@
 //! The secretary's workbench (`/work`, docs/RULES.md §11): the warnings to handle in the
 //! caller's scope, and the 体检表 of one organisation — its indicators against the district
-//! average with their 12-month trend, and the findings with prescriptions and resources.
+//! average with their 12-month trend, the findings with prescriptions and resources, and the
+//! resource library with the organisation's uses.
 //! Reads only; the page's writes (acknowledge, resolve, a resource used) go to the JSON API.
 
-use domain::wire::{Finding, OrgIndicator, WarningPage};
+use domain::wire::{Finding, LibraryItem, OrgIndicator, WarningPage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,8 @@ pub struct Checkup {
     pub month: String,
     pub indicators: Vec<OrgIndicator>,
     pub findings: Vec<Finding>,
+    /// The resource library, with the organisation's latest use of each.
+    pub library: Vec<LibraryItem>,
     /// The organisations of the scope the caller may switch to (id, name), its own first.
     pub choices: Vec<(String, String)>,
 }
@@ -64,7 +67,7 @@ pub async fn work_checkup(org_id: Option<String>) -> Result<Checkup, AppError> {
     let root = scope.root(&state)?;
     let org = scope.org(&state, org_id.as_deref())?;
     let info = state.tree.entry(org).ok_or_else(|| AppError::NotFound(format!("organisation {org}")))?;
-    let (indicators, findings) = hub.view(&state, None, move |ctx| Ok((ctx.org_indicators(org)?, ctx.findings(org)?))).await?;
+    let (indicators, findings, library) = hub.view(&state, None, move |ctx| Ok((ctx.org_indicators(org)?, ctx.findings(org)?, ctx.library(org)?))).await?;
     let month = state.resolve_month(None)?.to_string();
     let mut choices = vec![(state.tree.by_id[&root].org_id.clone(), state.tree.by_id[&root].name.clone())];
     choices.extend(
@@ -77,5 +80,5 @@ pub async fn work_checkup(org_id: Option<String>) -> Result<Checkup, AppError> {
             .map(|o| (o.org_id.clone(), o.name.clone()))
             .take(500),
     );
-    Ok(Checkup { org_id: info.org_id, org_name: info.name, month, indicators, findings, choices })
+    Ok(Checkup { org_id: info.org_id, org_name: info.name, month, indicators, findings, library, choices })
 }

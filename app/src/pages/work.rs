@@ -5,6 +5,8 @@
 //!   light), and the buttons 确认 (acknowledge) and 整改完成 (resolve, with a note);
 //! - 支部体检表: an organisation's indicators against the district average with their 12-month
 //!   trend, and its findings with prescriptions and resources (标记已使用 records a use);
+//! - 资源库: the resource library by kind and tag, each with the organisation's latest use
+//!   and 标记已使用;
 //! - 月度报告: the organisation's reports of the newest generated month (its diagnosis, its
 //!   members' reports, all of them in one PDF).
 //!
@@ -12,7 +14,7 @@
 //! audits them; the page then reads again. `?warning=ID` (the link in a pushed message) puts
 //! that warning first, marked.
 
-use domain::wire::{Finding, OrgIndicator, WarningView};
+use domain::wire::{Finding, LibraryItem, OrgIndicator, WarningView};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -238,6 +240,60 @@ fn CheckupView(c: Checkup, org: RwSignal<Option<String>>, status: RwSignal<Optio
         <ul class="work-list" data-testid="findings">
             {c.findings.into_iter().map(|f| view! { <FindingCard f org_id=org_id.clone() status reload /> }).collect_view()}
         </ul>
+        <Library items=c.library org_id=c.org_id.clone() status reload />
+    }
+}
+
+/// The resource library (§6), browsed by kind and tag; 标记已使用 records that the
+/// organisation used one (it is then not recommended to it for 12 months).
+#[component]
+fn Library(items: Vec<LibraryItem>, org_id: String, status: RwSignal<Option<String>>, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (status, reload);
+    let kind = RwSignal::new(String::new());
+    let tag = RwSignal::new(String::new());
+    let mut kinds: Vec<String> = items.iter().map(|r| r.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let mut tags: Vec<String> = items.iter().flat_map(|r| r.tags.clone()).collect();
+    tags.sort();
+    tags.dedup();
+    let total = items.len();
+    let rows = items.into_iter().map(|r| {
+        let (k, t) = (r.kind.clone(), r.tags.clone());
+        let shown = move || (kind.with(|s| s.is_empty() || *s == k)) && tag.with(|s| s.is_empty() || t.contains(s));
+        let (_org, _rid) = (org_id.clone(), r.resource_id.clone());
+        let used = move |_| {
+            #[cfg(feature = "hydrate")]
+            write("POST", format!("/api/v1/orgs/{_org}/resources/{_rid}/used"), Some("{}".into()), 204, status, reload);
+        };
+        view! {
+            <li class="work-resource" data-testid="library-item" data-resource-id=r.resource_id.clone() style:display=move || if shown() { "" } else { "none" }>
+                <span class="resource-kind">{crate::format::resource_kind_zh(&r.kind)}</span>
+                <span class="work-resource-title">{r.title.clone()}</span>
+                <span class="work-meta">{r.tags.join(" · ")}</span>
+                <span class="work-meta">{r.last_used.clone().map(|d| format!("上次使用 {d}")).unwrap_or_else(|| "未使用".into())}</span>
+                <button class="small" on:click=used>"标记已使用"</button>
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <h3>{format!("资源库（{total} 项）")}</h3>
+        <div class="work-filters">
+            <label>"类别："
+                <select data-testid="library-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <option value="">"全部"</option>
+                    {kinds.into_iter().map(|k| view! { <option value=k.clone()>{crate::format::resource_kind_zh(&k)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"标签："
+                <select data-testid="library-tag" on:change=move |ev| tag.set(event_target_value(&ev))>
+                    <option value="">"全部"</option>
+                    {tags.into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <ul class="work-library" data-testid="library">{rows}</ul>
     }
 }
 
