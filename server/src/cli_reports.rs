@@ -102,6 +102,17 @@ async fn generate(hub: &engine::hub::Hub, month: Period) -> Result<reports::Gene
 pub async fn report(cmd: ReportCmd) -> Result<ExitCode> {
     match cmd {
         ReportCmd::Generate { source, month } => {
+            // A month generated before is left as it is: no need to load the figures.
+            let store = Store::connect(&source.db).await?;
+            if let Some(r) = reports::run_of(&store, month).await? {
+                eprintln!(
+                    "the reports of {} were generated at {}: left as they are ({} member reports, {} branch reports)",
+                    r.month, r.generated_at, r.member_reports, r.branch_reports
+                );
+                store.close().await;
+                return Ok(ExitCode::SUCCESS);
+            }
+            store.close().await;
             let hub = ready_hub(&source).await?;
             generate(&hub, month).await?;
             hub.store().close().await;

@@ -60,6 +60,16 @@ pub async fn print(html: &str) -> Result<Vec<u8>, PdfError> {
         .arg("--no-first-run")
         .arg("--no-default-browser-check")
         .arg("--hide-scrollbars")
+        // Nothing a print needs: each of these is work Chromium does at start-up (about
+        // 0.1–0.3 s of its 1–1.5 s here).
+        .arg("--disable-background-networking")
+        .arg("--disable-component-update")
+        .arg("--disable-sync")
+        .arg("--disable-default-apps")
+        .arg("--no-service-autorun")
+        .arg("--disable-breakpad")
+        .arg("--password-store=basic")
+        .arg("--disable-features=Translate,MediaRouter,OptimizationHints")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--no-pdf-header-footer")
         .arg("--print-to-pdf-no-header")
