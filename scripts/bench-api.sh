@@ -33,16 +33,7 @@ vg_bench_dataset "$MEMBERS" "$YEARS"
 
 vg_bench_serve "$WORK/api-server.log"
 
-# Log in as the first-run admin (its file lies beside the SQLite database).
-FIRST_RUN="${DB#sqlite://}.first-run.txt"
-[ -f "$FIRST_RUN" ] || vg_die "no first-run file $FIRST_RUN (the server writes it when the store has no account)"
-LOGIN_JSON=$(python3 -c 'import json,sys
-f = dict(l.split(": ", 1) for l in open(sys.argv[1]).read().splitlines() if ": " in l and not l.startswith("#"))
-print(json.dumps({"login": f["login"], "password": f["password"]}))' "$FIRST_RUN")
-COOKIE=$(curl -sfi -X POST -H 'Content-Type: application/json' -d "$LOGIN_JSON" "$URL/api/v1/session" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(vanguard_session=[^;]*\).*/\1/p')
-[ -n "$COOKIE" ] || vg_die "logging in as the first-run admin failed"
-export COOKIE
+vg_bench_login
 curl() { command curl -H "Cookie: $COOKIE" "$@"; }
 
 # Paths to cycle through: the district and each organisation one level below it.

@@ -56,13 +56,7 @@ read -r GEN_S GEN_MB < <(measure "$BIN" report generate --db "$DB" --month "$MON
 read -r AGAIN_S _ < <(measure "$BIN" report generate --db "$DB" --month "$MONTH")
 
 VANGUARD_REPORT_JOB=off vg_bench_serve "$COPY/server.log"
-FIRST_RUN="${DB#sqlite://}.first-run.txt"
-LOGIN_JSON=$(python3 -c 'import json,sys
-f = dict(l.split(": ", 1) for l in open(sys.argv[1]).read().splitlines() if ": " in l and not l.startswith("#"))
-print(json.dumps({"login": f["login"], "password": f["password"]}))' "$FIRST_RUN")
-COOKIE=$(curl -sfi -X POST -H 'Content-Type: application/json' -d "$LOGIN_JSON" "$URL/api/v1/session" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(vanguard_session=[^;]*\).*/\1/p')
-[ -n "$COOKIE" ] || vg_die "logging in as the first-run admin failed"
+vg_bench_login
 
 python3 scripts/bench/report_pdfs.py "$URL" "$COOKIE" "$MONTH" "$RUNS" "$COPY" >"$COPY/pdfs.txt"
 cat "$COPY/pdfs.txt"

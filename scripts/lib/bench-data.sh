@@ -42,3 +42,18 @@ vg_bench_serve() {
     done
     vg_say "figures ready after $((SECONDS - t0)) s ($(curl -s "$URL/readyz"))"
 }
+
+# vg_bench_login: logs in to $URL as the first-run admin of $DB (its file lies beside the
+# SQLite database; the server writes it when the store has no account). Sets and exports
+# COOKIE (`vanguard_session=…`).
+vg_bench_login() {
+    local first_run="${DB#sqlite://}.first-run.txt" login_json
+    [ -f "$first_run" ] || vg_die "no first-run file $first_run (the server writes it when the store has no account)"
+    login_json=$(python3 -c 'import json,sys
+f = dict(l.split(": ", 1) for l in open(sys.argv[1]).read().splitlines() if ": " in l and not l.startswith("#"))
+print(json.dumps({"login": f["login"], "password": f["password"]}))' "$first_run")
+    COOKIE=$(command curl -sfi -X POST -H 'Content-Type: application/json' -d "$login_json" "$URL/api/v1/session" |
+        sed -n 's/^[Ss]et-[Cc]ookie: \(vanguard_session=[^;]*\).*/\1/p')
+    [ -n "$COOKIE" ] || vg_die "logging in as the first-run admin failed"
+    export COOKIE
+}
