@@ -4,8 +4,9 @@
 #
 #   bash scripts/bench-checkin.sh [MEMBERS] [YEARS] [RATE] [SECONDS]   (defaults: 47411 1 100 60)
 #
-# Serves a seeded district (its own copy, so the other benchmarks' database is not touched)
-# with the release binary, adds RATE × SECONDS member accounts with `vanguard user import`,
+# Serves a seeded district (a copy of the benchmark dataset the other benchmarks share, made
+# once and kept, so their database is not touched) with the release binary, adds RATE × SECONDS
+# member accounts with `vanguard user import` (once, kept with the copy),
 # creates an activity held now, and runs scripts/bench/checkin_load.py: RATE check-ins a
 # second for SECONDS seconds, each from a distinct member, on loopback only. Prints the answer
 # latency (target p99 ≤ 100 ms) and the time until each followed check-in is on the member's
@@ -20,7 +21,7 @@ MEMBERS="${1:-47411}"
 YEARS="${2:-1}"
 RATE="${3:-100}"
 SECS="${4:-60}"
-WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-checkin-$MEMBERS-$YEARS}"
+WORK="${VANGUARD_BENCH_DIR:-$VG_CACHE_DIR/bench-$MEMBERS-$YEARS}"
 PORT="${VANGUARD_BENCH_PORT:-3391}"
 NEED=$((RATE * SECS))
 
@@ -28,7 +29,20 @@ command -v curl >/dev/null || vg_apt_install curl
 [ "$NEED" -le "$MEMBERS" ] || vg_die "$NEED distinct members needed, the district has $MEMBERS"
 vg_bench_dataset "$MEMBERS" "$YEARS"
 
-vg_bench_serve "$WORK/checkin-server.log"
+# The copy: check-ins and accounts accumulate in it, never in the shared database.
+COPY="$WORK/checkin"
+if [ ! -f "$COPY/.complete" ] || [ "$WORK/.bench-db-complete" -nt "$COPY/.complete" ]; then
+    vg_say "copying the dataset to $COPY"
+    rm -rf "$COPY"
+    mkdir -p "$COPY"
+    cp "$WORK/bench.db" "$COPY/bench.db"
+    # The first-run admin's file, when a server has already made one in the shared database.
+    if [ -f "$WORK/bench.db.first-run.txt" ]; then cp "$WORK/bench.db.first-run.txt" "$COPY/"; fi
+    touch "$COPY/.complete"
+fi
+DB="sqlite://$COPY/bench.db"
+
+vg_bench_serve "$COPY/server.log"
 
 FIRST_RUN="${DB#sqlite://}.first-run.txt"
 [ -f "$FIRST_RUN" ] || vg_die "no first-run file $FIRST_RUN"
@@ -36,8 +50,8 @@ ADMIN=$(sed -n 's/^login: //p' "$FIRST_RUN")
 ADMIN_PW=$(sed -n 's/^password: //p' "$FIRST_RUN")
 
 # One member account per seeded member, the first NEED of them (kept between runs).
-ACCOUNTS="$WORK/checkin-accounts.csv"
-if [ ! -f "$WORK/.checkin-accounts-$NEED" ]; then
+ACCOUNTS="$COPY/checkin-accounts.csv"
+if [ ! -f "$COPY/.checkin-accounts-$NEED" ]; then
     vg_say "adding $NEED member accounts"
     python3 - "$WORK/csv/members.csv" "$NEED" >"$ACCOUNTS" <<'PY'
 import csv, sys
@@ -50,7 +64,7 @@ PY
     t1=$SECONDS
     "$BIN" user import --db "$DB" --file "$ACCOUNTS" | tail -n 1 || true
     vg_say "accounts added in $((SECONDS - t1)) s"
-    touch "$WORK/.checkin-accounts-$NEED"
+    touch "$COPY/.checkin-accounts-$NEED"
 fi
 
 # An activity held now, of the district (any member may check in at it).

@@ -90,8 +90,13 @@ impl From<engine::hub::HubError> for AppError {
         match e {
             HubError::NotFound(what) => AppError::NotFound(what),
             HubError::BadRequest(why) => AppError::BadRequest(why),
-            HubError::Engine(e) => AppError::Unavailable(e.to_string()),
+            // The engine's and the store's words go to the log, not to the page (issue 11).
+            HubError::Engine(e) => {
+                tracing::error!(error = %e, "server function");
+                AppError::Unavailable("服务暂时不可用，请稍后重试".into())
+            }
             HubError::NotReady => AppError::Unavailable("数据正在加载".into()),
+            HubError::Busy => AppError::Unavailable("服务繁忙，请稍后重试".into()),
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::catalogue::Catalogue;
 use crate::columnar::ColumnarCopy;
 use crate::dataset::Dataset;
 use crate::live::{Live, Refreshed};
+use crate::lru::Lru;
 use crate::month::{Base, MonthFigures, affected_members, incremental};
 use crate::rules::Rules;
 use crate::schema as c;
@@ -32,8 +33,20 @@ use store::Store;
 use store::extras::Extras;
 use tokio::sync::{Notify, watch};
 
-/// Cached answers per state; beyond this many the cache starts again (memory stays flat).
-const MAX_CACHED: usize = 4096;
+/// Bytes of snapshots, and of profiles, kept per state (their JSON, counted three times for
+/// the value and a masked copy); least recently used go first (issue 11 item 1).
+const ANSWER_BYTES: usize = 64 << 20;
+/// Bytes of month figures kept per state; the newest month's are never evicted.
+const MONTH_BYTES: usize = 1 << 30;
+/// Bytes of members' traces kept per state.
+const TRACE_BYTES: usize = 64 << 20;
+/// Computations of answers (snapshots, profiles, traces, views) running at once: each may
+/// compute a month's figures, which polars spreads over every core already.
+const MAX_RUNNING: usize = 2;
+/// Requests waiting for a computation at most; beyond, or after [`MAX_WAIT`], the answer is
+/// [`HubError::Busy`] (503 with `Retry-After`).
+const MAX_WAITING: usize = 64;
+const MAX_WAIT: Duration = Duration::from_secs(20);
 /// How often the store is asked for new data (a few cheap queries: counts, the newest seq).
 const POLL: Duration = Duration::from_millis(500);
 
@@ -45,6 +58,8 @@ pub enum HubError {
     BadRequest(String),
     #[error("the figures are still being computed")]
     NotReady,
+    #[error("too many computations are waiting; try again shortly")]
+    Busy,
     #[error(transparent)]
     Engine(#[from] EngineError),
 }
@@ -95,14 +110,39 @@ impl<T: serde::Serialize + Masked + Clone> Cached<T> {
 }
 
 /// Answers kept per (subject, month) for one state.
-type AnswerCache<T> = Mutex<HashMap<(i64, i32), Arc<Cached<T>>>>;
+type AnswerCache<T> = Mutex<Lru<(i64, i32), Arc<Cached<T>>>>;
+
+/// A month's figures, computed by the first who asks while the others wait for it
+/// (single-flight: a cold month asked by eight walls at once is computed once).
+type MonthSlot = Arc<Mutex<Option<Arc<MonthFigures>>>>;
+
+/// What the hub counts for `/metrics` and the tests (shared by its states).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Months' figures computed on request (not the refreshes' newest month).
+    pub months_computed: std::sync::atomic::AtomicU64,
+    /// Requests answered `Busy`.
+    pub busy: std::sync::atomic::AtomicU64,
+    /// Seconds the last refresh took, in milliseconds.
+    pub last_refresh_ms: std::sync::atomic::AtomicU64,
+}
+
+/// The sizes of a state's caches, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CacheSizes {
+    pub months: usize,
+    pub month_bytes: usize,
+    pub snapshots: usize,
+    pub snapshot_bytes: usize,
+    pub profiles: usize,
+    pub profile_bytes: usize,
+    pub traces: usize,
+    pub trace_bytes: usize,
+}
 
 /// A member's trace from January to a month (the items of
 /// [`crate::index::contributions_between`]) with its activities' titles.
 type Trace = Arc<(DataFrame, ActivityDetails)>;
-
-/// Traces kept per state at most (each a few kB).
-const MAX_TRACES: usize = 20_000;
 
 /// The figures of one data version.
 pub struct State {
@@ -113,14 +153,19 @@ pub struct State {
     /// `None` while the store holds no activity or event.
     pub base: Option<Base>,
     pub tree: OrgTree,
-    months: Mutex<HashMap<i32, Arc<MonthFigures>>>,
+    months: Mutex<Lru<i32, MonthSlot>>,
+    stats: Arc<Stats>,
     snapshots: AnswerCache<WallSnapshot>,
     profiles: AnswerCache<MemberProfile>,
     /// Members' traces by (member, month). A trace depends only on the member's own events
     /// and the activities, so an incremental refresh carries over every trace but those of
     /// the members it touched: after a check-in, a member whose profile is read again costs
     /// no scan of the events unless its own events changed.
-    traces: Mutex<HashMap<(i64, i32), Trace>>,
+    traces: Mutex<Lru<(i64, i32), Trace>>,
+}
+
+fn trace_bytes(t: &Trace) -> usize {
+    t.0.estimated_size() + t.1.len() * 128
 }
 
 impl State {
@@ -131,8 +176,19 @@ impl State {
         base: Option<Base>,
         months: HashMap<i32, Arc<MonthFigures>>,
         traces: HashMap<(i64, i32), Trace>,
+        stats: Arc<Stats>,
     ) -> Result<State, HubError> {
         let tree = OrgTree::new(&ds)?;
+        let latest = base.as_ref().map(|b| b.latest.0);
+        let mut month_cache = Lru::new(MONTH_BYTES);
+        for (m, f) in months {
+            month_cache.insert(m, Arc::new(Mutex::new(Some(f.clone()))), f.estimated_bytes(), |k| Some(*k) == latest);
+        }
+        let mut trace_cache = Lru::new(TRACE_BYTES);
+        for (k, t) in traces {
+            let bytes = trace_bytes(&t);
+            trace_cache.insert(k, t, bytes, |_| false);
+        }
         Ok(State {
             version,
             computed_at: now_local(),
@@ -140,10 +196,11 @@ impl State {
             extras,
             base,
             tree,
-            months: Mutex::new(months),
-            snapshots: Mutex::default(),
-            profiles: Mutex::default(),
-            traces: Mutex::new(traces),
+            months: Mutex::new(month_cache),
+            stats,
+            snapshots: Mutex::new(Lru::new(ANSWER_BYTES)),
+            profiles: Mutex::new(Lru::new(ANSWER_BYTES)),
+            traces: Mutex::new(trace_cache),
         })
     }
 
@@ -187,19 +244,59 @@ impl State {
         Ok((crate::read::i64_at(&r, c::ID, 0)?, crate::read::i64_at(&r, c::ORG, 0)?))
     }
 
-    /// The figures of `month`, computed on first use.
+    /// The figures of `month`, computed on first use by one caller while any others asking
+    /// for the same month wait for it (they run on blocking threads, never the async ones).
     pub fn figures(&self, rules: &Rules, cat: &Catalogue, month: Period) -> Result<Arc<MonthFigures>, HubError> {
-        if let Some(f) = lock(&self.months).get(&month.0) {
+        let base = self.base.as_ref().ok_or(HubError::NotReady)?;
+        let latest = base.latest.0;
+        let slot = {
+            let mut months = lock(&self.months);
+            match months.get(&month.0) {
+                Some(slot) => slot,
+                None => {
+                    let slot = MonthSlot::default();
+                    months.insert(month.0, slot.clone(), 0, |k| *k == latest);
+                    slot
+                }
+            }
+        };
+        let mut ready = lock(&slot);
+        if let Some(f) = ready.as_ref() {
             return Ok(f.clone());
         }
-        let base = self.base.as_ref().ok_or(HubError::NotReady)?;
         let f = Arc::new(MonthFigures::compute(&self.ds, &self.extras, base, rules, cat, month, None)?);
-        let mut months = lock(&self.months);
-        if months.len() >= 24 {
-            months.clear();
-        }
-        months.insert(month.0, f.clone());
+        *ready = Some(f.clone());
+        drop(ready);
+        self.stats.months_computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.months).insert(month.0, slot, f.estimated_bytes(), |k| *k == latest);
         Ok(f)
+    }
+
+    /// The figures of `month` if they are computed already.
+    fn ready_figures(&self, month: i32) -> Option<Arc<MonthFigures>> {
+        let slot = lock(&self.months).get(&month)?;
+        lock(&slot).clone()
+    }
+
+    /// Every month's figures computed so far (carried to the next state by [`Hub::bump`]).
+    fn ready_months(&self) -> HashMap<i32, Arc<MonthFigures>> {
+        let slots: Vec<(i32, MonthSlot)> = lock(&self.months).iter().map(|(k, v, _)| (*k, v.clone())).collect();
+        slots.into_iter().filter_map(|(k, slot)| lock(&slot).clone().map(|f| (k, f))).collect()
+    }
+
+    /// How many answers of each kind this state keeps, and their bytes.
+    pub fn cache_sizes(&self) -> CacheSizes {
+        let (m, s, p, t) = (lock(&self.months), lock(&self.snapshots), lock(&self.profiles), lock(&self.traces));
+        CacheSizes {
+            months: m.len(),
+            month_bytes: m.bytes(),
+            snapshots: s.len(),
+            snapshot_bytes: s.bytes(),
+            profiles: p.len(),
+            profile_bytes: p.bytes(),
+            traces: t.len(),
+            trace_bytes: t.bytes(),
+        }
     }
 
     fn ctx<'a>(&'a self, cat: &'a Catalogue, fig: &'a MonthFigures) -> Result<Ctx<'a>, HubError> {
@@ -208,13 +305,10 @@ impl State {
     }
 }
 
-/// Keeps `value` in a per-state cache, starting the cache again when it is full.
-fn remember<K: std::hash::Hash + Eq, V>(cache: &Mutex<HashMap<K, Arc<V>>>, key: K, value: &Arc<V>) {
-    let mut cache = lock(cache);
-    if cache.len() >= MAX_CACHED {
-        cache.clear();
-    }
-    cache.insert(key, value.clone());
+/// Keeps an answer in a per-state cache (bounded in bytes, least recently used evicted).
+fn remember<T>(cache: &AnswerCache<T>, key: (i64, i32), value: &Arc<Cached<T>>) {
+    let bytes = value.json.len() * 3;
+    lock(cache).insert(key, value.clone(), bytes, |_| false);
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -238,6 +332,13 @@ struct Inner {
     poke: Notify,
     /// Why there is no state yet, or the last refresh error (for `/healthz`-like reporting).
     status: Mutex<String>,
+    /// Set while the store cannot be reached (the last refresh failed); cleared by the next
+    /// refresh that works. The state stays the last good one meanwhile.
+    outage: Mutex<Option<String>>,
+    stats: Arc<Stats>,
+    /// Computations running ([`MAX_RUNNING`]) and requests waiting for one.
+    running: Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// Cheap to clone; all clones share one state.
@@ -252,7 +353,19 @@ impl Hub {
     pub fn start(store: Store, copy: ColumnarCopy, rules: Rules, catalogue: Catalogue) -> Hub {
         let (versions, _) = watch::channel(VersionEvent { version: 0, computed_at: now_local(), latest_month: String::new() });
         let hub = Hub {
-            inner: Arc::new(Inner { store, rules, catalogue, state: RwLock::new(None), versions, poke: Notify::new(), status: Mutex::new("loading".into()) }),
+            inner: Arc::new(Inner {
+                store,
+                rules,
+                catalogue,
+                state: RwLock::new(None),
+                versions,
+                poke: Notify::new(),
+                status: Mutex::new("loading".into()),
+                outage: Mutex::new(None),
+                stats: Arc::default(),
+                running: Arc::new(tokio::sync::Semaphore::new(MAX_RUNNING)),
+                waiting: Default::default(),
+            }),
         };
         let h = hub.clone();
         tokio::spawn(async move { h.run(copy).await });
@@ -273,6 +386,50 @@ impl Hub {
 
     pub fn status(&self) -> String {
         lock(&self.inner.status).clone()
+    }
+
+    /// Why the store cannot be reached, while it cannot (issue 11 item 3: `/readyz` answers 503
+    /// and the wall shows its stale badge until a refresh works again).
+    pub fn outage(&self) -> Option<String> {
+        lock(&self.inner.outage).clone()
+    }
+
+    /// What the hub has counted (for `/metrics` and the tests).
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
+    /// Requests waiting for a computation now.
+    pub fn waiting(&self) -> usize {
+        self.inner.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A turn to compute: at once when fewer than [`MAX_RUNNING`] run, else after waiting in
+    /// line — unless [`MAX_WAITING`] wait already or the turn does not come within
+    /// [`MAX_WAIT`]: then [`HubError::Busy`].
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HubError> {
+        if let Ok(p) = self.inner.running.clone().try_acquire_owned() {
+            return Ok(p);
+        }
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        let before = self.inner.waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _waiting = Waiting(&self.inner.waiting);
+        let busy = || {
+            self.inner.stats.busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            HubError::Busy
+        };
+        if before >= MAX_WAITING {
+            return Err(busy());
+        }
+        match tokio::time::timeout(MAX_WAIT, self.inner.running.clone().acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(busy()),
+        }
     }
 
     /// The state now (`NotReady` while the first load runs).
@@ -300,9 +457,9 @@ impl Hub {
     /// a newer state was published meanwhile, that one stands (it is a new version already).
     pub fn bump(&self) -> Result<VersionEvent, HubError> {
         let old = self.state()?;
-        let months = lock(&old.months).clone();
-        let traces = lock(&old.traces).clone();
-        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months, traces)?;
+        let months = old.ready_months();
+        let traces = lock(&old.traces).iter().map(|(k, v, _)| (*k, v.clone())).collect();
+        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months, traces, self.inner.stats.clone())?;
         Ok(self.publish_over(state, Some(&old)))
     }
 
@@ -337,7 +494,7 @@ impl Hub {
         let month = state.resolve_month(month)?;
         let org = state.resolve_org(org_id)?;
         if let Some(c) = lock(&state.snapshots).get(&(org, month.0)) {
-            return Ok(c.clone());
+            return Ok(c);
         }
         let cached = self.compute(&state, month, move |ctx| ctx.snapshot(org)).await?;
         remember(&state.snapshots, (org, month.0), &cached);
@@ -354,7 +511,7 @@ impl Hub {
         let month = state.resolve_month(month)?;
         let member = state.resolve_member(member_id)?;
         if let Some(c) = lock(&state.profiles).get(&(member, month.0)) {
-            return Ok(c.clone());
+            return Ok(c);
         }
         let trace = self.trace(&state, member, month).await?;
         let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace.0, &trace.1)).await?;
@@ -366,10 +523,12 @@ impl Hub {
     /// off the async threads (it scans the events), with its titles from the store.
     async fn trace(&self, state: &Arc<State>, member: i64, month: Period) -> Result<Trace, HubError> {
         if let Some(t) = lock(&state.traces).get(&(member, month.0)) {
-            return Ok(t.clone());
+            return Ok(t);
         }
         let (st, rules) = (state.clone(), self.inner.rules.clone());
+        let turn = self.turn().await?;
         let trace = tokio::task::spawn_blocking(move || -> Result<DataFrame, HubError> {
+            let _turn = turn;
             let one = st.ds.restrict(&[member])?;
             Ok(crate::index::contributions_between(&one, &rules, Period::new(month.year(), 1), month)?.collect()?)
         })
@@ -379,11 +538,7 @@ impl Hub {
         let details: ActivityDetails =
             self.inner.store.activity_details(&acts).await?.into_iter().map(|(id, kind, title, held)| (id, (kind, title, held))).collect();
         let t: Trace = Arc::new((trace, details));
-        let mut traces = lock(&state.traces);
-        if traces.len() >= MAX_TRACES {
-            traces.clear();
-        }
-        traces.insert((member, month.0), t.clone());
+        lock(&state.traces).insert((member, month.0), t.clone(), trace_bytes(&t), |_| false);
         Ok(t)
     }
 
@@ -425,7 +580,9 @@ impl Hub {
     {
         let month = state.resolve_month(month)?;
         let (hub, st) = (self.clone(), state.clone());
+        let turn = self.turn().await?;
         tokio::task::spawn_blocking(move || -> Result<T, HubError> {
+            let _turn = turn;
             let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
             Ok(f(&st.ctx(&hub.inner.catalogue, &fig)?)?)
         })
@@ -441,7 +598,9 @@ impl Hub {
         F: FnOnce(&Ctx<'_>) -> PolarsResult<T> + Send + 'static,
     {
         let (hub, st) = (self.clone(), state.clone());
+        let turn = self.turn().await?;
         tokio::task::spawn_blocking(move || -> Result<Arc<Cached<T>>, HubError> {
+            let _turn = turn;
             let fig = st.figures(&hub.inner.rules, &hub.inner.catalogue, month)?;
             let value = f(&st.ctx(&hub.inner.catalogue, &fig)?)?;
             Ok(Arc::new(Cached::new(value)?))
@@ -470,7 +629,22 @@ impl Hub {
                 _ = tokio::time::sleep(POLL) => {}
                 _ = self.inner.poke.notified() => {}
             }
-            match live.refresh().await {
+            // A file import shows all at once: nothing new is read while one is under way
+            // (its committed chunks wait for its end, or for a re-run after a kill).
+            match store::import::import_running(&self.inner.store).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::debug!(error = %e, "cannot tell whether an import runs; refreshing"),
+            }
+            let refreshed = live.refresh().await;
+            let failed = refreshed.as_ref().err().map(|e| e.to_string());
+            let was = std::mem::replace(&mut *lock(&self.inner.outage), failed.clone());
+            match (&was, &failed) {
+                (None, Some(e)) => tracing::error!(error = %e, "the store is unreachable: serving the last good figures"),
+                (Some(_), None) => tracing::info!("the store is reachable again"),
+                _ => {}
+            }
+            match refreshed {
                 Ok(r) if r.changed() || self.state().is_err() => {
                     if let Err(e) = self.rebuild(&live, Some(r)).await {
                         tracing::error!(error = %e, "recomputing the figures failed; keeping the last good ones");
@@ -480,7 +654,6 @@ impl Hub {
                 Ok(_) => {}
                 Err(e) => {
                     // The store is unreachable: keep serving the last good state.
-                    tracing::warn!(error = %e, "refresh from the store failed");
                     *lock(&self.inner.status) = format!("refresh failed: {e}");
                 }
             }
@@ -505,6 +678,7 @@ impl Hub {
         };
         let hub = self.clone();
         let members = affected.unwrap_or_default();
+        let stats = self.inner.stats.clone();
         let version = prev.as_ref().map_or(1, |p| p.version + 1);
         let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
             let (rules, cat) = (&hub.inner.rules, &hub.inner.catalogue);
@@ -512,12 +686,12 @@ impl Hub {
                 Some(p) => {
                     let base = p.base.as_ref().ok_or(HubError::NotReady)?;
                     // The newest month is kept current; other months are recomputed when asked.
-                    let old = lock(&p.months).get(&base.latest.0).cloned();
+                    let old = p.ready_figures(base.latest.0);
                     let (base, fig) = incremental(&ds, &extras, base, old.as_deref(), &members, rules, cat)?;
                     let months = fig.map(|f| (f.month.0, Arc::new(f))).into_iter().collect();
                     let touched: std::collections::HashSet<i64> = members.iter().copied().collect();
-                    let traces = lock(&p.traces).iter().filter(|((m, _), _)| !touched.contains(m)).map(|(k, v)| (*k, v.clone())).collect();
-                    State::new(version, ds, extras, Some(base), months, traces)
+                    let traces = lock(&p.traces).iter().filter(|((m, _), _, _)| !touched.contains(m)).map(|(k, v, _)| (*k, v.clone())).collect();
+                    State::new(version, ds, extras, Some(base), months, traces, stats)
                 }
                 None => {
                     let base = Base::compute(&ds, rules)?;
@@ -525,7 +699,7 @@ impl Hub {
                     if let Some(b) = &base {
                         months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
                     }
-                    State::new(version, ds, extras, base, months, HashMap::new())
+                    State::new(version, ds, extras, base, months, HashMap::new(), stats)
                 }
             }
         })
@@ -533,6 +707,7 @@ impl Hub {
         .map_err(|e| EngineError::Internal(format!("recompute task: {e}")))??;
         let event = self.publish(state);
         *lock(&self.inner.status) = "ready".into();
+        self.inner.stats.last_refresh_ms.store(t.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
         tracing::info!(version = event.version, incremental = splice_only, took = ?t.elapsed(), "figures current");
         Ok(())
     }

@@ -19,6 +19,7 @@ pub mod index;
 pub mod lights;
 pub mod live;
 pub mod load;
+pub mod lru;
 pub mod month;
 pub mod read;
 pub mod recompute;

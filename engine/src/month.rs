@@ -79,6 +79,25 @@ fn mean(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
 }
 
 impl MonthFigures {
+    /// The bytes its frames hold, as polars estimates them (what the hub's month cache counts).
+    pub fn estimated_bytes(&self) -> usize {
+        [
+            &self.index,
+            &self.member_lights,
+            &self.branch_lights,
+            &self.subtree,
+            &self.org_facts,
+            &self.subtree_facts,
+            &self.branch_indicators,
+            &self.findings,
+            &self.records,
+            &self.grades,
+        ]
+        .iter()
+        .map(|df| df.estimated_size())
+        .sum()
+    }
+
     /// Computes the figures of `month`. `member_lights`, when given, is the member-lights
     /// frame of the month already brought up to date (an incremental refresh splices the
     /// affected members into it instead of recomputing every member).

@@ -246,6 +246,114 @@ async fn hub_serves_snapshots_and_profiles_and_follows_imports() {
     }
 }
 
+/// Issue 11 item 1: a month nobody has asked for, asked for by eight callers at once, is
+/// computed once (the others wait for it), off the async workers: a ticker on those workers
+/// keeps ticking meanwhile. The caches count what they hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_month_asked_eight_times_at_once_is_computed_once() {
+    use std::sync::atomic::Ordering;
+    let db = common::backends().await.into_iter().next().expect("SQLite");
+    seeded(&db.store).await;
+    let (_d, copy) = copy_dir();
+    let hub = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
+    ready(&hub).await;
+    let computed = || hub.stats().months_computed.load(Ordering::Relaxed);
+    // What one question about a cold month computes (a snapshot may read other months too).
+    let before = computed();
+    hub.snapshot(None, Some("2025-06")).await.unwrap();
+    let single = computed() - before;
+    assert!(single >= 1, "a cold month is computed");
+    let before = computed();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ticker = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut worst = std::time::Duration::ZERO;
+            while !stop.load(Ordering::Relaxed) {
+                let t = std::time::Instant::now();
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                worst = worst.max(t.elapsed());
+            }
+            worst
+        })
+    };
+    let asks: Vec<_> = (0..8)
+        .map(|i| {
+            let hub = hub.clone();
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    hub.snapshot(None, Some("2025-04")).await.map(|s| s.month.clone())
+                } else {
+                    let state = hub.state().unwrap();
+                    hub.view(&state, Some("2025-04"), |ctx| Ok(ctx.fig.month.to_string())).await
+                }
+            })
+        })
+        .collect();
+    for a in asks {
+        assert_eq!(a.await.unwrap().unwrap(), "2025-04");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let worst = ticker.await.unwrap();
+    assert_eq!(computed() - before, single, "eight questions at once computed 2025-04 as often as one question does");
+    // Generous: computing on an async worker would stop the ticker for the whole computation.
+    assert!(worst < std::time::Duration::from_millis(250), "the async workers stalled for {worst:?}");
+
+    let sizes = hub.state().unwrap().cache_sizes();
+    assert!(sizes.months >= 2 && sizes.month_bytes > 0, "{sizes:?}");
+    assert!(sizes.snapshots >= 1 && sizes.snapshot_bytes > 0, "{sizes:?}");
+}
+
+/// Issue 11 item 4: an import observed from the hub shows the old data, then all of the new,
+/// never a part: the importer commits every 50 rows here, the hub polls twice a second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_visible_all_at_once() {
+    for db in common::backends().await {
+        seeded(&db.store).await;
+        let (_d, copy) = copy_dir();
+        let hub = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
+        ready(&hub).await;
+        let l = &db.label;
+        let before = hub.state().unwrap().ds.events.height();
+        let member = hub.snapshot(None, None).await.unwrap().leaderboard[0].member_id.clone();
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\n");
+        const N: usize = 3_000;
+        for i in 0..N {
+            csv.push_str(&format!("ALLATONCE{i},{member},volunteer,2026-10-20T09:00:00,,1,,manual\n"));
+        }
+        std::fs::write(dir.path().join("events.csv"), csv).unwrap();
+
+        // Watch every version the hub publishes while the import runs.
+        let watcher = {
+            let hub = hub.clone();
+            tokio::spawn(async move {
+                let mut rx = hub.subscribe();
+                let mut seen = Vec::new();
+                loop {
+                    if tokio::time::timeout(std::time::Duration::from_secs(60), rx.changed()).await.is_err() {
+                        break seen;
+                    }
+                    let n = hub.state().unwrap().ds.events.height();
+                    seen.push(n);
+                    if n >= before + N {
+                        break seen;
+                    }
+                }
+            })
+        };
+        let store = db.store.clone();
+        let import = tokio::spawn(async move { import_dir(&store, dir.path(), &ImportOptions { chunk_rows: 50, progress: false }).await });
+        let r = import.await.unwrap().expect("import");
+        assert_eq!(r.accepted as usize, N, "[{l}]");
+        hub.poke();
+        let seen = watcher.await.unwrap();
+        assert_eq!(seen.last().copied(), Some(before + N), "[{l}] the import was shown: {seen:?}");
+        assert!(seen.iter().all(|&n| n == before || n == before + N), "[{l}] part of the import was shown: {seen:?} (before {before}, {N} imported)");
+    }
+}
+
 fn parse_points(s: &str) -> i64 {
     let neg = s.starts_with('-');
     let s = s.trim_start_matches('-');

@@ -225,6 +225,12 @@ pub async fn claim(store: &Store, now: i64) -> Result<Vec<Claimed>, OpsError> {
     Ok(rows)
 }
 
+/// Webhook messages not yet delivered nor given up (the worker's backlog, for `/metrics`).
+pub async fn backlog(store: &Store) -> Result<i64, OpsError> {
+    let row: Option<(i64,)> = sql::optional(store, "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND webhook_id IS NOT NULL", args![]).await?;
+    Ok(row.map_or(0, |r| r.0))
+}
+
 /// Makes every waiting message due now (a server starting: whoever restarts it has usually
 /// just mended what failed, and should not wait out a backoff of minutes). Claims are left
 /// alone: another live server may hold them.

@@ -44,7 +44,7 @@ impl From<HubError> for OpsError {
     fn from(e: HubError) -> Self {
         match e {
             HubError::BadRequest(m) | HubError::NotFound(m) => OpsError::Invalid(m),
-            HubError::NotReady => OpsError::NotReady,
+            HubError::NotReady | HubError::Busy => OpsError::NotReady,
             HubError::Engine(e) => OpsError::Engine(e),
         }
     }

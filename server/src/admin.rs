@@ -6,9 +6,10 @@
 
 use crate::api::{ApiError, ApiResult};
 use crate::auth::{Auth, ConnectInfoOpt};
+use crate::extract::{Path, Query};
 use access::{Actor, AuditFilter};
 use app::auth::Scope;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};

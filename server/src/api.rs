@@ -9,8 +9,9 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use crate::extract::{Path, Query};
 use app::auth::{RECORD_RESOURCE_USE, Refused, Scope, Who};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -22,7 +23,7 @@ use domain::wire::{
     BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot,
 };
 use engine::hub::{Hub, HubError, State as HubState};
-use futures_util::stream::Stream;
+use futures_util::stream::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
@@ -43,6 +44,12 @@ impl ApiError {
         ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message }
     }
 
+    /// The store cannot be reached: logged with its detail, answered 503 without it.
+    pub fn unavailable(detail: String) -> ApiError {
+        tracing::error!(error = %detail, "api");
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "store_unavailable", message: "数据库暂时无法连接，请稍后重试".into() }
+    }
+
     /// A failure of the server itself: logged with its detail, answered without it.
     pub fn internal(detail: String) -> ApiError {
         tracing::error!(error = %detail, "api");
@@ -50,18 +57,19 @@ impl ApiError {
     }
 }
 
+/// The engine's and the store's own words stay in the log (issue 11 item 3): a store that
+/// cannot be reached is a 503 `store_unavailable` the client may retry, anything else of
+/// theirs a bare 500.
 impl From<HubError> for ApiError {
     fn from(e: HubError) -> Self {
-        let (status, code) = match &e {
-            HubError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            HubError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            HubError::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
-            HubError::Engine(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        };
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, "api");
+        match e {
+            HubError::NotFound(_) => ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: e.to_string() },
+            HubError::BadRequest(_) => ApiError { status: StatusCode::BAD_REQUEST, code: "bad_request", message: e.to_string() },
+            HubError::NotReady => ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "not_ready", message: e.to_string() },
+            HubError::Busy => ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "busy", message: "服务繁忙，请稍后重试".into() },
+            HubError::Engine(engine::EngineError::Store(e)) => e.into(),
+            HubError::Engine(e) => ApiError::internal(format!("engine: {e}")),
         }
-        ApiError { status, code, message: e.to_string() }
     }
 }
 
@@ -78,13 +86,13 @@ impl From<access::AccessError> for ApiError {
 
 impl From<store::sql::SqlError> for ApiError {
     fn from(e: store::sql::SqlError) -> Self {
-        ApiError::internal(format!("store: {e}"))
+        if store::error::unreachable_sql(&e) { ApiError::unavailable(format!("store: {e}")) } else { ApiError::internal(format!("store: {e}")) }
     }
 }
 
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
-        ApiError::internal(format!("store: {e}"))
+        if e.is_unreachable() { ApiError::unavailable(format!("store: {e}")) } else { ApiError::internal(format!("store: {e}")) }
     }
 }
 
@@ -207,6 +215,9 @@ async fn rankings(State(hub): State<Hub>, scope: Scope, Query(q): Query<RankingQ
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
+    if limit == 0 || limit > engine::views::MAX_PAGE {
+        return Err(ApiError::bad(format!("limit: 1 to {}", engine::views::MAX_PAGE)));
+    }
     let rankings = hub.view(&state, q.month.as_deref(), move |ctx| ctx.rankings(org, offset, limit)).await?;
     Ok(Json(if scope.masked() { rankings.masked() } else { rankings }))
 }
@@ -299,7 +310,23 @@ async fn version(State(hub): State<Hub>, _who: Who) -> Json<VersionEvent> {
 /// is raised, escalated, cleared or handled (§11; names masked for a `viewer`); a keep-alive
 /// comment every 15 s.
 #[utoipa::path(get, path = "/api/v1/events", responses((status = 200, description = "text/event-stream of `version` and `warning` events")), tag = "wall")]
-async fn events(State(hub): State<Hub>, Extension(ops): Extension<crate::ops::Ops>, scope: Scope) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+///
+/// The stream ends when the server begins to stop ([`crate::shutdown`]), so a restart never
+/// waits on a wall.
+///
+/// At most [`crate::limits::SSE_PER_CLIENT`] streams per client address and
+/// [`crate::limits::SSE_TOTAL`] in all: beyond, 429 JSON.
+async fn events(
+    State(hub): State<Hub>,
+    Extension(ops): Extension<crate::ops::Ops>,
+    stopping: Option<Extension<crate::shutdown::Stopping>>,
+    crate::auth::ConnectInfoOpt(ip): crate::auth::ConnectInfoOpt,
+    scope: Scope,
+) -> Response {
+    let slot = match crate::limits::sse_slots().take(ip.as_deref()) {
+        Ok(slot) => slot,
+        Err(too_many) => return too_many.into_response(),
+    };
     let rx = hub.subscribe();
     let versions = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
@@ -307,7 +334,7 @@ async fn events(State(hub): State<Hub>, Extension(ops): Extension<crate::ops::Op
         }
         let v = rx.borrow_and_update().clone();
         let event = Event::default().event("version").json_data(&v).unwrap_or_else(|_| Event::default().comment("unserialisable"));
-        Some((Ok(event), (rx, false)))
+        Some((Ok::<Event, Infallible>(event), (rx, false)))
     });
     let warnings = futures_util::stream::unfold((ops.events.subscribe(), hub, scope), |(mut rx, hub, scope)| async move {
         loop {
@@ -323,10 +350,19 @@ async fn events(State(hub): State<Hub>, Extension(ops): Extension<crate::ops::Op
             }
             let w = if scope.masked() { w.masked() } else { w };
             let event = Event::default().event("warning").json_data(&w).unwrap_or_else(|_| Event::default().comment("unserialisable"));
-            return Some((Ok(event), (rx, hub, scope)));
+            return Some((Ok::<Event, Infallible>(event), (rx, hub, scope)));
         }
     });
-    Sse::new(futures_util::stream::select(versions, warnings)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let stop: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match stopping {
+        Some(Extension(s)) => Box::pin(s.wait()),
+        None => Box::pin(std::future::pending()),
+    };
+    // The slot is freed when the stream is dropped (the client went, or the server stops).
+    let stream = futures_util::stream::select(versions, warnings).take_until(stop).map(move |e| {
+        let _held = &slot;
+        e
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }
 
 /// Test-only: publish the same data as a new version (enabled by VANGUARD_DEV_ENDPOINTS=1).

@@ -199,11 +199,12 @@ pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
             return Redirect::to(&format!("/login?next={}", urlencode(&next_path))).into_response();
         }
     }
-    let res = next.run(req).await;
-    if res.status() == StatusCode::FORBIDDEN
-        && let Some(c) = &caller
-    {
-        deny(&auth, c, ip.as_deref(), &path).await;
+    let mut res = next.run(req).await;
+    if let Some(c) = &caller {
+        if res.status() == StatusCode::FORBIDDEN {
+            deny(&auth, c, ip.as_deref(), &path).await;
+        }
+        res.extensions_mut().insert(crate::metrics::LoggedCaller(format!("{}:{}", c.role, c.login)));
     }
     res
 }

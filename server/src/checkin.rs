@@ -15,8 +15,9 @@
 //! 429 for the rest of that minute.
 
 use crate::api::{ApiError, ApiResult};
+use crate::extract::Path;
 use app::auth::{Scope, Who};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;

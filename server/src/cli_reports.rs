@@ -141,7 +141,9 @@ pub async fn report(cmd: ReportCmd) -> Result<ExitCode> {
                 Report::Member(m) => crate::reports::page::member(m, &run, None),
                 Report::Branch(b) => crate::reports::page::branch(b, &run, None),
             };
-            let pdf = crate::reports::pdf::print(&html).await?;
+            let printed = crate::reports::pdf::print(&html).await;
+            crate::reports::pdf::close().await;
+            let pdf = printed?;
             crate::write_atomically(&out, |w| w.write_all(&pdf).map_err(engine::EngineError::Io))?;
             eprintln!("wrote the {kind} report of {month} for {subject} ({} bytes) to {}", pdf.len(), out.display());
             Ok(ExitCode::SUCCESS)

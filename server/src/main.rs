@@ -10,10 +10,15 @@ mod checkin;
 mod cli_access;
 mod cli_ops;
 mod cli_reports;
+mod extract;
 mod html;
+mod limits;
+mod listen;
 mod login_page;
+mod metrics;
 mod ops;
 mod reports;
+mod shutdown;
 mod web;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +34,9 @@ use store::{DEFAULT_DB_URL, Store};
 #[derive(Parser)]
 #[command(name = "vanguard", version, about = "锋领指数 · district Party-building command centre")]
 struct Cli {
+    /// Log lines as JSON objects (one per line) instead of text: for a log collector.
+    #[arg(long, global = true, env = "VANGUARD_LOG_JSON")]
+    log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +51,11 @@ enum Command {
         /// Rows per transaction.
         #[arg(long, default_value_t = 50_000)]
         chunk_rows: usize,
+        /// Write every rejection (file, line, reason) to this CSV file. Without it, they are
+        /// written to import-rejections-BATCH.csv when more than 1,000 were rejected (only
+        /// the first 1,000 are printed).
+        #[arg(long)]
+        rejections: Option<PathBuf>,
     },
     /// Generate realistic synthetic data and import it (only into an empty database, unless --force).
     Seed {
@@ -109,6 +122,14 @@ enum Command {
         #[arg(long)]
         one_event: bool,
     },
+    /// Copy a SQLite store to FILE while it may be in use (a consistent online copy); for
+    /// PostgreSQL, says to use pg_dump. FILE must not exist.
+    Backup {
+        #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
+        db: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Serve the wall (district view at /) and the API. Run from the repository root after `cargo leptos build --release`.
     Serve {
         #[arg(long, default_value = DEFAULT_DB_URL, env = "VANGUARD_DB")]
@@ -123,6 +144,10 @@ enum Command {
         /// Indicator catalogue (JSON like engine/catalogue/default.json).
         #[arg(long, env = "VANGUARD_CATALOGUE")]
         catalogue: Option<PathBuf>,
+        /// Also serve /metrics, without a credential, at this address (a loopback address
+        /// for a local Prometheus); on the main address it answers admins only.
+        #[arg(long, env = "VANGUARD_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
     },
 }
 
@@ -175,11 +200,14 @@ enum ExportCmd {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_json {
+        logs.json().init()
+    } else {
+        logs.init()
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -187,23 +215,35 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
-    }
+    };
+    // A computation still running on a blocking thread (a month's figures, say) must not hold
+    // the exit: `serve` has answered its last request by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Import { db, dir, chunk_rows } => {
+        Command::Import { db, dir, chunk_rows, rejections } => {
             let store = Store::connect(&db).await?;
             let report = import_dir(&store, &dir, &ImportOptions { chunk_rows, progress: true }).await?;
             print_report(&report);
+            let listed_all = report.rejected as usize <= report.rejections.len();
+            let file = rejections.or_else(|| (!listed_all).then(|| PathBuf::from(format!("import-rejections-{}.csv", report.batch_id))));
+            if let Some(file) = file {
+                let mut out = std::io::BufWriter::new(std::fs::File::create(&file).map_err(|e| format!("{}: {e}", file.display()))?);
+                let n = store::import::write_rejections(&store, report.batch_id, &mut out).await?;
+                out.flush()?;
+                println!("all {n} rejections are in {}", file.display());
+            }
             store.close().await;
             Ok(if report.rejected == 0 { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
@@ -360,14 +400,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { db, addr, columnar, rules, catalogue } => {
+        Command::Backup { db, out } => {
+            if out.exists() {
+                return Err(format!("{} exists already: give a new file", out.display()).into());
+            }
+            let store = Store::connect(&db).await?;
+            // Into a file beside the target, renamed when complete: a copy cut short is never
+            // taken for a backup.
+            let partial = out.with_extension("partial");
+            let _ = std::fs::remove_file(&partial);
+            let t0 = std::time::Instant::now();
+            let copied = store.backup_into(&partial).await;
+            store.close().await;
+            copied?;
+            std::fs::rename(&partial, &out)?;
+            let bytes = std::fs::metadata(&out)?.len();
+            eprintln!("backed up {db} to {} ({bytes} bytes) in {:.1}s", out.display(), t0.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { db, addr, columnar, rules, catalogue, metrics_addr } => {
             let rules = load_rules(rules.as_deref())?;
             let catalogue = load_catalogue(catalogue.as_deref())?;
             tracing::info!(rules_version = rules.version, catalogue_version = catalogue.version, "rules and indicator catalogue");
-            let store = Store::connect(&db).await?;
+            // PostgreSQL can go away under a running server: a request then waits a few seconds
+            // for a connection, never 30. A SQLite file cannot; its waits are a writer's turn
+            // (a month's warnings raised in one transaction, say), which must not fail a login.
+            let store = if db.starts_with("sqlite:") { Store::connect(&db).await? } else { Store::connect_serving(&db).await? };
             first_run(&store, &db, addr).await?;
             let copy = engine::columnar::ColumnarCopy::open(columnar.unwrap_or_else(|| engine::columnar::default_dir(&db)))?;
             let hub = engine::hub::Hub::start(store, copy, rules, catalogue);
+            if let Some(m) = metrics_addr {
+                web::serve_metrics(hub.clone(), m).await?;
+            }
             web::serve(hub, Some(addr)).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -421,6 +485,14 @@ pub(crate) fn write_atomically<T>(out: &Path, f: impl FnOnce(&mut dyn Write) -> 
         w.flush()?;
         return Ok(v);
     }
+    // Something that is not a regular file (/dev/null, a named pipe, a terminal) is written
+    // to as it is: renaming a file over it would replace the device with a file.
+    if std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut w = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(out)?);
+        let v = f(&mut w)?;
+        w.flush()?;
+        return Ok(v);
+    }
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     let v = {
@@ -452,6 +524,9 @@ fn print_report(r: &ImportReport) {
     }
     for rej in &r.rejections {
         println!("rejected {rej}");
+    }
+    if r.rejected > r.rejections.len() as u64 {
+        println!("… and {} more rejections (not printed)", r.rejected - r.rejections.len() as u64);
     }
     let secs = r.elapsed.as_secs_f64().max(1e-9);
     println!(

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use crate::api::{ApiError, ApiResult};
 use crate::auth::ConnectInfoOpt;
+use crate::extract::{Path, Query};
 use access::{Action, AuditEntry};
 use app::auth::{Refused, Scope, WarningScope};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -11,12 +11,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use app::{App, shell};
-use axum::{Router, body::Body, http::Request, routing::get};
+use axum::{Router, routing::get};
 use engine::hub::Hub;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, services::ServeFile, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeFile};
 
 /// Output name of the wasm/js/css bundle (`name` in `[[workspace.metadata.leptos]]`).
 const OUTPUT_NAME: &str = "vanguard";
@@ -24,8 +24,10 @@ const OUTPUT_NAME: &str = "vanguard";
 const SITE_ROOT: &str = "target/site";
 /// Bundle directory inside the site root (`site-pkg-dir`).
 const SITE_PKG_DIR: &str = "pkg";
-/// The largest request body accepted (JSON of the API, server functions, the login form).
-const BODY_LIMIT: usize = 64 * 1024;
+/// The largest request body accepted (JSON of the API, server functions, the login form):
+/// axum's extractors refuse more (413), and every other reader of a body (the server
+/// functions) finds it cut there.
+pub const BODY_LIMIT: usize = 64 * 1024;
 /// Default listen address (`site-addr`).
 const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
 
@@ -39,13 +41,39 @@ pub async fn serve(hub: Hub, addr: Option<SocketAddr>) -> io::Result<()> {
     let addr = options.site_addr;
     check_site(&options);
 
-    let app = router(hub, options);
+    let (trigger, stopping) = crate::shutdown::channel();
+    let app = router(hub, options).layer(axum::Extension(stopping));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tracing::info!(addr = %local, "Vanguard wall listening on http://{local}");
 
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    let stop = async move {
+        crate::shutdown::signal().await;
+        // The event streams end now; open requests get GRACE.
+        trigger.fire();
+    };
+    crate::listen::serve(listener, app, stop, crate::shutdown::GRACE).await;
     tracing::info!("server stopped");
+    Ok(())
+}
+
+/// `/metrics` alone, without a credential, on its own address (`serve --metrics-addr`): bound
+/// now, so a taken address fails the start, then served in the background.
+pub async fn serve_metrics(hub: Hub, addr: SocketAddr) -> io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "metrics at http://{}/metrics", listener.local_addr()?);
+    let app: Router = Router::new().route(
+        "/metrics",
+        get(move || {
+            let hub = hub.clone();
+            async move { crate::metrics::exposition(&hub).await }
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics address stopped");
+        }
+    });
     Ok(())
 }
 
@@ -59,7 +87,7 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     let ops = crate::ops::Ops::start(hub.clone(), public_url);
     crate::reports::start_job(hub.clone(), ops.worker.clone());
     let api = crate::api::routes(hub.clone(), auth.clone(), ops, dev);
-    let ready_hub = hub.clone();
+    let (ready_hub, metrics_hub) = (hub.clone(), hub.clone());
 
     // Server functions reach the data through the hub alone (app/src/functions).
     let context = move || provide_context(hub.clone());
@@ -68,7 +96,10 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
         move || shell(options.clone())
     };
 
-    let mut router = Router::new().route("/healthz", get(healthz)).route("/readyz", get(move || readyz(ready_hub.clone())));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(move || readyz(ready_hub.clone())))
+        .route("/metrics", get(move |scope: app::auth::Scope| crate::metrics::for_admin(metrics_hub.clone(), scope)));
 
     // `cargo leptos build` renames wasm-bindgen's `<name>_bg.wasm` to `<name>.wasm`, but a server
     // compiled by plain `cargo build` (no LEPTOS_OUTPUT_NAME at compile time) still asks for
@@ -82,9 +113,9 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
 
     let router = router
         .merge(api)
-        // Server functions are registered by `leptos_routes_with_context`; this catch-all
-        // answers calls to unknown server functions with a clear 400 instead of the 404 page.
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        // Server functions are registered by `leptos_routes_with_context`; any other path
+        // under /api names nothing: 404 JSON, never the HTML 404 page (issue 11 item 2).
+        .route("/api/{*rest}", axum::routing::any(unknown_api))
         .leptos_routes_with_context(&options, routes, context.clone(), app_shell)
         .route_service(&leptos_axum::site_pkg_dir_service_route_path(&options), leptos_axum::site_pkg_dir_service(&options))
         .fallback(leptos_axum::file_and_error_handler_with_context::<LeptosOptions, _>(context, shell));
@@ -92,23 +123,28 @@ pub fn router(hub: Hub, options: LeptosOptions) -> Router {
     // credential unless `auth::is_public` says so.
     crate::auth::guard(router, auth)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::limits::timeout))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::metrics::record))
         .with_state(options)
 }
 
-async fn server_fn_handler(req: Request<Body>) -> impl axum::response::IntoResponse {
-    // No hub here on purpose: every registered server function is routed by
-    // `leptos_routes_with_context` (with the hub in context); only unknown paths land here.
-    leptos_axum::handle_server_fns_with_context(|| {}, req).await
+async fn unknown_api() -> crate::api::ApiError {
+    crate::api::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "没有这个接口")
 }
 
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// 200 with the data version once the figures are computed, 503 with the hub's status before.
+/// 200 with the data version once the figures are computed and the store answers; 503 before
+/// (with the hub's status) and while the store cannot be reached (issue 11 item 3; the cause
+/// is in the log, not in the answer).
 async fn readyz(hub: Hub) -> (axum::http::StatusCode, String) {
+    if hub.outage().is_some() {
+        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "store unavailable".into());
+    }
     match hub.state() {
         Ok(s) => (axum::http::StatusCode::OK, format!("ready version {}", s.version)),
         Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, hub.status()),
@@ -180,33 +216,4 @@ fn var(key: &str) -> Option<String> {
 
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutdown signal received, finishing open requests");
 }

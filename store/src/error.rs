@@ -16,3 +16,19 @@ pub enum StoreError {
     #[error("{0}")]
     Other(String),
 }
+
+impl StoreError {
+    /// The database could not be reached (no connection in time, the connection broke, the
+    /// pool closed): a condition that passes, unlike a failed statement.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            StoreError::Sql(e) => unreachable_sql(e),
+            _ => false,
+        }
+    }
+}
+
+/// [`StoreError::is_unreachable`] for a bare sqlx error.
+pub fn unreachable_sql(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed)
+}

@@ -699,6 +699,53 @@ c\"
             2,
             0,
         ),
+        // Issue 11 item 5: the file ends inside a quoted field. The csv parser closes the
+        // quote silently; the record is cut short and must not be stored.
+        case(
+            "cut_in_a_quote",
+            &[(
+                "activities.csv",
+                &format!(
+                    "{ACT}
+@1,B1,theme_day,2024-05-01T10:00:00,\"完整的标题\"
+@2,B1,theme_day,2024-05-01T10:00:00,\"被截断的
+标题"
+                ),
+            )],
+            &[("activities.csv", 3, &["ends inside a quoted field"])],
+            1,
+            0,
+        ),
+        // NUL and other control characters, a field over 4 KB and a record over 64 KB:
+        // rejected per row, the rows around them kept.
+        case(
+            "control_and_length",
+            &[(
+                "activities.csv",
+                &format!(
+                    "{ACT}
+@1,B1,theme_day,2024-05-01T10:00:00,nul\u{0}here
+@2,B1,theme_day,2024-05-01T10:00:00,bell\u{7}
+@3,B1,theme_day,2024-05-01T10:00:00,\"tab\tand
+line break are text\"
+@4,B1,theme_day,2024-05-01T10:00:00,{}
+@5,B1,theme_day,2024-05-01T10:00:00,{}
+@6,B1,theme_day,2024-05-01T10:00:00,{}
+",
+                    "长".repeat(1366),
+                    "长".repeat(1365),
+                    "x".repeat(70_000)
+                ),
+            )],
+            &[
+                ("activities.csv", 2, &["title", "NUL"]),
+                ("activities.csv", 3, &["title", "control character 0x07"]),
+                ("activities.csv", 6, &["title", "4096"]),
+                ("activities.csv", 8, &["65536"]),
+            ],
+            2,
+            0,
+        ),
     ]
 }
 
@@ -1286,4 +1333,30 @@ async fn non_utf8_field_rejects_its_row() {
         }
     }
     assert_no_problems(problems);
+}
+
+/// Issue 11 item 5: a report lists the first 1,000 rejections and counts the rest; every one
+/// is stored with the batch and read back in full by `write_rejections`.
+#[tokio::test]
+async fn many_rejections_are_counted_listed_up_to_1000_and_written_in_full() {
+    let root = tempfile::tempdir().unwrap();
+    for db in backends().await {
+        base(&db, root.path()).await;
+        let dir = root.path().join(format!("many-{}", db.label));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut csv = format!("{EV}\n");
+        for i in 0..1_005 {
+            csv.push_str(&format!("MANY{i},NO-SUCH-MEMBER,study,2024-05-01T10:00:00,,,,manual\n"));
+        }
+        csv.push_str("MANY-OK,M01,study,2024-05-01T10:00:00,,,,manual\n");
+        std::fs::write(dir.join("events.csv"), csv).unwrap();
+        let r = import_dir(&db.store, &dir, &opts(300)).await.unwrap();
+        assert_eq!((r.accepted, r.rejected, r.rejections.len()), (1, 1_005, store::import::MAX_LISTED_REJECTIONS), "[{}]", db.label);
+        let mut out = Vec::new();
+        let n = store::import::write_rejections(&db.store, r.batch_id, &mut out).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!((n, text.lines().count()), (1_005, 1_006), "[{}] all of them, and a header", db.label);
+        assert!(text.starts_with("file,line,reason\nevents.csv,2,"), "[{}] {}", db.label, &text[..200]);
+        assert!(text.contains("events.csv,1006,"), "[{}] the last one", db.label);
+    }
 }

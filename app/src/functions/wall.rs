@@ -73,5 +73,11 @@ pub async fn wall_warnings(org_id: Option<String>, month: Option<String>) -> Res
 #[server(name = GetDataVersion)]
 pub async fn data_version() -> Result<VersionEvent, AppError> {
     crate::auth::request_scope().await?;
-    Ok(hub()?.version_event())
+    let hub = hub()?;
+    // While the store cannot be reached the figures shown may be out of date: the wall's
+    // watchdog takes this error as "stale" and asks again until the store is back.
+    if hub.outage().is_some() {
+        return Err(AppError::Unavailable("数据库暂时无法连接".into()));
+    }
+    Ok(hub.version_event())
 }

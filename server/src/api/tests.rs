@@ -227,6 +227,22 @@ async fn every_route_answers_with_the_figures_of_the_contract() {
         );
         assert_eq!(ids(&f.get(ADMIN, "/api/v1/orgs/S/children").await, "org_id"), ["B1", "B2"], "[{label}]");
 
+        // Parameters that do not parse, or are out of their type's range, are 400 JSON with a
+        // code, never axum's plain text (issue 11 item 2).
+        for (method, uri, code) in [
+            ("GET", "/api/v1/rankings?limit=-1", "bad_query"),
+            ("GET", "/api/v1/rankings?limit=100000", "bad_request"),
+            ("GET", "/api/v1/rankings?limit=0", "bad_request"),
+            ("GET", "/api/v1/rankings?offset=99999999999999999999999", "bad_query"),
+            ("GET", "/api/v1/warnings?limit=abc", "bad_query"),
+            ("GET", "/api/v1/warnings/not-a-number", "bad_path"),
+            ("GET", "/api/v1/audit?from=2024-13-45", "bad_request"),
+            ("DELETE", "/api/v1/tokens/x1", "bad_path"),
+        ] {
+            let (status, body) = f.call(ADMIN, method, uri, &[], None).await;
+            assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "[{label}] {uri}: {body}");
+        }
+
         // The wall and a member.
         let snap = f.get(ADMIN, "/api/v1/snapshot?org=B1").await;
         assert_eq!(snap["month"], "2024-03", "[{label}] newest month");
@@ -790,6 +806,7 @@ async fn server_functions_and_pages_need_a_credential() {
         "/reports/1",
         "/reports/1.pdf",
         "/reports/branch/B1/2024-03/members.pdf",
+        "/metrics",
     ];
     for page in pages {
         router = router.route(page, axum::routing::get(reached));

@@ -8,13 +8,15 @@
 //! organisation lies in its scope; a `viewer` (the kiosk wall) none. A report that does not
 //! exist answers like a forbidden one (403) to a caller who sees only part of the tree.
 
+pub mod chromium;
 pub mod page;
 pub mod pdf;
 
 use std::time::Duration;
 
+use crate::extract::{Path, Query};
 use app::auth::{Refused, Scope};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;

@@ -1,11 +1,12 @@
 //! PDFs of the reports: the report's own HTML page ([`super::page`]) printed by headless
-//! Chromium (`--print-to-pdf`), so the PDF holds the same text as the page, with the CJK
+//! Chromium (`Page.printToPDF`), so the PDF holds the same text as the page, with the CJK
 //! font embedded and its text extractable (`pdftotext`). Chromium is the browser the test
 //! script installs; `scripts/lib/tools.sh` installs it wherever the server is set up.
 //! `VANGUARD_CHROMIUM` names another binary.
 //!
-//! Each print runs in a fresh temporary directory (the page, Chromium's profile, the PDF),
-//! removed afterwards; at most [`MAX_PRINTS`] run at once, each killed after [`TIMEOUT`].
+//! The browser is kept running between prints ([`super::chromium`]); each print writes its
+//! page to a fresh temporary directory, removed afterwards. At most [`MAX_PRINTS`] pages
+//! print at once, each given up after [`TIMEOUT`] (and its browser replaced).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -13,9 +14,11 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-/// Chromium processes printing at once (each takes a core and ~150 MB while it runs).
+use super::chromium;
+
+/// Pages printing at once (each takes a core while it lays out).
 pub const MAX_PRINTS: usize = 2;
-/// A print that has not finished by then is killed.
+/// A print that has not finished by then is given up, and its browser replaced.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
@@ -44,52 +47,42 @@ fn permits() -> &'static Semaphore {
     PERMITS.get_or_init(|| Semaphore::new(MAX_PRINTS))
 }
 
-/// Prints `html` (a whole document) to PDF bytes on A4, without the browser's header and footer.
+/// Prints `html` (a whole document) to PDF bytes, on the paper of its `@page` rule (A4),
+/// without the browser's header and footer. A browser that died since its last print is
+/// replaced and the page printed again, once.
 pub async fn print(html: &str) -> Result<Vec<u8>, PdfError> {
     let bin = browser().ok_or(PdfError::NoBrowser)?;
     let _permit = permits().acquire().await.map_err(|e| PdfError::Failed(e.to_string()))?;
     let dir = tempfile::tempdir().map_err(|e| PdfError::Failed(format!("temporary directory: {e}")))?;
-    let (page, out, profile) = (dir.path().join("report.html"), dir.path().join("report.pdf"), dir.path().join("profile"));
+    let page = dir.path().join("report.html");
     tokio::fs::write(&page, html).await.map_err(|e| PdfError::Failed(format!("writing the page: {e}")))?;
-    let mut cmd = tokio::process::Command::new(&bin);
-    cmd.arg("--headless")
-        .arg("--no-sandbox")
-        .arg("--disable-gpu")
-        .arg("--disable-dev-shm-usage")
-        .arg("--disable-extensions")
-        .arg("--no-first-run")
-        .arg("--no-default-browser-check")
-        .arg("--hide-scrollbars")
-        // Nothing a print needs: each of these is work Chromium does at start-up (about
-        // 0.1–0.3 s of its 1–1.5 s here).
-        .arg("--disable-background-networking")
-        .arg("--disable-component-update")
-        .arg("--disable-sync")
-        .arg("--disable-default-apps")
-        .arg("--no-service-autorun")
-        .arg("--disable-breakpad")
-        .arg("--password-store=basic")
-        .arg("--disable-features=Translate,MediaRouter,OptimizationHints")
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--no-pdf-header-footer")
-        .arg("--print-to-pdf-no-header")
-        .arg(format!("--print-to-pdf={}", out.display()))
-        .arg(format!("file://{}", page.display()))
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| PdfError::Failed(format!("starting {}: {e}", bin.display())))?;
-    let output = match tokio::time::timeout(TIMEOUT, child.wait_with_output()).await {
-        Ok(r) => r.map_err(|e| PdfError::Failed(format!("waiting for {}: {e}", bin.display())))?,
-        Err(_) => return Err(PdfError::Timeout(TIMEOUT)),
-    };
-    match tokio::fs::read(&out).await {
-        Ok(pdf) if pdf.starts_with(b"%PDF") => Ok(pdf),
-        _ => {
-            let err = String::from_utf8_lossy(&output.stderr);
-            let tail: String = err.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" | ");
-            Err(PdfError::Failed(format!("{} exited with {} and wrote no PDF: {tail}", bin.display(), output.status)))
+    let url = format!("file://{}", page.display());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let b = chromium::shared(&bin).await?;
+        match tokio::time::timeout(TIMEOUT, b.print(&url)).await {
+            Ok(Ok(pdf)) if pdf.starts_with(b"%PDF") => return Ok(pdf),
+            Ok(Ok(_)) => {
+                chromium::discard(&b).await;
+                return Err(PdfError::Failed("Chromium returned something that is not a PDF".into()));
+            }
+            Ok(Err(e)) => {
+                chromium::discard(&b).await;
+                if attempt >= 2 {
+                    return Err(e);
+                }
+                tracing::warn!(error = %e, "report pdf: printing again in a new browser");
+            }
+            Err(_) => {
+                chromium::discard(&b).await;
+                return Err(PdfError::Timeout(TIMEOUT));
+            }
         }
     }
+}
+
+/// Closes the browser kept for printing (a command that printed calls it before it exits).
+pub async fn close() {
+    chromium::close().await;
 }

@@ -56,6 +56,10 @@ pub struct FileReport {
     pub rejected: u64,
 }
 
+/// Rejections an [`ImportReport`] lists at most (issue 11 item 5); the rest are counted in
+/// `rejected`, and every one is stored with the batch ([`write_rejections`] reads them all).
+pub const MAX_LISTED_REJECTIONS: usize = 1_000;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportReport {
     pub batch_id: i64,
@@ -65,6 +69,7 @@ pub struct ImportReport {
     pub accepted: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// The first [`MAX_LISTED_REJECTIONS`] rejections.
     pub rejections: Vec<Rejection>,
     pub elapsed: Duration,
 }
@@ -323,7 +328,8 @@ fn apply(report: &mut ImportReport, outcomes: Vec<PartOutcome>) {
         report.accepted += o.accepted;
         report.unchanged += o.unchanged;
         report.rejected += o.rejections.len() as u64;
-        report.rejections.extend(o.rejections);
+        let room = MAX_LISTED_REJECTIONS.saturating_sub(report.rejections.len());
+        report.rejections.extend(o.rejections.into_iter().take(room));
     }
 }
 
@@ -411,4 +417,63 @@ fn read_orgs(files: &[SourceFile], idx: &[usize], refs: &mut Refs, chunk_rows: u
         }
     }
     Ok(parts)
+}
+
+/// Whether a file import is under way now: a batch is `running` and its importer still holds
+/// the import lock (a killed import leaves its batch `running` but drops the lock). The hub
+/// asks this before it looks for new data, so that the wall never shows part of an import
+/// (issue 11 item 4). Check-ins are batches of their own, stored `done` at once.
+pub async fn import_running(store: &Store) -> Result<bool, StoreError> {
+    let running: Option<(i64,)> = crate::sql::optional(store, "SELECT id FROM import_batches WHERE status = 'running' LIMIT 1", crate::sql::args![]).await?;
+    if running.is_none() {
+        return Ok(false);
+    }
+    match store {
+        Store::Sqlite(p) => {
+            let db_file = p.connect_options().get_filename().to_owned();
+            if db_file.as_os_str().is_empty() || db_file.as_os_str() == ":memory:" {
+                return Ok(false);
+            }
+            let mut path = db_file.into_os_string();
+            path.push("-import.lock");
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+            match file.try_lock() {
+                Ok(()) => Ok(false), // released when `file` is dropped
+                Err(std::fs::TryLockError::WouldBlock) => Ok(true),
+                Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Io(e)),
+            }
+        }
+        Store::Postgres(p) => {
+            let mut c = p.acquire().await?;
+            let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(IMPORT_LOCK).fetch_one(&mut *c).await?;
+            if free {
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(IMPORT_LOCK).execute(&mut *c).await?;
+            }
+            Ok(!free)
+        }
+    }
+}
+
+/// Writes every rejection of import batch `batch` as CSV (`file,line,reason`, by file and
+/// line) to `out`, page by page; returns how many.
+pub async fn write_rejections(store: &Store, batch: i64, out: &mut dyn std::io::Write) -> Result<u64, StoreError> {
+    const PAGE: i64 = 50_000;
+    const SQL: &str = "SELECT file, line, reason FROM import_rejections WHERE batch_id = $1 AND (file > $2 OR (file = $2 AND line > $3)) \
+                       ORDER BY file, line LIMIT $4";
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["file", "line", "reason"]).map_err(|e| StoreError::Other(format!("writing rejections: {e}")))?;
+    let (mut after_file, mut after_line, mut n) = (String::new(), -1i64, 0u64);
+    loop {
+        let rows: Vec<(String, i64, String)> = crate::sql::all(store, SQL, crate::sql::args![batch, after_file.clone(), after_line, PAGE]).await?;
+        for (file, line, reason) in &rows {
+            w.write_record([file.as_str(), &line.to_string(), reason.as_str()]).map_err(|e| StoreError::Other(format!("writing rejections: {e}")))?;
+        }
+        n += rows.len() as u64;
+        match rows.last() {
+            Some((f, l, _)) if rows.len() as i64 == PAGE => (after_file, after_line) = (f.clone(), *l),
+            _ => break,
+        }
+    }
+    w.flush()?;
+    Ok(n)
 }

@@ -123,23 +123,95 @@ struct LineIndex<R> {
     marks: std::rc::Rc<std::cell::RefCell<Marks>>,
 }
 
+/// The longest field accepted (issue 11 item 5): longer ones are rejected with their row.
+pub const MAX_FIELD_BYTES: usize = 4 * 1024;
+/// The longest record accepted (its fields and separators).
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+/// A record still open after this many bytes (a quote that never closes swallowing the rest
+/// of the file) stops the file's reading: the CSV parser would otherwise hold it all.
+pub const RUNAWAY_RECORD_BYTES: u64 = 16 << 20;
+
+/// Where the RFC 4180 quoting stands after the bytes read so far, tracked beside the csv
+/// parser (which, at the end of the file, closes an open quote silently).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Quoting {
+    #[default]
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: closes it, or is the first of a doubled quote.
+    QuoteInQuoted,
+}
+
+impl Quoting {
+    fn step(self, b: u8) -> Quoting {
+        match (self, b) {
+            (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+            (Quoting::Quoted, _) => Quoting::Quoted,
+            (Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+            (Quoting::FieldStart, b'"') => Quoting::Quoted,
+            (_, b',' | b'\n' | b'\r') => Quoting::FieldStart,
+            _ => Quoting::Unquoted,
+        }
+    }
+}
+
+/// The first byte of `field` that is a control character other than tab and line breaks (NUL
+/// among them): such bytes are never data, and PostgreSQL's COPY cannot carry a NUL.
+fn control_byte(field: &[u8]) -> Option<(usize, u8)> {
+    field.iter().position(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f).map(|i| (i, field[i]))
+}
+
+/// Why a record read in full is not a row: too long, a field too long, a control character.
+fn check_record(entity: Entity, map: &[usize], record: &csv::ByteRecord) -> Option<String> {
+    let total = record.as_slice().len() + record.len().saturating_sub(1);
+    if total > MAX_RECORD_BYTES {
+        return Some(format!("the record is {total} bytes long; at most {MAX_RECORD_BYTES} are accepted"));
+    }
+    for (ci, &pos) in map.iter().enumerate() {
+        let field = &record[pos];
+        let col = entity.columns()[ci];
+        if field.len() > MAX_FIELD_BYTES {
+            return Some(format!("{col}: is {} bytes long; at most {MAX_FIELD_BYTES} are accepted", field.len()));
+        }
+        if let Some((at, b)) = control_byte(field) {
+            let name = if b == 0 { "a NUL byte".to_string() } else { format!("the control character 0x{b:02X}") };
+            return Some(format!("{col}: holds {name} at byte {}", at + 1));
+        }
+    }
+    None
+}
+
 #[derive(Default)]
 struct Marks {
     /// Offsets of `\r`/`\n` bytes not yet passed, with whether each is a `\n`.
     pending: std::collections::VecDeque<(u64, bool)>,
     /// Line of the first byte after the last consumed mark.
     line: u64,
+    /// The quoting after every byte read so far.
+    quoting: Quoting,
+    /// Offset of the end of the last record the parser returned.
+    record_end: u64,
 }
 
 impl<R: std::io::Read> std::io::Read for LineIndex<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
         let mut marks = self.marks.borrow_mut();
+        if self.offset.saturating_sub(marks.record_end) > RUNAWAY_RECORD_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a record runs on for more than {} MB: a quote that is never closed?", RUNAWAY_RECORD_BYTES >> 20),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        let mut quoting = marks.quoting;
         for (i, &b) in buf[..n].iter().enumerate() {
             if b == b'\n' || b == b'\r' {
                 marks.pending.push_back((self.offset + i as u64, b == b'\n'));
             }
+            quoting = quoting.step(b);
         }
+        marks.quoting = quoting;
         self.offset += n as u64;
         Ok(n)
     }
@@ -188,12 +260,19 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
     };
     let width = header.len();
     let mut rows = Vec::with_capacity(chunk_rows);
+    // The line of the last record read, and whether it became the last row of `rows` (a row
+    // is sent on only when the next one is read, so a record found cut at the end of the file
+    // can still be taken back).
+    let mut last: Option<(u64, bool)> = None;
     loop {
         let line_hint = rdr.position().line();
-        match rdr.read_byte_record(&mut record) {
+        let read = rdr.read_byte_record(&mut record);
+        marks.borrow_mut().record_end = rdr.position().byte();
+        match read {
             Ok(false) => break,
             Ok(true) => {
                 let line = line_of(record.position(), line_hint);
+                last = Some((line, false));
                 // A blank line between records is not a row.
                 if record.len() == 1 && record[0].is_empty() {
                     continue;
@@ -201,6 +280,12 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
                 if record.len() != width {
                     let bad = Read::Bad { line, reason: format!("has {} fields; the header has {width}", record.len()) };
                     if !sink(bad, rdr.position().byte()) {
+                        return Ok(Ok(()));
+                    }
+                    continue;
+                }
+                if let Some(reason) = check_record(file.entity, &map, &record) {
+                    if !sink(Read::Bad { line, reason }, rdr.position().byte()) {
                         return Ok(Ok(()));
                     }
                     continue;
@@ -222,12 +307,23 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
                     }
                     continue;
                 }
-                rows.push(RawRow { line, fields });
                 if rows.len() >= chunk_rows && !sink(Read::Rows(std::mem::replace(&mut rows, Vec::with_capacity(chunk_rows))), rdr.position().byte()) {
                     return Ok(Ok(()));
                 }
+                rows.push(RawRow { line, fields });
+                last = Some((line, true));
             }
-            Err(e) if e.is_io_error() => return Err(into_io(e)),
+            Err(e) if e.is_io_error() => {
+                let io = into_io(e);
+                if io.kind() == std::io::ErrorKind::InvalidData {
+                    // A runaway record: rejected at its line, and the file's reading ends.
+                    let line = line_of(None, line_hint);
+                    sink(Read::Rows(std::mem::take(&mut rows)), rdr.position().byte());
+                    sink(Read::Bad { line, reason: io.to_string() }, file.bytes);
+                    return Ok(Ok(()));
+                }
+                return Err(io);
+            }
             Err(e) => {
                 let line = line_of(e.position(), line_hint);
                 if !sink(Read::Bad { line, reason: format!("cannot be read as CSV: {e}") }, rdr.position().byte()) {
@@ -235,6 +331,15 @@ fn read_csv(file: &SourceFile, chunk_rows: usize, sink: &mut dyn FnMut(Read, u64
                 }
             }
         }
+    }
+    // The file ended inside a quoted field: the csv parser closed it silently, so the last
+    // record's text is cut short. It is rejected, never stored (§3).
+    // (A record rejected for another reason already is not rejected twice.)
+    if marks.borrow().quoting == Quoting::Quoted
+        && let Some((line, true)) = last
+    {
+        rows.pop();
+        sink(Read::Bad { line, reason: "the file ends inside a quoted field: the record is cut short".into() }, file.bytes);
     }
     if !rows.is_empty() {
         sink(Read::Rows(rows), file.bytes);
