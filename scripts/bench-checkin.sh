@@ -35,7 +35,8 @@ if [ ! -f "$COPY/.complete" ] || [ "$WORK/.bench-db-complete" -nt "$COPY/.comple
     vg_say "copying the dataset to $COPY"
     rm -rf "$COPY"
     mkdir -p "$COPY"
-    cp "$WORK/bench.db" "$COPY/bench.db"
+    # A consistent copy (the WAL may still hold the import's last pages): vanguard backup.
+    "$BIN" backup --db "sqlite://$WORK/bench.db" --out "$COPY/bench.db"
     # The first-run admin's file, when a server has already made one in the shared database.
     if [ -f "$WORK/bench.db.first-run.txt" ]; then cp "$WORK/bench.db.first-run.txt" "$COPY/"; fi
     touch "$COPY/.complete"

@@ -31,7 +31,8 @@ vg_bench_dataset "$MEMBERS" "$YEARS"
 COPY="$WORK/reports"
 rm -rf "$COPY"
 mkdir -p "$COPY"
-cp "$WORK/bench.db" "$COPY/bench.db"
+# A consistent copy (the WAL may still hold the import's last pages): vanguard backup.
+"$BIN" backup --db "sqlite://$WORK/bench.db" --out "$COPY/bench.db"
 DB="sqlite://$COPY/bench.db"
 MONTH=$(python3 -c 'import csv,sys; print(max(r["held_at"][:7] for r in csv.DictReader(open(sys.argv[1]))))' "$WORK/csv/activities.csv")
 

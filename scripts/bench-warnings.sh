@@ -28,7 +28,8 @@ vg_bench_dataset "$MEMBERS" "$YEARS"
 COPY="$WORK/warnings"
 rm -rf "$COPY"
 mkdir -p "$COPY"
-cp "$WORK/bench.db" "$COPY/bench.db"
+# A consistent copy (the WAL may still hold the import's last pages): vanguard backup.
+"$BIN" backup --db "sqlite://$WORK/bench.db" --out "$COPY/bench.db"
 DB="sqlite://$COPY/bench.db"
 ORG=$(python3 -c 'import csv,sys; print(next(r["org_id"] for r in csv.DictReader(open(sys.argv[1])) if r["kind"] == "branch"))' "$WORK/csv/orgs.csv")
 ROOT=$(python3 -c 'import csv,sys; print(next(r["org_id"] for r in csv.DictReader(open(sys.argv[1])) if not r["parent_id"]))' "$WORK/csv/orgs.csv")
