@@ -123,7 +123,7 @@ pub struct Stats {
     pub months_computed: std::sync::atomic::AtomicU64,
     /// Requests answered `Busy`.
     pub busy: std::sync::atomic::AtomicU64,
-    /// Seconds the last refresh took, in milliseconds.
+    /// How long the last refresh took, in milliseconds.
     pub last_refresh_ms: std::sync::atomic::AtomicU64,
 }
 

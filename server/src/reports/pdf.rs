@@ -18,8 +18,10 @@ use super::chromium;
 
 /// Pages printing at once (each takes a core while it lays out).
 pub const MAX_PRINTS: usize = 2;
-/// A print that has not finished by then is given up, and its browser replaced.
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+/// A print that has not finished by then is given up, and its browser replaced. Below the
+/// request timeout ([`crate::limits::REQUEST_TIMEOUT`]), so a stuck print is ended here, with
+/// its browser, rather than dropped with the request and its tab left open.
+pub const TIMEOUT: Duration = Duration::from_secs(25);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
