@@ -58,6 +58,19 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The fact columns its formula reads.
+    pub fn columns(&self) -> Vec<&str> {
+        self.ast.as_ref().map(|a| a.columns()).unwrap_or_default()
+    }
+
+    /// The column when the formula is exactly `last(column)` (its value at the target month).
+    pub fn last_of(&self) -> Option<&str> {
+        match &self.ast {
+            Some(Ast::Last(c)) => Some(c.as_str()),
+            _ => None,
+        }
+    }
+
     pub fn light(&self, v: f64) -> Light {
         let bad = |t: Option<f64>| match (t, self.direction) {
             (Some(t), Direction::Higher) => v < t,

@@ -47,8 +47,12 @@ impl Dataset {
     /// rows and the reference tables, so a figure computed here equals the full one: this is
     /// what an incremental refresh recomputes.
     pub fn restrict(&self, members: &[i64]) -> PolarsResult<Dataset> {
-        let ids = Series::new("ids".into(), members);
-        let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(col(c).is_in(lit(ids.clone()).implode(false), false)).collect();
+        // One member (a profile's trace) is an equality test: a plain comparison, no hashing.
+        let of = |c: &str| match members {
+            [one] => col(c).eq(lit(*one)),
+            _ => col(c).is_in(lit(Series::new("ids".into(), members)).implode(false), false),
+        };
+        let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(of(c)).collect();
         Ok(Dataset {
             orgs: self.orgs.clone(),
             members: keep(&self.members, c::ID)?,

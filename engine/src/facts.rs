@@ -208,13 +208,19 @@ pub fn member_facts(ds: &Dataset, rules: &Rules, from: Period, to: Period) -> Po
 /// [`Dataset::restrict`]); sorted again by `order` when given (a stable sort), else the
 /// fresh rows come last (for frames that are only filtered and grouped).
 pub fn splice(all: &DataFrame, fresh: &DataFrame, members: &[i64], order: Option<&str>) -> PolarsResult<DataFrame> {
-    let ids = Series::new("ids".into(), members);
-    let kept = all.clone().lazy().filter(col(c::MEMBER).is_in(lit(ids).implode(false), false).not());
+    splice_on(all, fresh, c::MEMBER, members, order.as_slice())
+}
+
+/// The rows of `all` whose `key` is not one of `ids`, and then `fresh` (the recomputed rows
+/// of those ids), sorted by `order` (stable; none keeps that order).
+pub fn splice_on(all: &DataFrame, fresh: &DataFrame, key: &str, ids: &[i64], order: &[&str]) -> PolarsResult<DataFrame> {
+    let ids = Series::new("ids".into(), ids);
+    let kept = all.clone().lazy().filter(col(key).is_in(lit(ids).implode(false), false).not());
     let joined = concat([kept, fresh.clone().lazy()], UnionArgs::default())?;
-    match order {
-        Some(c) => joined.sort([c], SortMultipleOptions::default().with_maintain_order(true)).collect(),
-        None => joined.collect(),
+    if order.is_empty() {
+        return joined.collect();
     }
+    joined.sort(order.iter().map(|c| c.to_string()).collect::<Vec<_>>(), SortMultipleOptions::default().with_maintain_order(true)).collect()
 }
 
 /// Organisation facts for the months `from..=to` (one row per organisation and month):

@@ -4,9 +4,11 @@
 //! - A background task keeps a [`Live`] dataset and polls the store twice a second (and at
 //!   once when [`Hub::poke`]d). New events, members, activities or small-table rows touch
 //!   only some members' figures ([`crate::month::affected_members`]): those are recomputed
-//!   and spliced in ([`Dataset::restrict`]), and the month's derived frames (ranks,
-//!   organisation sums, indicators) rebuilt from them. A new organisation, or data that moves
-//!   the data start or the newest month, recomputes everything.
+//!   and spliced in ([`Dataset::restrict`]). When only events arrived (a check-in, an import
+//!   of events), the month's organisation frames are updated for those members'
+//!   organisations and their ancestors only ([`MonthFigures::update`]); otherwise they are
+//!   rebuilt from the spliced member frames. A new organisation, or data that moves the data
+//!   start or the newest month, recomputes everything.
 //! - Each change makes a new [`State`] with the next version number and tells subscribers
 //!   ([`Hub::subscribe`], the SSE endpoint).
 //! - A state computes the figures of a month once ([`MonthFigures`]) and each snapshot and
@@ -455,12 +457,40 @@ impl Hub {
     /// after a change that is not in the figures (a warning raised or handled, §11) and in
     /// tests of the live update path. The figures and traces are kept, the cached answers are not. When
     /// a newer state was published meanwhile, that one stands (it is a new version already).
-    pub fn bump(&self) -> Result<VersionEvent, HubError> {
+    pub async fn bump(&self) -> Result<VersionEvent, HubError> {
         let old = self.state()?;
-        let months = old.ready_months();
-        let traces = lock(&old.traces).iter().map(|(k, v, _)| (*k, v.clone())).collect();
-        let state = State::new(old.version + 1, old.ds.clone(), old.extras.clone(), old.base.clone(), months, traces, self.inner.stats.clone())?;
+        let (hub, prev) = (self.clone(), old.clone());
+        let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
+            let months = prev.ready_months();
+            let traces = lock(&prev.traces).iter().map(|(k, v, _)| (*k, v.clone())).collect();
+            let state = State::new(prev.version + 1, prev.ds.clone(), prev.extras.clone(), prev.base.clone(), months, traces, hub.inner.stats.clone())?;
+            hub.warm(&state);
+            Ok(state)
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("bump task: {e}")))??;
         Ok(self.publish_over(state, Some(&old)))
+    }
+
+    /// Computes, before `state` is published, the answer every wall asks for as soon as it is
+    /// told of a new version: the root's snapshot at the newest month. Hundreds of walls then
+    /// read it from the cache at once instead of queueing for its computation (issue 11: the
+    /// soak's snapshot p99). A failure is only logged: the snapshot is then computed when
+    /// first asked, as any other.
+    fn warm(&self, state: &State) {
+        let t = Instant::now();
+        let warmed = (|| -> Result<(), HubError> {
+            let Some(base) = state.base.as_ref() else { return Ok(()) };
+            let root = state.resolve_org(None)?;
+            let fig = state.figures(&self.inner.rules, &self.inner.catalogue, base.latest)?;
+            let value = state.ctx(&self.inner.catalogue, &fig)?.snapshot(root)?;
+            remember(&state.snapshots, (root, base.latest.0), &Arc::new(Cached::new(value)?));
+            Ok(())
+        })();
+        match warmed {
+            Ok(()) => tracing::debug!(took = ?t.elapsed(), "the wall's snapshot computed ahead"),
+            Err(e) => tracing::warn!(error = %e, "computing the wall's snapshot ahead failed; it is computed when asked"),
+        }
     }
 
     fn publish(&self, state: State) -> VersionEvent {
@@ -477,7 +507,12 @@ impl Hub {
         {
             return current.version_event();
         }
-        state.version = slot.as_ref().map_or(state.version, |s| s.version + 1);
+        let version = slot.as_ref().map_or(state.version, |s| s.version + 1);
+        if version != state.version {
+            // Answers computed ahead ([`Hub::warm`]) carry the number the state was made with.
+            *lock(&state.snapshots) = Lru::new(ANSWER_BYTES);
+            state.version = version;
+        }
         let event = state.version_event();
         *slot = Some(Arc::new(state));
         self.inner.versions.send_replace(event.clone());
@@ -513,9 +548,12 @@ impl Hub {
         if let Some(c) = lock(&state.profiles).get(&(member, month.0)) {
             return Ok(c);
         }
+        let t = Instant::now();
         let trace = self.trace(&state, member, month).await?;
+        let t_trace = t.elapsed();
         let cached = self.compute(&state, month, move |ctx| ctx.profile(member, &trace.0, &trace.1)).await?;
         remember(&state.profiles, (member, month.0), &cached);
+        tracing::debug!(version = state.version, member, trace = ?t_trace, profile = ?(t.elapsed() - t_trace), "member profile computed");
         Ok(cached)
     }
 
@@ -672,6 +710,8 @@ impl Hub {
             _ => None,
         };
         let splice_only = affected.is_some();
+        // Nothing but new events: only their members' organisations can have other figures.
+        let only_events = matches!(&r, Some(r) if !r.reference_changed && !r.reloaded);
         let extras = match (&prev, &r) {
             (Some(p), Some(r)) if !r.reference_changed && !r.reloaded => p.extras.clone(),
             _ => self.inner.store.extras().await?,
@@ -687,11 +727,13 @@ impl Hub {
                     let base = p.base.as_ref().ok_or(HubError::NotReady)?;
                     // The newest month is kept current; other months are recomputed when asked.
                     let old = p.ready_figures(base.latest.0);
-                    let (base, fig) = incremental(&ds, &extras, base, old.as_deref(), &members, rules, cat)?;
+                    let (base, fig) = incremental(&ds, &extras, base, old.as_deref(), &members, rules, cat, only_events)?;
                     let months = fig.map(|f| (f.month.0, Arc::new(f))).into_iter().collect();
                     let touched: std::collections::HashSet<i64> = members.iter().copied().collect();
                     let traces = lock(&p.traces).iter().filter(|((m, _), _, _)| !touched.contains(m)).map(|(k, v, _)| (*k, v.clone())).collect();
-                    State::new(version, ds, extras, Some(base), months, traces, stats)
+                    let state = State::new(version, ds, extras, Some(base), months, traces, stats)?;
+                    hub.warm(&state);
+                    Ok(state)
                 }
                 None => {
                     let base = Base::compute(&ds, rules)?;
@@ -699,7 +741,9 @@ impl Hub {
                     if let Some(b) = &base {
                         months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
                     }
-                    State::new(version, ds, extras, base, months, HashMap::new(), stats)
+                    let state = State::new(version, ds, extras, base, months, HashMap::new(), stats)?;
+                    hub.warm(&state);
+                    Ok(state)
                 }
             }
         })

@@ -59,9 +59,14 @@ pub struct MonthFigures {
     /// Branch indicators of each branch with lights (its own facts) at the month, with the
     /// district averages of each indicator (in catalogue order, branch level).
     pub branch_indicators: DataFrame,
+    /// The same at the `falling_months` months before the month (what "falling" compares).
+    branch_history: DataFrame,
     pub branch_averages: Vec<Option<f64>>,
-    /// District averages of the member indicators at the month, computed on first use
-    /// ([`MonthFigures::member_averages`]): only member profiles read them.
+    /// Every member's indicators at the month (`member, t, <indicator ids>`), computed on
+    /// first use ([`MonthFigures::member_averages`]: only member profiles read them), or
+    /// carried from the previous figures by [`MonthFigures::update`].
+    member_values: std::sync::OnceLock<Result<DataFrame, String>>,
+    /// District averages of the member indicators at the month, from `member_values`.
     member_averages: std::sync::OnceLock<Result<Vec<Option<f64>>, String>>,
     /// Findings of the diagnosis, worst first within each indicator (see [`findings`]).
     pub findings: DataFrame,
@@ -111,19 +116,8 @@ impl MonthFigures {
         member_lights: Option<DataFrame>,
     ) -> PolarsResult<MonthFigures> {
         let m = month.0;
-        let mf = base.member_facts.clone().lazy();
         let t0 = std::time::Instant::now();
-
-        // The index so far this year, from the monthly dimension sums.
-        let jan = Period::new(month.year(), 1).0;
-        let sums = mf.clone().filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m)))).group_by([col(c::MEMBER)]).agg([
-            col(c::PARTY_LIFE).sum(),
-            col(c::DUTY).sum(),
-            col(c::CONTRIBUTION).sum(),
-            col(c::MORALITY).sum(),
-        ]);
-        let index = index::index_from(ds, month.year(), sums)?.collect()?;
-
+        let index = index_at(ds, base, month)?;
         let member_lights = match member_lights {
             Some(l) => l,
             None => lights::member_lights_frame(ds, rules, month)?,
@@ -133,55 +127,110 @@ impl MonthFigures {
         let subtree = lights::subtree_counts_lazy(ds, member_lights.clone().lazy(), branch_lights.clone().lazy())?.collect()?;
 
         // Organisation facts over the window, with the month's lights attached at `m`.
-        let from = Period((m - FACT_MONTHS + 1).max(base.first.0));
-        let direct = org_facts(ds, extras, &base.member_facts, from, month)?;
-        let lit_by_org = member_lights
-            .clone()
-            .lazy()
-            .group_by([col(c::ORG)])
-            .agg([
-                col(c::LIGHT).eq(lit(2i64)).cast(DataType::Int64).sum().alias(c::RED_MEMBERS),
-                col(c::LIGHT).eq(lit(1i64)).cast(DataType::Int64).sum().alias(c::YELLOW_MEMBERS),
-                len().cast(DataType::Int64).alias(c::LIT_MEMBERS),
-            ])
-            .with_column(lit(m).alias(c::MONTH));
-        let gaps = branch_lights.clone().lazy().select([col(c::ORG), col(c::ORG_LIFE_GAP), lit(m).alias(c::MONTH)]);
-        let keys = || [col(c::ORG), col(c::MONTH)];
-        let org_facts = direct
-            .lazy()
-            .join(lit_by_org, keys(), keys(), JoinArgs::new(JoinType::Left))
-            .join(gaps, keys(), keys(), JoinArgs::new(JoinType::Left))
-            .with_columns([
-                // Known at the month for every organisation (0 without members), unknown before.
-                when(col(c::MONTH).eq(lit(m))).then(col(c::RED_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::RED_MEMBERS),
-                when(col(c::MONTH).eq(lit(m)))
-                    .then(col(c::YELLOW_MEMBERS).fill_null(lit(0i64)))
-                    .otherwise(lit(NULL).cast(DataType::Int64))
-                    .alias(c::YELLOW_MEMBERS),
-                when(col(c::MONTH).eq(lit(m))).then(col(c::LIT_MEMBERS).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c::LIT_MEMBERS),
-            ])
-            .collect()?;
+        let direct = org_facts(ds, extras, &base.member_facts, fact_window(base, month), month)?;
+        let org_facts = with_lights(direct, &member_lights, &branch_lights, m)?;
         let subtree_facts = subtree_facts(&org_facts.clone().drop(c::ORG_LIFE_GAP)?, &base.ancestry)?;
         let t_facts = t0.elapsed();
 
-        // Each branch with lights, on its own facts, at the month.
-        let branches = branch_lights.clone().lazy().select([col(c::ORG)]);
-        let own = org_facts.clone().lazy().join(branches, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner));
-        // The month and the months before it that "falling" looks at, in one evaluation.
-        let falling = cat.diagnosis.falling_months as i32;
-        let targets: Vec<i32> = (m - falling..=m).filter(|t| *t >= base.first.0).collect();
-        let evaluated = cat.evaluate(Level::Branch, own, c::ORG, &targets)?.collect()?;
-        let branch_indicators = evaluated.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(m))).collect()?;
-        let history = evaluated.lazy().filter(col(c::TARGET_MONTH).lt(lit(m))).collect()?;
+        let (branch_indicators, branch_history) = evaluate_branches(cat, base, &org_facts, &branch_lights, m)?;
+        let t_indicators = t0.elapsed();
+        let fig =
+            Self::finish(ds, base, cat, month, index, member_lights, branch_lights, subtree, org_facts, subtree_facts, branch_indicators, branch_history)?;
+        tracing::debug!(%month, index_and_member_lights = ?t_lights, facts = ?(t_facts - t_lights), indicators = ?(t_indicators - t_facts), rest = ?(t0.elapsed() - t_indicators), "month figures");
+        Ok(fig)
+    }
+
+    /// The figures of `old`'s month after a change that brought only new events of the
+    /// members `members` (no reference row, no small-table row: [`incremental`] decides),
+    /// with `member_lights` already spliced. Only the organisations of those members can
+    /// have other figures, and only their ancestors other subtree sums: their rows are
+    /// recomputed and spliced into `old`'s frames; what ranks or averages over everyone
+    /// (the index's ranks, the subtree counts, averages, findings, records) is recomputed
+    /// whole from the spliced frames. Equal to [`MonthFigures::compute`] (tested), at a
+    /// fraction of its cost: this is what keeps a check-in's way to the wall short (§10).
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        old: &MonthFigures,
+        ds: &Dataset,
+        extras: &Extras,
+        base: &Base,
+        rules: &Rules,
+        cat: &Catalogue,
+        members: &[i64],
+        member_lights: DataFrame,
+    ) -> PolarsResult<MonthFigures> {
+        let month = old.month;
+        let m = month.0;
+        let t0 = std::time::Instant::now();
+        let index = index_after(ds, base, &old.index, month, members)?;
+        let ids = Series::new("ids".into(), members);
+        let orgs = distinct_i64(ds.members.clone().lazy().filter(col(c::ID).is_in(lit(ids).implode(false), false)), c::ORG)?;
+        let ancestors = distinct_i64(base.ancestry.clone().lazy().filter(is_in(c::ORG, &orgs)), c::ANCESTOR)?;
+        let t_index = t0.elapsed();
+
+        let lights_part = member_lights.clone().lazy().filter(is_in(c::ORG, &orgs)).collect()?;
+        let branches_part = lights::branch_lights_lazy(ds, rules, month, lights_part.clone().lazy()).collect()?;
+        let branch_lights = crate::facts::splice_on(&old.branch_lights, &branches_part, c::ORG, &orgs, &[c::ORG_ID])?;
+        let subtree = lights::subtree_counts_lazy(ds, member_lights.clone().lazy(), branch_lights.clone().lazy())?.collect()?;
+        let t_lights = t0.elapsed();
+
+        // The organisations' own facts, on a dataset and member facts narrowed to them.
+        let (narrowed, their_extras) = narrow_to_orgs(ds, extras, &orgs)?;
+        let their_facts = base.member_facts.clone().lazy().filter(is_in(c::ORG, &orgs)).collect()?;
+        let direct = org_facts(&narrowed, &their_extras, &their_facts, fact_window(base, month), month)?;
+        let facts_part = with_lights(direct, &lights_part, &branches_part, m)?;
+        let org_facts = crate::facts::splice_on(&old.org_facts, &facts_part, c::ORG, &orgs, &[c::ORG, c::MONTH])?;
+        let t_own = t0.elapsed();
+        let subtree_facts = subtree_after(old, &facts_part, base, &orgs, &ancestors)?;
+        let t_facts = t0.elapsed();
+
+        let (now_part, history_part) = evaluate_branches(cat, base, &facts_part, &branches_part, m)?;
+        let key = [c::ORG, c::TARGET_MONTH];
+        let branch_indicators = crate::facts::splice_on(&old.branch_indicators, &now_part, c::ORG, &orgs, &key)?;
+        let branch_history = crate::facts::splice_on(&old.branch_history, &history_part, c::ORG, &orgs, &key)?;
+        let t_indicators = t0.elapsed();
+
+        let fig =
+            Self::finish(ds, base, cat, month, index, member_lights, branch_lights, subtree, org_facts, subtree_facts, branch_indicators, branch_history)?;
+        // Every member's indicators carried over when the old figures had them, so that the
+        // first profile read after a check-in does not evaluate the whole district again.
+        if let Some(Ok(values)) = old.member_values.get()
+            && let Some(v) = member_values_after(cat, base, &fig, values, members)?
+        {
+            let _ = fig.member_values.set(Ok(v));
+        }
+        tracing::debug!(%month, orgs = orgs.len(), index = ?t_index, lights = ?(t_lights - t_index), facts = ?(t_own - t_lights), subtree_facts = ?(t_facts - t_own), indicators = ?(t_indicators - t_facts), rest = ?(t0.elapsed() - t_indicators), "month figures updated");
+        Ok(fig)
+    }
+
+    /// What [`compute`](Self::compute) and [`update`](Self::update) derive alike from the
+    /// frames above: branch averages and findings, records and grades.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        ds: &Dataset,
+        base: &Base,
+        cat: &Catalogue,
+        month: Period,
+        index: DataFrame,
+        member_lights: DataFrame,
+        branch_lights: DataFrame,
+        subtree: DataFrame,
+        org_facts: DataFrame,
+        subtree_facts: DataFrame,
+        branch_indicators: DataFrame,
+        branch_history: DataFrame,
+    ) -> PolarsResult<MonthFigures> {
+        let m = month.0;
+        let t0 = std::time::Instant::now();
         let branch_averages = cat.of(Level::Branch).map(|i| mean(&branch_indicators, &i.id)).collect::<PolarsResult<Vec<_>>>()?;
         let sizes: HashMap<i64, i64> = {
             let (o, n) = (crate::read::i64s(&branch_lights, c::ORG)?, crate::read::i64s(&branch_lights, c::MEMBERS)?);
             o.into_iter().zip(n).collect()
         };
-        let findings = findings(cat, &branch_indicators, &history, &branch_averages, &sizes)?;
-
-        let t_indicators = t0.elapsed();
+        let findings = findings(cat, &branch_indicators, &branch_history, &branch_averages, &sizes)?;
+        let t_findings = t0.elapsed();
         let records = records(ds, base, month)?;
+        let t_records = t0.elapsed();
         let dec = if month.month() == 12 { m } else { Period::new(month.year() - 1, 12).0 };
         let grades = base
             .member_facts
@@ -203,8 +252,7 @@ impl MonthFigures {
             ])
             .filter(col(c::GRADE).is_not_null())
             .collect()?;
-
-        tracing::debug!(%month, index_and_member_lights = ?t_lights, facts = ?(t_facts - t_lights), indicators_findings = ?(t_indicators - t_facts), rest = ?(t0.elapsed() - t_indicators), "month figures");
+        tracing::debug!(%month, findings = ?t_findings, records = ?(t_records - t_findings), grades = ?(t0.elapsed() - t_records), "month figures finished");
         Ok(MonthFigures {
             month,
             index,
@@ -214,13 +262,193 @@ impl MonthFigures {
             org_facts,
             subtree_facts,
             branch_indicators,
+            branch_history,
             branch_averages,
+            member_values: std::sync::OnceLock::new(),
             member_averages: std::sync::OnceLock::new(),
             findings,
             records,
             grades,
         })
     }
+}
+
+/// The index so far this year (January to `month`), from the monthly dimension sums.
+fn index_at(ds: &Dataset, base: &Base, month: Period) -> PolarsResult<DataFrame> {
+    index::index_from(ds, month.year(), dimension_sums(base, month, None))?.collect()
+}
+
+/// The index of `old` (the index at `month`) after only the facts of `members` changed:
+/// their dimension sums computed again, everyone else's read from `old` (the index's
+/// dimensions are the sums themselves), and the ranks computed again over everyone.
+fn index_after(ds: &Dataset, base: &Base, old: &DataFrame, month: Period, members: &[i64]) -> PolarsResult<DataFrame> {
+    let dims = [c::PARTY_LIFE, c::DUTY, c::CONTRIBUTION, c::MORALITY];
+    let kept = old.clone().lazy().filter(is_in(c::MEMBER, members).not()).select([c::MEMBER].iter().chain(&dims).map(|n| col(*n)).collect::<Vec<_>>());
+    let sums = concat([kept, dimension_sums(base, month, Some(members))], UnionArgs::default())?;
+    index::index_from(ds, month.year(), sums)?.collect()
+}
+
+/// Each member's dimension sums from January to `month` (`member, party_life, duty,
+/// contribution, morality`), of every member or only of `only`.
+fn dimension_sums(base: &Base, month: Period, only: Option<&[i64]>) -> LazyFrame {
+    let (m, jan) = (month.0, Period::new(month.year(), 1).0);
+    let mut facts = base.member_facts.clone().lazy();
+    if let Some(ids) = only {
+        facts = facts.filter(is_in(c::MEMBER, ids));
+    }
+    facts.filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m)))).group_by([col(c::MEMBER)]).agg([
+        col(c::PARTY_LIFE).sum(),
+        col(c::DUTY).sum(),
+        col(c::CONTRIBUTION).sum(),
+        col(c::MORALITY).sum(),
+    ])
+}
+
+/// The dataset's organisations and activities, and the small tables, limited to what
+/// [`org_facts`] reads for the organisations `orgs`: every row of theirs (a transfer from or
+/// to one of them; every step of a candidate with a step in one of them, since a step's time
+/// is measured from the candidate's step before). [`org_facts`] groups by organisation, so
+/// its rows for `orgs` are the same on these as on the whole tables, at a fraction of the
+/// cost. The events and the study counts are not read by it and are left whole.
+fn narrow_to_orgs(ds: &Dataset, extras: &Extras, orgs: &[i64]) -> PolarsResult<(Dataset, Extras)> {
+    let keep = |df: &DataFrame, by: Expr| df.clone().lazy().filter(by).collect();
+    let narrowed = Dataset { orgs: keep(&ds.orgs, is_in(c::ID, orgs))?, activities: keep(&ds.activities, is_in(c::ORG, orgs))?, ..ds.clone() };
+    let theirs = extras.candidates.clone().lazy().filter(is_in(c::ORG, orgs)).select([col(c::CANDIDATE_ID)]).unique(None, UniqueKeepStrategy::Any).collect()?;
+    let candidates = theirs.column(c::CANDIDATE_ID)?.as_materialized_series().clone();
+    let their = Extras {
+        transfers: keep(&extras.transfers, is_in(c::FROM_ORG, orgs).or(is_in(c::TO_ORG, orgs)))?,
+        ratings: keep(&extras.ratings, is_in(c::ORG, orgs))?,
+        projects: keep(&extras.projects, is_in(c::ORG, orgs))?,
+        candidates: keep(&extras.candidates, col(c::CANDIDATE_ID).is_in(lit(candidates).implode(false), false))?,
+        ..extras.clone()
+    };
+    Ok((narrowed, their))
+}
+
+/// The subtree facts of `old` after the organisation facts of `orgs` became `fresh` (their
+/// rows, lights columns included), `ancestors` being every organisation whose subtree holds
+/// one of them. A subtree's facts are sums of its organisations' facts, every column an
+/// Int64 ([`org_facts`] casts them), so each ancestor's row moves by the sum of its changed
+/// organisations' differences, exactly: far less work than summing the district again (the
+/// top organisation is an ancestor of every one).
+fn subtree_after(old: &MonthFigures, fresh: &DataFrame, base: &Base, orgs: &[i64], ancestors: &[i64]) -> PolarsResult<DataFrame> {
+    let keys = || [col(c::ORG), col(c::MONTH)];
+    let values: Vec<String> = old.subtree_facts.get_column_names().iter().filter(|n| !matches!(n.as_str(), c::ORG | c::MONTH)).map(|n| n.to_string()).collect();
+    let before = old
+        .org_facts
+        .clone()
+        .lazy()
+        .filter(is_in(c::ORG, orgs))
+        .select(keys().into_iter().chain(values.iter().map(|v| col(v.as_str()).alias(format!("{v}.before")))).collect::<Vec<_>>());
+    let change: Vec<Expr> =
+        values.iter().map(|v| (col(v.as_str()).fill_null(lit(0i64)) - col(format!("{v}.before")).fill_null(lit(0i64))).alias(v.as_str())).collect();
+    let their_ancestry = base.ancestry.clone().lazy().filter(is_in(c::ORG, orgs));
+    let moved = fresh
+        .clone()
+        .lazy()
+        .join(before, keys(), keys(), JoinArgs::new(JoinType::Inner))
+        .select(keys().into_iter().chain(change).collect::<Vec<_>>())
+        .join(their_ancestry, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner))
+        .group_by([col(c::ANCESTOR), col(c::MONTH)])
+        .agg(values.iter().map(|v| col(v.as_str()).sum().alias(format!("{v}.moved"))).collect::<Vec<_>>())
+        .rename([c::ANCESTOR], [c::ORG], true);
+    let moved_rows = old
+        .subtree_facts
+        .clone()
+        .lazy()
+        .filter(is_in(c::ORG, ancestors))
+        .join(moved, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .select(
+            keys()
+                .into_iter()
+                .chain(values.iter().map(|v| (col(v.as_str()) + col(format!("{v}.moved")).fill_null(lit(0i64))).alias(v.as_str())))
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    crate::facts::splice_on(&old.subtree_facts, &moved_rows, c::ORG, ancestors, &[c::ORG, c::MONTH])
+}
+
+/// The first month of the organisation facts kept for `month` (its trend window).
+fn fact_window(base: &Base, month: Period) -> Period {
+    Period((month.0 - FACT_MONTHS + 1).max(base.first.0))
+}
+
+/// `column` is one of `ids`.
+fn is_in(column: &str, ids: &[i64]) -> Expr {
+    col(column).is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
+}
+
+/// The distinct values of an Int64 `column` of `frame`, sorted.
+fn distinct_i64(frame: LazyFrame, column: &str) -> PolarsResult<Vec<i64>> {
+    let df = frame.select([col(column)]).unique(None, UniqueKeepStrategy::Any).sort([column], SortMultipleOptions::default()).collect()?;
+    Ok(df.column(column)?.i64()?.iter().flatten().collect())
+}
+
+/// Organisation facts (`direct`, of [`org_facts`]) with the month's lights columns
+/// (`red_members, yellow_members, lit_members, org_life_gap`) attached at `m`: known at the
+/// month for every organisation (0 without members), unknown before.
+fn with_lights(direct: DataFrame, member_lights: &DataFrame, branch_lights: &DataFrame, m: i32) -> PolarsResult<DataFrame> {
+    let lit_by_org = member_lights
+        .clone()
+        .lazy()
+        .group_by([col(c::ORG)])
+        .agg([
+            col(c::LIGHT).eq(lit(2i64)).cast(DataType::Int64).sum().alias(c::RED_MEMBERS),
+            col(c::LIGHT).eq(lit(1i64)).cast(DataType::Int64).sum().alias(c::YELLOW_MEMBERS),
+            len().cast(DataType::Int64).alias(c::LIT_MEMBERS),
+        ])
+        .with_column(lit(m).alias(c::MONTH));
+    let gaps = branch_lights.clone().lazy().select([col(c::ORG), col(c::ORG_LIFE_GAP), lit(m).alias(c::MONTH)]);
+    let keys = || [col(c::ORG), col(c::MONTH)];
+    let at_m = |c: &str| when(col(c::MONTH).eq(lit(m))).then(col(c).fill_null(lit(0i64))).otherwise(lit(NULL).cast(DataType::Int64)).alias(c);
+    direct
+        .lazy()
+        .join(lit_by_org, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .join(gaps, keys(), keys(), JoinArgs::new(JoinType::Left))
+        .with_columns([at_m(c::RED_MEMBERS), at_m(c::YELLOW_MEMBERS), at_m(c::LIT_MEMBERS)])
+        .collect()
+}
+
+/// Each branch with lights (of `branch_lights`), on its own facts (of `org_facts`), at the
+/// month and at the months before it that "falling" looks at, in one evaluation: the values
+/// at `m`, and the history before it.
+fn evaluate_branches(cat: &Catalogue, base: &Base, org_facts: &DataFrame, branch_lights: &DataFrame, m: i32) -> PolarsResult<(DataFrame, DataFrame)> {
+    let branches = branch_lights.clone().lazy().select([col(c::ORG)]);
+    let own = org_facts.clone().lazy().join(branches, [col(c::ORG)], [col(c::ORG)], JoinArgs::new(JoinType::Inner));
+    let falling = cat.diagnosis.falling_months as i32;
+    let targets: Vec<i32> = (m - falling..=m).filter(|t| *t >= base.first.0).collect();
+    let evaluated = cat.evaluate(Level::Branch, own, c::ORG, &targets)?.collect()?;
+    let now = evaluated.clone().lazy().filter(col(c::TARGET_MONTH).eq(lit(m))).collect()?;
+    let history = evaluated.lazy().filter(col(c::TARGET_MONTH).lt(lit(m))).collect()?;
+    Ok((now, history))
+}
+
+/// Whether member indicator `i` reads a rank (which moves with every other member's index).
+fn reads_rank(i: &crate::catalogue::Indicator) -> bool {
+    i.columns().iter().any(|c| *c == c::DISTRICT_RANK || *c == c::ORG_RANK)
+}
+
+/// Every member's indicators at the month after only `members`' facts changed, from the
+/// values before (`old`, of the same month): those members' rows evaluated again, and the
+/// indicators that read a rank (`last(district_rank)`, `last(org_rank)`) taken from the new
+/// index for everyone. `None` when an indicator reads a rank other than as `last(rank)`: the
+/// values are then computed whole on first use.
+fn member_values_after(cat: &Catalogue, base: &Base, fig: &MonthFigures, old: &DataFrame, members: &[i64]) -> PolarsResult<Option<DataFrame>> {
+    let ranked: Vec<(&str, &str)> = cat.of(Level::Member).filter(|i| reads_rank(i)).map(|i| (i.id.as_str(), i.last_of().unwrap_or(""))).collect();
+    if ranked.iter().any(|(_, c)| *c != c::DISTRICT_RANK && *c != c::ORG_RANK) {
+        return Ok(None);
+    }
+    let m = fig.month.0;
+    let fresh = member_indicators(cat, base, &fig.index, &fig.member_lights, fig.month, &[m], Some(members))?;
+    let values = crate::facts::splice_on(old, &fresh, c::MEMBER, members, &[c::MEMBER, c::TARGET_MONTH])?;
+    let ranks = fig
+        .index
+        .clone()
+        .lazy()
+        .select(ranked.iter().map(|(id, rank)| col(*rank).cast(DataType::Float64).alias(*id)).chain([col(c::MEMBER)]).collect::<Vec<_>>());
+    let order: Vec<Expr> = values.get_column_names().iter().map(|n| col(n.as_str())).collect();
+    let ids: Vec<&str> = ranked.iter().map(|(id, _)| *id).collect();
+    Ok(Some(values.lazy().drop(cols(ids)).join(ranks, [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left)).select(order).collect()?))
 }
 
 impl MonthFigures {
@@ -248,8 +476,12 @@ impl MonthFigures {
     /// next version computes again.
     pub fn member_averages(&self, cat: &Catalogue, base: &Base) -> PolarsResult<&[Option<f64>]> {
         let r = self.member_averages.get_or_init(|| {
-            let all = member_indicators(cat, base, &self.index, &self.member_lights, self.month, &[self.month.0], None).map_err(|e| e.to_string())?;
-            cat.of(Level::Member).map(|i| mean(&all, &i.id)).collect::<PolarsResult<Vec<_>>>().map_err(|e| e.to_string())
+            let all = self
+                .member_values
+                .get_or_init(|| member_indicators(cat, base, &self.index, &self.member_lights, self.month, &[self.month.0], None).map_err(|e| e.to_string()))
+                .as_ref()
+                .map_err(|e| e.clone())?;
+            cat.of(Level::Member).map(|i| mean(all, &i.id)).collect::<PolarsResult<Vec<_>>>().map_err(|e| e.to_string())
         });
         r.as_deref().map_err(|e| PolarsError::ComputeError(format!("member averages: {e}").into()))
     }
@@ -286,6 +518,11 @@ pub fn affected_members(old: &Dataset, new: &Dataset, event_members: &[i64]) -> 
 /// members' facts and lights are recomputed on [`Dataset::restrict`] and spliced in, and the
 /// month's derived frames (ranks, organisation facts, indicators, findings) rebuilt from them.
 /// Equal to a full recompute (tested), at a fraction of its cost.
+///
+/// `only_events` says the change brought new events and nothing else (no reference row,
+/// no small-table row): then only the organisations of `members` can have other figures,
+/// and the month's frames are updated rather than rebuilt ([`MonthFigures::update`]).
+#[allow(clippy::too_many_arguments)]
 pub fn incremental(
     ds: &Dataset,
     extras: &Extras,
@@ -294,6 +531,7 @@ pub fn incremental(
     members: &[i64],
     rules: &Rules,
     cat: &Catalogue,
+    only_events: bool,
 ) -> PolarsResult<(Base, Option<MonthFigures>)> {
     let t0 = std::time::Instant::now();
     let part = ds.restrict(members)?;
@@ -306,14 +544,18 @@ pub fn incremental(
             let fresh_lights = lights::member_lights_frame(&part, rules, old.month)?;
             let lights = crate::facts::splice(&old.member_lights, &fresh_lights, members, Some(c::MEMBER_ID))?;
             tracing::debug!(restrict = ?t_restrict, member_facts = ?(t_facts - t_restrict), member_lights = ?(t0.elapsed() - t_facts), "incremental: the members' own figures");
-            Some(MonthFigures::compute(ds, extras, &base, rules, cat, old.month, Some(lights))?)
+            Some(if only_events {
+                MonthFigures::update(old, ds, extras, &base, rules, cat, members, lights)?
+            } else {
+                MonthFigures::compute(ds, extras, &base, rules, cat, old.month, Some(lights))?
+            })
         }
         None => None,
     };
     Ok((base, fig))
 }
 
-/// Member indicators at `targets`, for every member or only `only` (a surrogate id). The
+/// Member indicators at `targets`, for every member or only those of `only` (surrogate ids). The
 /// member facts are joined with the month's lights and ranks (`dues_arrears, absence,
 /// district_rank, org_rank`), known at `month` only.
 pub fn member_indicators(
@@ -323,17 +565,17 @@ pub fn member_indicators(
     member_lights: &DataFrame,
     month: Period,
     targets: &[i32],
-    only: Option<i64>,
+    only: Option<&[i64]>,
 ) -> PolarsResult<DataFrame> {
     let m = month.0;
     let lo = targets.iter().min().copied().unwrap_or(m) - crate::formula::WINDOW + 1;
     let mut mf = base.member_facts.clone().lazy().filter(col(c::MONTH).gt_eq(lit(lo)).and(col(c::MONTH).lt_eq(lit(m))));
     let mut ml = member_lights.clone().lazy();
     let mut ix = index.clone().lazy();
-    if let Some(id) = only {
-        mf = mf.filter(col(c::MEMBER).eq(lit(id)));
-        ml = ml.filter(col(c::MEMBER).eq(lit(id)));
-        ix = ix.filter(col(c::MEMBER).eq(lit(id)));
+    if let Some(ids) = only {
+        mf = mf.filter(is_in(c::MEMBER, ids));
+        ml = ml.filter(is_in(c::MEMBER, ids));
+        ix = ix.filter(is_in(c::MEMBER, ids));
     }
     let at_m = ml
         .select([col(c::MEMBER), col(c::DUES_ARREARS), col(c::ABSENCE)])
@@ -362,6 +604,16 @@ fn findings(cat: &Catalogue, values: &DataFrame, history: &DataFrame, averages: 
     let orgs: Vec<Option<i64>> = values.column(c::ORG)?.i64()?.iter().collect();
     let h_orgs: Vec<Option<i64>> = history.column(c::ORG)?.i64()?.iter().collect();
     let h_t: Vec<Option<i32>> = history.column(c::TARGET_MONTH)?.i32()?.iter().collect();
+    // Each branch's rows of the history, by month: found once for every indicator.
+    let mut rows_of: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (r, (o, t)) in h_orgs.iter().zip(&h_t).enumerate() {
+        if let (Some(o), Some(_)) = (o, t) {
+            rows_of.entry(*o).or_default().push(r);
+        }
+    }
+    for rows in rows_of.values_mut() {
+        rows.sort_by_key(|r| h_t[*r]);
+    }
     let (mut org, mut ind, mut val, mut avg, mut light, mut bad) = (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut basis, mut rank, mut ranked, mut size, mut evidence) = (vec![], vec![], vec![], vec![], vec![]);
     for (k, (i, a)) in cat.of(Level::Branch).zip(averages).enumerate() {
@@ -371,13 +623,7 @@ fn findings(cat: &Catalogue, values: &DataFrame, history: &DataFrame, averages: 
         let mut keys: Vec<f64> = vs.iter().flatten().copied().filter(|v| v.is_finite()).map(key).collect();
         keys.sort_by(f64::total_cmp);
         let n = keys.len();
-        // Each branch's own earlier values, by month.
-        let mut past: HashMap<i64, Vec<(i32, f64)>> = HashMap::new();
-        for ((o, t), v) in h_orgs.iter().zip(&h_t).zip(f64s(history, &i.id)?) {
-            if let (Some(o), Some(t), Some(v)) = (o, t, v) {
-                past.entry(*o).or_default().push((*t, v));
-            }
-        }
+        let past = f64s(history, &i.id)?;
         for (o, v) in orgs.iter().zip(vs) {
             let (Some(o), Some(v)) = (*o, v) else { continue };
             if !v.is_finite() {
@@ -402,11 +648,10 @@ fn findings(cat: &Catalogue, values: &DataFrame, history: &DataFrame, averages: 
             let months = rule.falling_months as usize;
             if months > 0 {
                 // The values at M−months … M−1 (all of them, so consecutive), then M.
-                let mut trend: Vec<(i32, f64)> = past.get(&o).cloned().unwrap_or_default();
-                trend.sort_by_key(|p| p.0);
-                let mut series: Vec<f64> = trend.iter().map(|p| p.1).collect();
+                let mut series: Vec<f64> = rows_of.get(&o).map_or(&[][..], |r| &r[..]).iter().filter_map(|r| past[*r]).collect();
+                let known = series.len();
                 series.push(v);
-                if trend.len() == months && series.windows(2).all(|w| i.better_than(w[0], w[1])) {
+                if known == months && series.windows(2).all(|w| i.better_than(w[0], w[1])) {
                     mask |= Basis::Falling as i64;
                     why.push(format!("连续{months}个月下降：{}", series.iter().map(|x| i.format(*x)).collect::<Vec<_>>().join(" → ")));
                 }

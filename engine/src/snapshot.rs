@@ -498,7 +498,7 @@ impl Ctx<'_> {
 
         // Indicators: the member's own over 12 months, against the district at the month.
         let targets: Vec<i32> = (m - TREND_MONTHS + 1..=m).collect();
-        let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(member))?;
+        let own = member_indicators(self.cat, self.base, &fig.index, &fig.member_lights, fig.month, &targets, Some(&[member]))?;
         let mut indicators = vec![];
         // Rows of `own` by target month, read column by column (one query per cell was most of
         // a profile's cost).

@@ -115,6 +115,22 @@ async fn incremental_refresh_equals_full_recompute() {
         let r = live.refresh().await.unwrap();
         assert!(!r.reference_changed && !r.reloaded && r.members.len() == 2, "{r:?}");
         let old = live.dataset().clone();
+        let l = &db.label;
+        // Only events: the month's frames are updated for those members' organisations
+        // (with every member's indicators carried over) and equal a full recompute.
+        fig.member_averages(&cat, &base).unwrap();
+        let (ev_base, ev_fig) = incremental(&old, &extras, &base, Some(&fig), &r.members, &rules, &cat, true).unwrap();
+        let ev_fig = ev_fig.unwrap();
+        let full_base = Base::compute(&old, &rules).unwrap().unwrap();
+        let full_fig = MonthFigures::compute(&old, &extras, &full_base, &rules, &cat, month, None).unwrap();
+        assert_same_figures(&ev_fig, &full_fig, &cat, &format!("{l}, new events only"));
+        assert_same(&ev_base.member_facts, &full_base.member_facts, &[c::MEMBER, c::MONTH], &format!("[{l}] member facts after new events"));
+        assert_eq!(
+            ev_fig.member_averages(&cat, &ev_base).unwrap(),
+            full_fig.member_averages(&cat, &full_base).unwrap(),
+            "[{l}] member averages after new events"
+        );
+        assert!(!ev_fig.index.equals_missing(&fig.index), "[{l}] the new events changed the index");
 
         // Then a new activity of the first member's branch, and a new member who attends it.
         let sql = "SELECT o.org_id FROM members m JOIN orgs o ON o.id = m.org WHERE m.member_id = $1";
@@ -145,30 +161,37 @@ async fn incremental_refresh_equals_full_recompute() {
         members.extend(&r.members);
         members.sort_unstable();
         members.dedup();
-        let (inc_base, inc_fig) = incremental(ds, &extras, &base, Some(&fig), &members, &rules, &cat).unwrap();
+        let (inc_base, inc_fig) = incremental(ds, &extras, &base, Some(&fig), &members, &rules, &cat, false).unwrap();
         let inc_fig = inc_fig.unwrap();
         let full_base = Base::compute(ds, &rules).unwrap().unwrap();
         let full_fig = MonthFigures::compute(ds, &extras, &full_base, &rules, &cat, month, None).unwrap();
-        let l = &db.label;
         assert_same(&inc_base.member_facts, &full_base.member_facts, &[c::MEMBER, c::MONTH], &format!("[{l}] member facts"));
-        assert_same(&inc_fig.index, &full_fig.index, &[c::MEMBER], &format!("[{l}] index"));
-        assert_same(&inc_fig.member_lights, &full_fig.member_lights, &[c::MEMBER], &format!("[{l}] member lights"));
-        assert_same(&inc_fig.branch_lights, &full_fig.branch_lights, &[c::ORG], &format!("[{l}] branch lights"));
-        assert_same(&inc_fig.subtree, &full_fig.subtree, &[c::ORG], &format!("[{l}] subtree counts"));
-        assert_same(&inc_fig.org_facts, &full_fig.org_facts, &[c::ORG, c::MONTH], &format!("[{l}] org facts"));
-        assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &[c::ORG, c::MONTH], &format!("[{l}] subtree facts"));
-        let root = inc_fig.subtree.column(c::ORG).unwrap().i64().unwrap().get(0).unwrap();
-        assert_same(
-            &inc_fig.org_indicators(&cat, &[root]).unwrap(),
-            &full_fig.org_indicators(&cat, &[root]).unwrap(),
-            &[c::ORG, c::TARGET_MONTH],
-            &format!("[{l}] indicators"),
-        );
-        assert_same(&inc_fig.records, &full_fig.records, &[c::ORG], &format!("[{l}] records"));
-        assert_same(&inc_fig.findings, &full_fig.findings, &[c::ORG, c::INDICATOR], &format!("[{l}] findings"));
+        assert_same_figures(&inc_fig, &full_fig, &cat, l);
         // And the new events did change the figures.
         assert!(!inc_base.member_facts.equals_missing(&base.member_facts));
     }
+}
+
+/// Every frame of two months' figures holds the same rows (as sets, keyed).
+fn assert_same_figures(inc_fig: &MonthFigures, full_fig: &MonthFigures, cat: &Catalogue, l: &str) {
+    assert_same(&inc_fig.index, &full_fig.index, &[c::MEMBER], &format!("[{l}] index"));
+    assert_same(&inc_fig.member_lights, &full_fig.member_lights, &[c::MEMBER], &format!("[{l}] member lights"));
+    assert_same(&inc_fig.branch_lights, &full_fig.branch_lights, &[c::ORG], &format!("[{l}] branch lights"));
+    assert_same(&inc_fig.subtree, &full_fig.subtree, &[c::ORG], &format!("[{l}] subtree counts"));
+    assert_same(&inc_fig.org_facts, &full_fig.org_facts, &[c::ORG, c::MONTH], &format!("[{l}] org facts"));
+    assert_same(&inc_fig.subtree_facts, &full_fig.subtree_facts, &[c::ORG, c::MONTH], &format!("[{l}] subtree facts"));
+    let root = inc_fig.subtree.column(c::ORG).unwrap().i64().unwrap().get(0).unwrap();
+    assert_same(
+        &inc_fig.org_indicators(cat, &[root]).unwrap(),
+        &full_fig.org_indicators(cat, &[root]).unwrap(),
+        &[c::ORG, c::TARGET_MONTH],
+        &format!("[{l}] indicators"),
+    );
+    assert_same(&inc_fig.records, &full_fig.records, &[c::ORG], &format!("[{l}] records"));
+    assert_same(&inc_fig.findings, &full_fig.findings, &[c::ORG, c::INDICATOR], &format!("[{l}] findings"));
+    assert_same(&inc_fig.branch_indicators, &full_fig.branch_indicators, &[c::ORG], &format!("[{l}] branch indicators"));
+    assert_eq!(inc_fig.branch_averages, full_fig.branch_averages, "[{l}] branch averages");
+    assert_same(&inc_fig.grades, &full_fig.grades, &[c::MEMBER], &format!("[{l}] grades"));
 }
 
 async fn ready(hub: &Hub) {

@@ -367,7 +367,7 @@ async fn events(
 
 /// Test-only: publish the same data as a new version (enabled by VANGUARD_DEV_ENDPOINTS=1).
 async fn dev_bump(State(hub): State<Hub>) -> ApiResult<Json<VersionEvent>> {
-    Ok(Json(hub.bump()?))
+    Ok(Json(hub.bump().await?))
 }
 
 #[derive(OpenApi)]

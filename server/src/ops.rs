@@ -114,20 +114,20 @@ impl Ops {
         for id in raised.changed.iter().take(EVENTS_PER_RAISE) {
             let _ = self.events.send(operations::warnings::get(self.hub.store(), *id).await?.view(access::clock::now()));
         }
-        self.republish();
+        self.republish().await;
         Ok(())
     }
 
     /// A warning changed: tells the SSE streams in its scope, and publishes the figures again
     /// as a new version, so that every wall refetches its feed of warnings in place.
-    fn announce(&self, row: &WarningRow) {
+    async fn announce(&self, row: &WarningRow) {
         // No subscriber is no error.
         let _ = self.events.send(row.view(access::clock::now()));
-        self.republish();
+        self.republish().await;
     }
 
-    fn republish(&self) {
-        if let Err(e) = self.hub.bump() {
+    async fn republish(&self) {
+        if let Err(e) = self.hub.bump().await {
             tracing::warn!(error = %e, "publishing the changed warnings failed");
         }
     }
@@ -201,7 +201,7 @@ pub(crate) async fn ack(State(ops): State<Ops>, scope: Scope, ConnectInfoOpt(ip)
     readable(&ops, &scope, id).await?;
     let entry = AuditEntry::ok(scope.caller(), ip.as_deref(), Action::WarningAck, format!("warning:{id}"));
     let row = operations::warnings::acknowledge(ops.hub.store(), id, &entry).await?;
-    ops.announce(&row);
+    ops.announce(&row).await;
     Ok(Json(view_for(&scope, &row)))
 }
 
@@ -218,7 +218,7 @@ pub(crate) async fn resolve(
     readable(&ops, &scope, id).await?;
     let entry = AuditEntry::ok(scope.caller(), ip.as_deref(), Action::WarningResolve, format!("warning:{id}"));
     let row = operations::warnings::resolve(ops.hub.store(), id, &body.note, &entry).await?;
-    ops.announce(&row);
+    ops.announce(&row).await;
     Ok(Json(view_for(&scope, &row)))
 }
 
