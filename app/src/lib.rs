@@ -11,10 +11,12 @@
 pub mod auth;
 pub mod components;
 pub mod errors;
+pub mod filter;
 pub mod format;
 pub mod functions;
 #[cfg(feature = "hydrate")]
 pub mod http;
+pub mod layout;
 pub mod live;
 pub mod pages;
 pub mod rotation;
@@ -28,6 +30,7 @@ use leptos_router::{
     path,
 };
 
+use crate::layout::Presentation;
 use crate::live::Live;
 use crate::pages::admin::AdminPage;
 use crate::pages::checkin::{CheckinPage, CheckinStartPage, ScanPage};
@@ -111,16 +114,19 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The wall's fixed design canvas (scaled by [`scale::FIT_SCRIPT`]) around a wall page.
+/// The wall's fixed design canvas (chosen and scaled by [`scale::FIT_SCRIPT`]) around a wall
+/// page, with the page's [`Presentation`] (layout, print view) in context.
 #[component]
 pub fn WallStage(children: Children) -> impl IntoView {
     let live = Live::get();
     let hydrated = expect_context::<Hydrated>();
+    let presentation = Presentation::provide();
     view! {
         <div class="stage">
             <div
                 class="wall"
                 class:is-stale=move || live.stale.get()
+                class:is-print=move || presentation.print.get()
                 data-testid="wall"
                 data-hydrated=hydrated.attr()
                 data-version=move || live.shown_version.get().map(|v| v.to_string())

@@ -1,10 +1,14 @@
 //! The URL is the wall's whole state: `/` (the district), `/org/:org_id`,
-//! `/member/:member_id`, `?month=YYYY-MM` (default: the newest month) and
-//! `?rotate=SECONDS` (rotation mode). These helpers read it and build links that keep it.
+//! `/member/:member_id`, `?month=YYYY-MM` (default: the newest month),
+//! `?rotate=SECONDS` (rotation mode), `?layout=wall|briefing` (a forced design canvas,
+//! [`crate::scale`]), `?print=1` (the print view) and a pie's filter of the view's list
+//! ([`crate::filter`]). These helpers read it and build links that keep it.
 
 use domain::Period;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+
+use crate::scale::Layout;
 
 /// The shortest rotation interval honoured; anything faster would not be readable.
 pub const MIN_ROTATE_SECONDS: u32 = 1;
@@ -89,10 +93,38 @@ pub fn use_url_month() -> Memo<UrlMonth> {
     Memo::new(move |_| query.with(|q| UrlMonth::parse(q.get_str("month"))))
 }
 
-/// The month links keep (`YYYY-MM`), `None` for the newest: see [`UrlMonth::as_query`].
-pub fn use_link_month() -> Memo<Option<String>> {
-    let month = use_url_month();
-    Memo::new(move |_| month.with(UrlMonth::as_query))
+/// What the wall's links keep of the URL: the month in view and a forced layout. Drilling
+/// leaves rotation mode (whoever clicks has taken over the wall), a pie's filter and the
+/// print view behind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Keep {
+    /// `YYYY-MM`, `None` for the newest (see [`UrlMonth::as_query`]).
+    pub month: Option<String>,
+    pub layout: Option<Layout>,
+}
+
+impl Keep {
+    /// Links at `month`, no layout forced.
+    pub fn month(month: &str) -> Self {
+        Keep { month: Some(month.to_string()), layout: None }
+    }
+
+    fn on(&self, path: String) -> String {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(m) = &self.month {
+            pairs.push(("month", m));
+        }
+        if let Some(l) = self.layout {
+            pairs.push(("layout", l.as_str()));
+        }
+        format!("{path}{}", query_string(pairs))
+    }
+}
+
+/// What links keep of the URL in view.
+pub fn use_keep() -> Memo<Keep> {
+    let query = use_query_map();
+    Memo::new(move |_| query.with(|q| Keep { month: UrlMonth::parse(q.get_str("month")).as_query(), layout: q.get_str("layout").and_then(Layout::parse) }))
 }
 
 /// The rotation interval in the URL, if any.
@@ -130,39 +162,57 @@ pub fn on_link(ev: &leptos::ev::MouseEvent) -> bool {
     }
 }
 
-fn with_month_query(path: String, month: Option<&str>) -> String {
-    match month {
-        Some(m) => format!("{path}?month={m}"),
-        None => path,
+/// Link to an organisation's view; the root is the district view `/`.
+pub fn org_href(org_id: &str, is_root: bool, keep: &Keep) -> String {
+    keep.on(if is_root { "/".to_string() } else { format!("/org/{org_id}") })
+}
+
+/// Link to a member's view.
+pub fn member_href(member_id: &str, keep: &Keep) -> String {
+    keep.on(format!("/member/{member_id}"))
+}
+
+/// `?k=v&…` of `pairs` (empty for none), each escaped as a URL query wants it.
+fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let escape = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => char::from(b).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    let joined: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{}={}", escape(k), escape(v))).collect();
+    if joined.is_empty() { String::new() } else { format!("?{}", joined.join("&")) }
+}
+
+/// `path` with the query `pairs` (those of the URL in view, in their order) but `key` set to
+/// `value`, or left out when `None`: the same view at another month (rotation, layout and
+/// filter kept), or with another filter.
+pub fn with_param(path: &str, pairs: &[(String, String)], key: &str, value: Option<&str>) -> String {
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    let mut placed = false;
+    for (k, v) in pairs {
+        if k == key {
+            if let (Some(value), false) = (value, placed) {
+                out.push((key, value));
+            }
+            placed = true;
+        } else {
+            out.push((k.as_str(), v.as_str()));
+        }
     }
-}
-
-/// Link to an organisation's view; the root is the district view `/`. Drilling keeps the
-/// chosen month and leaves rotation mode (whoever clicks has taken over the wall).
-pub fn org_href(org_id: &str, is_root: bool, month: Option<&str>) -> String {
-    let path = if is_root { "/".to_string() } else { format!("/org/{org_id}") };
-    with_month_query(path, month)
-}
-
-/// Link to a member's view, keeping the chosen month.
-pub fn member_href(member_id: &str, month: Option<&str>) -> String {
-    with_month_query(format!("/member/{member_id}"), month)
-}
-
-/// The current page at another month, keeping rotation mode if it is on.
-pub fn month_href(path: &str, month: &str, rotate: Option<u32>) -> String {
-    match rotate {
-        Some(secs) => format!("{path}?month={month}&rotate={secs}"),
-        None => format!("{path}?month={month}"),
+    if let (Some(value), false) = (value, placed) {
+        out.push((key, value));
     }
+    format!("{path}{}", query_string(out))
 }
 
-/// The current page at the newest month (no `?month=`), keeping rotation mode if it is on.
-pub fn newest_href(path: &str, rotate: Option<u32>) -> String {
-    match rotate {
-        Some(secs) => format!("{path}?rotate={secs}"),
-        None => path.to_string(),
-    }
+/// The path and query pairs of the URL in view, for [`with_param`].
+pub fn use_here() -> Memo<(String, Vec<(String, String)>)> {
+    let location = use_location();
+    let query = use_query_map();
+    Memo::new(move |_| (location.pathname.get(), query.with(|q| q.latest_values().map(|(k, v)| (k.to_string(), v.to_string())).collect())))
 }
 
 #[cfg(test)]
@@ -204,12 +254,25 @@ mod tests {
 
     #[test]
     fn links() {
-        assert_eq!(org_href("ORG1", true, None), "/");
-        assert_eq!(org_href("ORG7", false, Some("2026-03")), "/org/ORG7?month=2026-03");
-        assert_eq!(member_href("M1", None), "/member/M1");
-        assert_eq!(month_href("/org/ORG7", "2026-03", Some(20)), "/org/ORG7?month=2026-03&rotate=20");
-        assert_eq!(month_href("/", "2026-03", None), "/?month=2026-03");
-        assert_eq!(newest_href("/org/ORG7", Some(20)), "/org/ORG7?rotate=20");
-        assert_eq!(newest_href("/", None), "/");
+        let none = Keep::default();
+        assert_eq!(org_href("ORG1", true, &none), "/");
+        assert_eq!(org_href("ORG7", false, &Keep::month("2026-03")), "/org/ORG7?month=2026-03");
+        assert_eq!(member_href("M1", &none), "/member/M1");
+        let briefing = Keep { month: Some("2026-03".into()), layout: Some(Layout::Briefing) };
+        assert_eq!(member_href("M1", &briefing), "/member/M1?month=2026-03&layout=briefing");
+        assert_eq!(org_href("ORG1", true, &Keep { month: None, layout: Some(Layout::Wall) }), "/?layout=wall");
+    }
+
+    #[test]
+    fn params_are_replaced_in_place() {
+        let pairs = |s: &[(&str, &str)]| s.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let rotating = pairs(&[("rotate", "20")]);
+        assert_eq!(with_param("/org/ORG7", &rotating, "month", Some("2026-03")), "/org/ORG7?rotate=20&month=2026-03");
+        assert_eq!(with_param("/", &[], "month", Some("2026-03")), "/?month=2026-03");
+        let full = pairs(&[("month", "2026-03"), ("rotate", "20"), ("layout", "briefing")]);
+        assert_eq!(with_param("/", &full, "month", Some("2026-04")), "/?month=2026-04&rotate=20&layout=briefing");
+        assert_eq!(with_param("/", &full, "month", None), "/?rotate=20&layout=briefing");
+        assert_eq!(with_param("/", &pairs(&[("month", "")]), "month", None), "/");
+        assert_eq!(with_param("/", &pairs(&[("month", " 2026-01")]), "light", Some("red")), "/?month=%202026-01&light=red");
     }
 }

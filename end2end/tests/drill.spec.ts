@@ -1,124 +1,212 @@
-// Drill-down by clicking (list rows and chart bars), back up by the breadcrumb, the member
-// view, the month selector and rotation mode.
-import { expect, test } from '@playwright/test';
-import { chartsDrawn, orgInView, wallReady, watchProblems } from './wall';
+// Drill-down by clicking (list rows, chart bars and the slices of the lights' pie), back up by
+// the breadcrumb, the member view, the month selector and rotation mode — on the 3:1 wall and
+// on the 16:9 briefing canvas (issue 12), each chosen by the shape of the viewport.
+import { expect, test, type Page } from '@playwright/test';
+import { LAYOUTS, chartsDrawn, inLayout, orgInView, wallReady, watchProblems } from './wall';
 
-test('drill three levels down by clicking, open a member, and go back up by the breadcrumb', async ({ page }) => {
-  const problems = watchProblems(page);
-  await page.goto('/');
-  await wallReady(page);
-  const district = await orgInView(page);
-  // drilling changes the data of the page in view, it does not build a new page
-  await page.getByTestId('chart-trend-1').evaluate((c) => ((c as unknown as { mark: string }).mark = 'kept'));
+for (const { layout, viewport } of LAYOUTS) {
+  test.describe(`${layout} layout`, () => {
+    test.use({ viewport });
 
-  // three levels of organisations, then a member: while a deeper level is needed, the
-  // largest child that has children of its own (a street or town, not a lone branch)
-  const path: string[] = [];
-  for (let level = 1; level <= 3; level++) {
-    await expect(page.getByTestId('child-row').first(), `children at level ${level}`).toBeVisible();
-    const rows = await page.getByTestId('child-row').evaluateAll((els) =>
-      els.map((e) => ({
-        id: e.getAttribute('data-org-id')!,
-        deeper: e.getAttribute('data-has-children') === 'true',
-        members: Number(e.querySelector('.row-figure')?.textContent?.replace(/,/g, '') ?? 0),
-      })),
-    );
-    const deeper = rows.filter((r) => r.deeper).sort((a, b) => b.members - a.members);
-    const id = level < 3 && deeper.length > 0 ? deeper[0].id : rows[0].id;
-    const row = page.locator(`[data-testid="child-row"][data-org-id="${id}"]`);
-    await row.click();
-    await expect(page).toHaveURL(new RegExp(`/org/${id}$`));
-    await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', id);
-    await expect(page.getByTestId('crumb')).toHaveCount(level + 1);
-    path.push(id);
-    expect(await page.getByTestId('chart-trend-1').evaluate((c) => (c as unknown as { mark?: string }).mark)).toBe('kept');
-  }
+    /** Opens `path` and waits for the wall in this layout. */
+    async function open(page: Page, path: string): Promise<string> {
+      await page.goto(path);
+      const version = await wallReady(page);
+      await inLayout(page, layout);
+      return version;
+    }
 
-  // a member of the organisation in view (its list, or the leaderboard of its subtree)
-  const memberRow = page.getByTestId('member-row').or(page.getByTestId('leaderboard-row')).first();
-  const member = (await memberRow.getAttribute('data-member-id'))!;
-  await memberRow.click();
-  await expect(page).toHaveURL(new RegExp(`/member/${member}$`));
-  await expect(page.getByTestId('member-name')).not.toBeEmpty();
-  await expect(page.getByTestId('crumb-tail')).toBeVisible();
-  const v = await wallReady(page);
-  await chartsDrawn(page, v);
-  await expect(page.getByTestId('trace-row').first().or(page.getByText('本月无积分事件'))).toBeVisible();
+    test('drill three levels down by clicking, open a member, and go back up by the breadcrumb', async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, '/');
+      const district = await orgInView(page);
+      // drilling changes the data of the page in view, it does not build a new page
+      await page.getByTestId('chart-trend-1').evaluate((c) => ((c as unknown as { mark: string }).mark = 'kept'));
 
-  // up one step to the member's organisation, then to the first level, then home
-  await page.getByTestId('crumb').last().locator('a').click();
-  await expect(page).toHaveURL(/\/org\//);
-  await page.locator(`[data-testid="crumb"][data-org-id="${path[0]}"] a`).click();
-  await expect(page).toHaveURL(new RegExp(`/org/${path[0]}$`));
-  await expect(page.getByTestId('crumb')).toHaveCount(2);
-  await page.getByTestId('crumb').first().locator('a').click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByTestId('crumb')).toHaveCount(1);
-  expect(await orgInView(page)).toBe(district);
+      // three levels of organisations, then a member: while a deeper level is needed, the
+      // largest child that has children of its own (a street or town, not a lone branch)
+      const path: string[] = [];
+      for (let level = 1; level <= 3; level++) {
+        await expect(page.getByTestId('child-row').first(), `children at level ${level}`).toBeVisible();
+        const rows = await page.getByTestId('child-row').evaluateAll((els) =>
+          els.map((e) => ({
+            id: e.getAttribute('data-org-id')!,
+            deeper: e.getAttribute('data-has-children') === 'true',
+            members: Number(e.querySelector('.row-figure')?.textContent?.replace(/,/g, '') ?? 0),
+          })),
+        );
+        const deeper = rows.filter((r) => r.deeper).sort((a, b) => b.members - a.members);
+        const id = level < 3 && deeper.length > 0 ? deeper[0].id : rows[0].id;
+        const row = page.locator(`[data-testid="child-row"][data-org-id="${id}"]`);
+        await row.click();
+        await expect(page).toHaveURL(new RegExp(`/org/${id}$`));
+        await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', id);
+        await expect(page.getByTestId('crumb')).toHaveCount(level + 1);
+        path.push(id);
+        expect(await page.getByTestId('chart-trend-1').evaluate((c) => (c as unknown as { mark?: string }).mark)).toBe('kept');
+      }
 
-  expect(problems, problems.join('\n')).toEqual([]);
-});
+      // a member of the organisation in view (its list, or the leaderboard of its subtree)
+      const memberRow = page.getByTestId('member-row').or(page.getByTestId('leaderboard-row')).first();
+      const member = (await memberRow.getAttribute('data-member-id'))!;
+      await memberRow.click();
+      await expect(page).toHaveURL(new RegExp(`/member/${member}$`));
+      await expect(page.getByTestId('member-name')).not.toBeEmpty();
+      await expect(page.getByTestId('crumb-tail')).toBeVisible();
+      const v = await wallReady(page);
+      await chartsDrawn(page, v);
+      await expect(page.getByTestId('trace-row').first().or(page.getByText('本月无积分事件'))).toBeVisible();
 
-test('a click on a bar opens that child', async ({ page }) => {
-  const problems = watchProblems(page);
-  await page.goto('/');
-  const version = await wallReady(page);
-  await chartsDrawn(page, version);
-  const first = (await page.getByTestId('child-row').first().getAttribute('data-org-id'))!;
-  const canvas = page.getByTestId('chart-child-index');
-  const row = (await page.getByTestId('child-row').first().boundingBox())!;
-  const box = (await canvas.boundingBox())!;
-  // level with the first row, in the middle of the chart
-  await page.mouse.click(box.x + box.width * 0.3, row.y + row.height / 2);
-  await expect(page).toHaveURL(new RegExp(`/org/${first}$`));
-  await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', first);
-  expect(problems, problems.join('\n')).toEqual([]);
-});
+      // up one step to the member's organisation, then to the first level, then home
+      await page.getByTestId('crumb').last().locator('a').click();
+      await expect(page).toHaveURL(/\/org\//);
+      await page.locator(`[data-testid="crumb"][data-org-id="${path[0]}"] a`).click();
+      await expect(page).toHaveURL(new RegExp(`/org/${path[0]}$`));
+      await expect(page.getByTestId('crumb')).toHaveCount(2);
+      await page.getByTestId('crumb').first().locator('a').click();
+      await expect(page).toHaveURL(/\/$/);
+      await expect(page.getByTestId('crumb')).toHaveCount(1);
+      expect(await orgInView(page)).toBe(district);
 
-test('the month selector puts the month in the URL and the view follows', async ({ page }) => {
-  const problems = watchProblems(page);
-  await page.goto('/');
-  await wallReady(page);
-  const select = page.getByTestId('month-select');
-  const options = await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-  test.skip(options.length < 2, 'only one month of data');
-  const other = options[1];
-  await select.selectOption(other);
-  await expect(page).toHaveURL(new RegExp(`\\?month=${other}$`));
-  await expect(select).toHaveValue(other);
-  // drilling keeps the month
-  const row = page.getByTestId('child-row').first();
-  const id = (await row.getAttribute('data-org-id'))!;
-  await row.click();
-  await expect(page).toHaveURL(new RegExp(`/org/${id}\\?month=${other}$`));
-  await expect(page.getByTestId('month-select')).toHaveValue(other);
-  expect(problems, problems.join('\n')).toEqual([]);
-});
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
 
-test('rotation mode cycles through the children and wraps around', async ({ page }) => {
-  const problems = watchProblems(page);
-  await page.goto('/');
-  await wallReady(page);
-  const children = await page.getByTestId('child-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org-id')));
-  test.skip(children.length < 2, 'the district has fewer than two children on its first page');
+    test('a click on a bar opens that child', async ({ page }) => {
+      const problems = watchProblems(page);
+      const version = await open(page, '/');
+      await chartsDrawn(page, version);
+      const first = (await page.getByTestId('child-row').first().getAttribute('data-org-id'))!;
+      const canvas = page.getByTestId('chart-child-index');
+      const row = (await page.getByTestId('child-row').first().boundingBox())!;
+      const box = (await canvas.boundingBox())!;
+      // level with the first row, in the middle of the chart
+      await page.mouse.click(box.x + box.width * 0.3, row.y + row.height / 2);
+      await expect(page).toHaveURL(new RegExp(`/org/${first}$`));
+      await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', first);
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
 
-  await page.goto('/?rotate=1');
-  await wallReady(page);
-  await expect(page.getByTestId('header-note')).toContainText('轮播');
-  const seen: string[] = [];
-  for (let i = 0; i < 2; i++) {
-    await expect.poll(() => orgInView(page), { timeout: 5000, intervals: [50] }).toBe(children[i]);
-    seen.push(children[i]!);
-  }
-  // the URL stays the bookmark of the rotation
-  await expect(page).toHaveURL(/\/\?rotate=1$/);
-  expect(seen).toEqual(children.slice(0, 2));
+    test('the month selector puts the month in the URL and the view follows', async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, '/');
+      const select = page.getByTestId('month-select');
+      const options = await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      test.skip(options.length < 2, 'only one month of data');
+      const other = options[1];
+      await select.selectOption(other);
+      await expect(page).toHaveURL(new RegExp(`\\?month=${other}$`));
+      await expect(select).toHaveValue(other);
+      // drilling keeps the month
+      const row = page.getByTestId('child-row').first();
+      const id = (await row.getAttribute('data-org-id'))!;
+      await row.click();
+      await expect(page).toHaveURL(new RegExp(`/org/${id}\\?month=${other}$`));
+      await expect(page.getByTestId('month-select')).toHaveValue(other);
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
 
-  // after the last child it starts again with the first
-  const note = page.getByTestId('header-note');
-  const count = Number((await note.innerText()).match(/\/(\d+)/)![1]);
-  await expect(note).toContainText(`${count}/${count}`, { timeout: (count + 2) * 1500 });
-  await expect(note).toContainText(`1/${count}`, { timeout: 3000 });
-  await expect.poll(() => orgInView(page), { intervals: [50] }).toBe(children[0]);
-  expect(problems, problems.join('\n')).toEqual([]);
-});
+    test('rotation mode cycles through the children and wraps around', async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, '/');
+      const children = await page.getByTestId('child-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org-id')));
+      test.skip(children.length < 2, 'the district has fewer than two children on its first page');
+
+      await open(page, '/?rotate=1');
+      await expect(page.getByTestId('header-note')).toContainText('轮播');
+      const seen: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await expect.poll(() => orgInView(page), { timeout: 5000, intervals: [50] }).toBe(children[i]);
+        seen.push(children[i]!);
+      }
+      // the URL stays the bookmark of the rotation
+      await expect(page).toHaveURL(/\/\?rotate=1$/);
+      expect(seen).toEqual(children.slice(0, 2));
+
+      // after the last child it starts again with the first
+      const note = page.getByTestId('header-note');
+      const count = Number((await note.innerText()).match(/\/(\d+)/)![1]);
+      await expect(note).toContainText(`${count}/${count}`, { timeout: (count + 2) * 1500 });
+      await expect(note).toContainText(`1/${count}`, { timeout: 3000 });
+      await expect.poll(() => orgInView(page), { intervals: [50] }).toBe(children[0]);
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+
+    test('a slice of the lights lists its organisations and members, and the URL keeps it', async ({ page }) => {
+      const problems = watchProblems(page);
+      const version = await open(page, '/');
+      await chartsDrawn(page, version);
+      const pie = page.getByTestId('pie-member-lights');
+      const red = pie.locator('[data-testid="legend-item"][data-key="red"]');
+      const count = (key: string) => pie.locator(`[data-testid="legend-item"][data-key="${key}"] .legend-value`).innerText().then((t) => Number(t.replace(/,/g, '')));
+      const [reds, yellows, greens] = [await count('red'), await count('yellow'), await count('green')];
+      test.skip(reds === 0, 'no red members in the district');
+
+      // the red slice on the canvas: half-way through its sweep clockwise from 12 o'clock, on the ring
+      const canvas = page.getByTestId('chart-member-lights');
+      const box = (await canvas.boundingBox())!;
+      const side = await canvas.evaluate((c) => (c as HTMLCanvasElement).width);
+      const outer = side / 2 - 8;
+      const angle = ((reds / (reds + yellows + greens)) * Math.PI);
+      const r = outer * 0.78 * (box.width / side);
+      await page.mouse.click(box.x + box.width / 2 + r * Math.sin(angle), box.y + box.height / 2 - r * Math.cos(angle));
+      await expect(page).toHaveURL(/\/\?light=red$/);
+      await expect(page.getByTestId('compare').locator('.panel-aside')).toContainText('红灯');
+      await expect(red).toHaveClass(/\bon\b/);
+
+      // the children with red members, the most first
+      const expected = async (org?: string) => {
+        const snap = await (await page.request.get(`/api/v1/snapshot${org ? `?org=${org}` : ''}`)).json();
+        return snap.children
+          .filter((c: { red_members: number }) => c.red_members > 0)
+          .sort((a: { red_members: number }, b: { red_members: number }) => b.red_members - a.red_members)
+          .map((c: { org_id: string }) => c.org_id);
+      };
+      const shown = () => page.getByTestId('child-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org-id')));
+      const want = await expected();
+      await expect.poll(shown).toEqual(want.slice(0, (await shown()).length));
+      expect((await shown()).length).toBeGreaterThan(0);
+
+      // a reload keeps the filter
+      await page.reload();
+      await wallReady(page);
+      await expect.poll(shown).toEqual(want.slice(0, (await shown()).length));
+      await expect(page.getByTestId('compare').locator('.panel-aside')).toContainText('红灯');
+
+      // drilling leaves it behind; at the organisation the same slice lists its red members or children
+      const first = want[0];
+      await page.locator(`[data-testid="child-row"][data-org-id="${first}"]`).click();
+      await expect(page).toHaveURL(new RegExp(`/org/${first}$`));
+      await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', first);
+      // down the children with the most red members to one that holds members directly
+      let org = first;
+      for (let level = 0; level < 5; level++) {
+        const held = (await (await page.request.get(`/api/v1/snapshot?org=${org}`)).json()).members.length;
+        if (held > 0) break;
+        org = (await expected(org))[0];
+        await page.locator(`[data-testid="child-row"][data-org-id="${org}"]`).click();
+        await expect(page).toHaveURL(new RegExp(`/org/${org}$`));
+        await expect(page.getByTestId('crumb').last()).toHaveAttribute('data-org-id', org);
+      }
+      await expect(page.getByTestId('member-row').first()).toBeVisible();
+      const snap = await (await page.request.get(`/api/v1/snapshot?org=${org}`)).json();
+      const redMembers = snap.members.filter((m: { light: string }) => m.light === 'red').map((m: { member_id: string }) => m.member_id);
+      await red.locator('.legend-name').click();
+      await expect(page).toHaveURL(/\?light=red$/);
+      await expect(red).toHaveClass(/\bon\b/);
+      // the members held directly with a red light, and nothing else
+      const listed = () => page.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member-id')));
+      await expect
+        .poll(async () => {
+          const l = await listed();
+          return redMembers.length === 0 ? l.length === 0 : l.length > 0 && JSON.stringify(l) === JSON.stringify(redMembers.slice(0, l.length));
+        })
+        .toBe(true);
+      for (const cls of await page.getByTestId('member-row').locator('.dot').evaluateAll((ds) => ds.map((d) => d.className))) expect(cls).toContain('red');
+      // the second click clears it
+      await red.locator('.legend-name').click();
+      await expect(page).not.toHaveURL(/light=/);
+      await expect(page.getByTestId('compare').locator('.panel-aside')).toHaveText('');
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+  });
+}

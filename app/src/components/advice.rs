@@ -9,10 +9,12 @@ use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, list_of, org_name_of, slots};
 use crate::format::{format_count, name_under, resource_kind_zh};
-use crate::urls::{org_href, use_link_month};
+use crate::layout::Presentation;
+use crate::urls::{org_href, use_keep};
 
-/// Findings per page.
+/// Findings per page, on the wall and on the briefing screen.
 pub const ADVICE_PER_PAGE: usize = 5;
+pub const BRIEFING_ADVICE_PER_PAGE: usize = 1;
 /// Organisations named per finding (the rest are counted).
 pub const ORGS_NAMED: usize = 2;
 
@@ -20,9 +22,9 @@ pub const ORGS_NAMED: usize = 2;
 pub fn AdvicePanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoView {
     let all = list_of(snap, |s| s.advice.clone());
     let total = Memo::new(move |_| all.with(Vec::len));
-    let pager = Pager::new(total, ADVICE_PER_PAGE, reset);
-    let rows: Memo<Vec<AdviceRow>> = pager.slice(all, ADVICE_PER_PAGE);
-    let month = use_link_month();
+    let pager = Pager::new(total, Presentation::get().per_page(ADVICE_PER_PAGE, BRIEFING_ADVICE_PER_PAGE), reset);
+    let rows: Memo<Vec<AdviceRow>> = pager.slice(all);
+    let keep = use_keep();
     let parent = org_name_of(snap);
     let aside = pager.label();
     view! {
@@ -48,11 +50,11 @@ pub fn AdvicePanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoV
                         <div class="matrix-detail">
                             <div class="matrix-orgs">
                                 {move || {
-                                    let m = month.get();
+                                    let k = keep.get();
                                     let context = parent.get();
                                     rows.with(|r| r.get(i).map(|a| {
                                         let named = a.orgs.iter().take(ORGS_NAMED).map(|o| view! {
-                                            <a class="org-chip" href=org_href(&o.org_id, false, m.as_deref()) data-org-id=o.org_id.clone() title=o.name.clone()>
+                                            <a class="org-chip" href=org_href(&o.org_id, false, &k) data-org-id=o.org_id.clone() title=o.name.clone()>
                                                 {name_under(&o.name, &context)}
                                             </a>
                                         }).collect_view();

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 
 use super::{cell, slots};
 use crate::format::kind_zh;
-use crate::urls::{org_href, use_link_month};
+use crate::urls::{org_href, use_keep};
 
 /// `crumbs` root first. Without a `tail` the last crumb is the organisation in view (not
 /// a link); with one (a member's name) every crumb links and the tail ends the path.
 #[component]
 pub fn Breadcrumb(#[prop(into)] crumbs: Signal<Vec<Crumb>>, #[prop(into)] tail: Signal<Option<String>>) -> impl IntoView {
-    let month = use_link_month();
+    let keep = use_keep();
     let crumbs = Memo::new(move |_| crumbs.get());
     let last = Memo::new(move |_| crumbs.with(Vec::len).saturating_sub(1));
     let is_link = move |i: usize| tail.with(Option::is_some) || i < last.get();
@@ -31,7 +31,7 @@ pub fn Breadcrumb(#[prop(into)] crumbs: Signal<Vec<Crumb>>, #[prop(into)] tail: 
                             class="crumb-link"
                             href=move || {
                                 let id = crumbs.with(|c| c.get(i).map(|c| c.org_id.clone())).unwrap_or_default();
-                                org_href(&id, i == 0, month.get().as_deref())
+                                keep.with(|k| org_href(&id, i == 0, k))
                             }
                             aria-current=move || (!is_link(i)).then_some("page")
                         >

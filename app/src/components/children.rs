@@ -11,13 +11,13 @@ use super::rows::{BarSpec, ListSpec, RowContext, RowItem, RowKind};
 use crate::format::{format_count, format_in_unit, kind_zh, name_under};
 use crate::urls::org_href;
 
-/// Width of each of the three charts.
-pub const CHART_WIDTH: u32 = 500;
+/// Width of each of the three charts, on the wall and on the briefing screen.
+pub const CHART_WIDTH: (u32, u32) = (500, 217);
 
 fn child_item(c: &ChildBar, cx: &RowContext) -> RowItem {
     RowItem {
         id: c.org_id.clone(),
-        href: org_href(&c.org_id, false, cx.month),
+        href: org_href(&c.org_id, false, cx.keep),
         name: name_under(&c.name, cx.parent),
         title: c.name.clone(),
         light: c.light,

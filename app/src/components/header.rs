@@ -1,6 +1,6 @@
 //! The wall's header: the title, where we are (the breadcrumb takes the middle, the widest
 //! part, since paths down to a member are long), and the controls and state at the right
-//! (rotation, month, live status, clock).
+//! (rotation, month, print, live status, clock).
 
 use domain::wire::Crumb;
 use leptos::prelude::*;
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::breadcrumb::Breadcrumb;
 use super::clock::Clock;
 use super::month::MonthSelect;
+use super::print::PrintButton;
 use super::signed_in::SignedInBadge;
 use super::stale::LiveStatus;
 use crate::TITLE;
@@ -34,6 +35,7 @@ pub fn WallHeader(
             <div class="header-right">
                 <span class="header-note" data-testid="header-note">{move || note.get()}</span>
                 <MonthSelect current=month months />
+                <PrintButton />
                 <LiveStatus />
                 <Clock />
                 <SignedInBadge />

@@ -8,19 +8,25 @@ use super::kpi::index_text;
 use super::panel::Panel;
 use super::{Shown, cell, org_name_of, slots};
 use crate::format::name_under;
-use crate::urls::{member_href, on_link, use_link_month, use_open};
+use crate::layout::Presentation;
+use crate::urls::{member_href, on_link, use_keep, use_open};
 
-/// Rows the panel has room for.
+/// Rows the panel has room for, on the wall and on the briefing screen (all the snapshot
+/// holds when printing).
 pub const LEADERS_SHOWN: usize = 10;
+pub const BRIEFING_LEADERS_SHOWN: usize = 8;
 
 #[component]
 pub fn LeaderboardPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
-    let rows: Memo<Vec<LeaderRow>> =
-        Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| s.leaderboard.iter().take(LEADERS_SHOWN).cloned().collect()).unwrap_or_default()));
-    let month = use_link_month();
+    let shown = Presentation::get().per_page(LEADERS_SHOWN, BRIEFING_LEADERS_SHOWN);
+    let rows: Memo<Vec<LeaderRow>> = Memo::new(move |_| {
+        let n = shown.get();
+        snap.with(|s| s.as_deref().map(|s| s.leaderboard.iter().take(n).cloned().collect()).unwrap_or_default())
+    });
+    let keep = use_keep();
     let href = move |i: usize| {
         let id = rows.with(|r| r.get(i).map(|r| r.member_id.clone())).unwrap_or_default();
-        member_href(&id, month.get().as_deref())
+        keep.with(|k| member_href(&id, k))
     };
     let open = use_open();
     let parent = org_name_of(snap);

@@ -11,13 +11,14 @@ use super::kpi::index_text;
 use super::rows::{BarSpec, ListSpec, RowContext, RowItem, RowKind};
 use crate::urls::member_href;
 
-/// The one chart takes the width of the three comparison charts.
-const INDEX_WIDTH: u32 = CHART_WIDTH * 3 + 2 * 24;
+/// The one chart takes the width of the three comparison charts and the gaps between them
+/// (24 on the wall, 16 on the briefing screen).
+const INDEX_WIDTH: (u32, u32) = (CHART_WIDTH.0 * 3 + 2 * 24, CHART_WIDTH.1 * 3 + 2 * 16);
 
 fn member_item(m: &MemberRow, cx: &RowContext) -> RowItem {
     RowItem {
         id: m.member_id.clone(),
-        href: member_href(&m.member_id, cx.month),
+        href: member_href(&m.member_id, cx.keep),
         name: m.name.clone(),
         title: m.name.clone(),
         light: m.light,

@@ -16,6 +16,7 @@ pub mod members;
 pub mod month;
 pub mod pager;
 pub mod panel;
+pub mod print;
 pub mod profile;
 pub mod rows;
 pub mod signed_in;

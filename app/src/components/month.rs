@@ -1,17 +1,17 @@
-//! The month selector: any month with data; choosing one puts it in the URL.
+//! The month selector: any month with data; choosing one puts it in the URL (the rest of the
+//! URL stays).
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_navigate;
 
 use crate::format::month_zh;
-use crate::urls::{month_href, use_url_rotate};
+use crate::urls::{use_here, with_param};
 
 /// `current` is the month in view, `months` the months that can be chosen (any order).
 #[component]
 pub fn MonthSelect(#[prop(into)] current: Signal<String>, #[prop(into)] months: Signal<Vec<String>>) -> impl IntoView {
-    let location = use_location();
     let navigate = use_navigate();
-    let rotate = use_url_rotate();
+    let here = use_here();
     // Newest first: the usual choice is the latest month or the one before.
     let options = Memo::new(move |_| {
         let mut m = months.get();
@@ -21,7 +21,8 @@ pub fn MonthSelect(#[prop(into)] current: Signal<String>, #[prop(into)] months: 
     });
     let on_change = move |ev: leptos::ev::Event| {
         let month = event_target_value(&ev);
-        let href = month_href(&location.pathname.get_untracked(), &month, rotate.get_untracked());
+        // the same view at that month: rotation, layout and a pie's filter stay
+        let href = here.with_untracked(|(path, pairs)| with_param(path, pairs, "month", Some(&month)));
         navigate(&href, Default::default());
     };
     view! {

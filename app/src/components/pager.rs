@@ -12,6 +12,7 @@ pub struct Pager {
     pub page: RwSignal<usize>,
     /// Number of pages (at least 1).
     pub pages: Memo<usize>,
+    per_page: Signal<usize>,
 }
 
 /// Pages needed for `total` items, `per_page` at a time (at least one, even when empty).
@@ -20,11 +21,12 @@ pub fn page_count(total: usize, per_page: usize) -> usize {
 }
 
 impl Pager {
-    /// A pager over `total` items that starts again from the first page whenever `reset`
-    /// changes (another organisation in view).
-    pub fn new(total: Memo<usize>, per_page: usize, reset: Memo<String>) -> Self {
+    /// A pager over `total` items, `per_page` at a time (it follows the layout, and is
+    /// `usize::MAX` — one page — when printing), that starts again from the first page
+    /// whenever `reset` changes (another organisation in view).
+    pub fn new(total: Memo<usize>, per_page: Signal<usize>, reset: Memo<String>) -> Self {
         let page = RwSignal::new(0usize);
-        let pages = Memo::new(move |_| page_count(total.get(), per_page));
+        let pages = Memo::new(move |_| page_count(total.get(), per_page.get()));
         Effect::new(move |_| {
             reset.track();
             page.set(0);
@@ -37,21 +39,24 @@ impl Pager {
                 }
                 return;
             }
+            if page.get_untracked() >= pages.get_untracked() {
+                page.set(0);
+            }
             let turn = move || page.update(|p| *p = (*p + 1) % pages.get_untracked().max(1));
             match set_interval_with_handle(turn, std::time::Duration::from_secs(PAGE_SECONDS)) {
                 Ok(handle) => on_cleanup(move || handle.clear()),
                 Err(e) => leptos::logging::error!("cannot start paging: {e:?}"),
             }
         });
-        Pager { page, pages }
+        Pager { page, pages, per_page }
     }
 
     /// The items of the page on screen.
-    pub fn slice<T: Clone + PartialEq + Send + Sync + 'static>(&self, list: Memo<Vec<T>>, per_page: usize) -> Memo<Vec<T>> {
-        let page = self.page;
+    pub fn slice<T: Clone + PartialEq + Send + Sync + 'static>(&self, list: Memo<Vec<T>>) -> Memo<Vec<T>> {
+        let (page, per_page) = (self.page, self.per_page);
         Memo::new(move |_| {
-            let p = page.get();
-            list.with(|l| l.iter().skip(p * per_page).take(per_page).cloned().collect())
+            let (p, n) = (page.get(), per_page.get());
+            list.with(|l| l.iter().skip(p.saturating_mul(n)).take(n).cloned().collect())
         })
     }
 
@@ -75,5 +80,7 @@ mod tests {
         assert_eq!(page_count(12, 12), 1);
         assert_eq!(page_count(13, 12), 2);
         assert_eq!(page_count(5, 0), 5);
+        // the print view: one page of everything
+        assert_eq!(page_count(500, usize::MAX), 1);
     }
 }

@@ -13,11 +13,13 @@ use super::kpi::{Kpi, index_text};
 use super::panel::Panel;
 use super::{Shown, version_of};
 use crate::format::format_count;
+use crate::layout::Presentation;
 
-pub const DIMENSIONS_WIDTH: u32 = 972;
-pub const DIMENSIONS_HEIGHT: u32 = 700;
-pub const MONTHLY_WIDTH: u32 = 2272;
-pub const MONTHLY_HEIGHT: u32 = 560;
+/// The charts' sizes on the wall and on the briefing screen.
+pub const DIMENSIONS_SIZE: (u32, u32) = (972, 700);
+pub const BRIEFING_DIMENSIONS_SIZE: (u32, u32) = (752, 420);
+pub const MONTHLY_SIZE: (u32, u32) = (2272, 560);
+pub const BRIEFING_MONTHLY_SIZE: (u32, u32) = (904, 420);
 
 /// The four dimensions of the index (§4), in the order the wall shows them.
 pub const DIMENSIONS: [(&str, &str); 4] = [("party_life", "组织生活"), ("duty", "履职尽责"), ("contribution", "奉献贡献"), ("morality", "品德表现")];
@@ -77,7 +79,7 @@ pub fn DimensionsPanel(profile: Shown<MemberProfile>) -> impl IntoView {
     });
     view! {
         <Panel title="指数构成（分维度）" class="area-dims" testid="member-dimensions">
-            <Chart name="member-dimensions" label="锋领指数分维度" width=DIMENSIONS_WIDTH height=DIMENSIONS_HEIGHT data version=version_of(profile, |p| p.version) />
+            <Chart name="member-dimensions" label="锋领指数分维度" size=Presentation::get().pick(DIMENSIONS_SIZE, BRIEFING_DIMENSIONS_SIZE) data version=version_of(profile, |p| p.version) />
         </Panel>
     }
 }
@@ -105,7 +107,7 @@ pub fn MonthlyPanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, o
     });
     view! {
         <Panel title="锋领指数月度走势（点击月份查看明细）" class="area-monthly" testid="member-monthly">
-            <Chart name="member-monthly" label="锋领指数月度走势" width=MONTHLY_WIDTH height=MONTHLY_HEIGHT data version=version_of(profile, |p| p.version) on_pick />
+            <Chart name="member-monthly" label="锋领指数月度走势" size=Presentation::get().pick(MONTHLY_SIZE, BRIEFING_MONTHLY_SIZE) data version=version_of(profile, |p| p.version) on_pick />
         </Panel>
     }
 }

@@ -11,7 +11,8 @@ use super::charts::bar::{BarRow, BarRows, RowGeometry};
 use super::charts::theme::Rgb;
 use super::pager::Pager;
 use super::{Shown, cell, list_of, org_name_of, slots, version_of};
-use crate::urls::{use_link_month, use_open};
+use crate::layout::Presentation;
+use crate::urls::{Keep, use_keep, use_open};
 
 /// What a row links to: an organisation or a member (tests find rows by these ids).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +41,8 @@ pub struct RowItem {
 
 /// What a printed row depends on besides its item.
 pub struct RowContext<'a> {
-    /// The month in the URL (links keep it).
-    pub month: Option<&'a str>,
+    /// What links keep of the URL (the month, a forced layout).
+    pub keep: &'a Keep,
     /// The name of the organisation in view (names under it are shortened).
     pub parent: &'a str,
 }
@@ -50,7 +51,8 @@ pub struct RowContext<'a> {
 pub struct BarSpec<T> {
     pub name: &'static str,
     pub title: &'static str,
-    pub width: u32,
+    /// Canvas width on the wall and on the briefing screen.
+    pub width: (u32, u32),
     pub colors: Vec<Rgb>,
     /// Names of the stacked parts, shown as a legend in the title (empty for one part).
     pub parts: &'static [&'static str],
@@ -72,32 +74,36 @@ pub struct ListSpec<T: 'static> {
     pub bars: fn() -> Vec<BarSpec<T>>,
 }
 
-/// Width of the names column; the charts share the rest of the panel.
+/// Width of the names column on the wall and on the briefing screen; the charts share the
+/// rest of the panel.
 pub const LIST_WIDTH: u32 = 700;
+pub const BRIEFING_LIST_WIDTH: u32 = 380;
 
 /// The list `spec` of the snapshot shown, with its charts; `reset` is the organisation in
-/// view (back to the first page when it changes).
+/// view (back to the first page when it changes). `geometry` follows the layout (and holds
+/// every row when printing).
 #[component]
 pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
     spec: &'static ListSpec<T>,
     snap: Shown<WallSnapshot>,
-    geometry: RowGeometry,
+    #[prop(into)] geometry: Signal<RowGeometry>,
     reset: Memo<String>,
 ) -> impl IntoView {
     let ListSpec { heading, head_figure, kind, testid, rows, item, bars } = *spec;
     let rows = list_of(snap, rows);
     let parent = org_name_of(snap);
     let version = version_of(snap, |s| s.version);
-    let list_width = LIST_WIDTH;
-    let per_page = geometry.slots as usize;
+    let presentation = Presentation::get();
+    let list_width = presentation.pick(LIST_WIDTH, BRIEFING_LIST_WIDTH);
+    let per_page = Signal::derive(move || geometry.with(|g| g.slots as usize));
     let total = Memo::new(move |_| rows.with(Vec::len));
     let pager = Pager::new(total, per_page, reset);
-    let page = pager.slice(rows, per_page);
-    let month = use_link_month();
+    let page = pager.slice(rows);
+    let keep = use_keep();
     let items = Memo::new(move |_| {
-        let m = month.get();
+        let k = keep.get();
         parent.with(|parent| {
-            let cx = RowContext { month: m.as_deref(), parent };
+            let cx = RowContext { keep: &k, parent };
             page.with(|p| p.iter().map(|r| item(r, &cx)).collect::<Vec<_>>())
         })
     });
@@ -116,21 +122,23 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
             let data = Signal::derive(move || {
                 // a bar opens what its row opens
                 let rows = items.with(|items| page.with(|p| p.iter().zip(items).map(|(r, it)| BarRow { key: it.href.clone(), ..bar(r) }).collect()));
-                BarRows { geometry, rows, colors: colors.clone(), max, unit }
+                BarRows { geometry: geometry.get(), rows, colors: colors.clone(), max, unit }
             });
+            let layout = presentation.layout;
+            let size = Signal::derive(move || (layout.get().pick(width.0, width.1), geometry.with(RowGeometry::height)));
             view! {
                 <div class="row-chart">
                     <div class="row-chart-title">
                         <span>{title}</span>
                         {legend}
                     </div>
-                    <Chart name label=title width height=geometry.height() data version on_pick=open />
+                    <Chart name label=title size data version on_pick=open />
                 </div>
             }
         })
         .collect_view();
 
-    let style = move || format!("--row-h:{}px;--list-w:{list_width}px", geometry.row(page.with(Vec::len)));
+    let style = move || format!("--row-h:{}px;--list-w:{}px", geometry.get().row(page.with(Vec::len)), list_width.get());
     view! {
         <div class="row-block" style=style>
             <div class="row-list">

@@ -10,9 +10,11 @@ use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, slots};
 use crate::format::{format_figure, month_tick, month_zh};
+use crate::layout::Presentation;
 
-/// Items per page of the month's details.
+/// Items per page of the month's details, on the wall and on the briefing screen.
 pub const TRACE_PER_PAGE: usize = 14;
+pub const BRIEFING_TRACE_PER_PAGE: usize = 3;
 
 /// Rules in the order the matrix lists them (others follow in order of appearance).
 const RULE_ORDER: [&str; 6] = ["attend", "dues", "study", "model_post", "volunteer", "evaluation"];
@@ -79,8 +81,8 @@ pub fn TracePanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, res
     });
     let total = Memo::new(move |_| items.with(Vec::len));
     let page_reset = Memo::new(move |_| format!("{}|{}", reset.get(), selected.get()));
-    let pager = Pager::new(total, TRACE_PER_PAGE, page_reset);
-    let rows = pager.slice(items, TRACE_PER_PAGE);
+    let pager = Pager::new(total, Presentation::get().per_page(TRACE_PER_PAGE, BRIEFING_TRACE_PER_PAGE), page_reset);
+    let rows = pager.slice(items);
     let matrix = Memo::new(move |_| months.with(|m| profile.with(|p| p.as_deref().map(|p| rule_matrix(&p.trace, m)).unwrap_or_default())));
     let totals = Memo::new(move |_| {
         let n = months.with(Vec::len);

@@ -11,10 +11,12 @@ use super::charts::theme::{self, Rgb};
 use super::panel::Panel;
 use super::{Shown, version_of};
 use crate::format::{format_in_unit, month_tick};
+use crate::layout::Presentation;
 
-/// Size of each of the four charts (a 2 × 2 grid in the panel).
-pub const TREND_WIDTH: u32 = 1124;
-pub const TREND_HEIGHT: u32 = 256;
+/// Size of each of the four charts (a 2 × 2 grid in the panel), on the wall and on the
+/// briefing screen.
+pub const TREND_SIZE: (u32, u32) = (1124, 256);
+pub const BRIEFING_TREND_SIZE: (u32, u32) = (532, 172);
 
 /// Chart names and colours by position (the snapshot's order of the four series).
 const SLOTS: [(&str, Rgb); 4] = [("trend-1", theme::GOLD), ("trend-2", theme::CYAN), ("trend-3", theme::GREEN), ("trend-4", theme::ORANGE)];
@@ -22,6 +24,7 @@ const SLOTS: [(&str, Rgb); 4] = [("trend-1", theme::GOLD), ("trend-2", theme::CY
 #[component]
 pub fn TrendsPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
     let version = version_of(snap, |s| s.version);
+    let size = Presentation::get().pick(TREND_SIZE, BRIEFING_TREND_SIZE);
     let cells = SLOTS
         .iter()
         .enumerate()
@@ -40,7 +43,7 @@ pub fn TrendsPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
                         <span class="trend-name" style=format!("--accent:{}", color.css())>{title}</span>
                         <span class="trend-latest" style=format!("color:{}", color.css())>{latest}</span>
                     </div>
-                    <Chart name label="近12个月趋势" width=TREND_WIDTH height=TREND_HEIGHT data version />
+                    <Chart name label="近12个月趋势" size data version />
                 </div>
             }
         })

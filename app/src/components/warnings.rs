@@ -15,16 +15,18 @@ use super::{Shown, cell, list_of, org_name_of, slots};
 use crate::errors::AppError;
 use crate::format::{format_count, name_under};
 use crate::functions::wall::wall_warnings;
+use crate::layout::Presentation;
 use crate::live::Feed;
 use crate::pages::live_view;
-use crate::urls::{member_href, org_href, use_link_month};
+use crate::urls::{Keep, member_href, org_href, use_keep};
 
-/// Entries per page.
+/// Entries per page, on the wall and on the briefing screen.
 pub const WARNINGS_PER_PAGE: usize = 8;
+pub const BRIEFING_WARNINGS_PER_PAGE: usize = 3;
 
 /// Where a warning leads: the member, or the branch.
-pub fn warning_href(w: &WarningView, month: Option<&str>) -> String {
-    if w.subject_kind == "member" { member_href(&w.subject_id, month) } else { org_href(&w.subject_id, false, month) }
+pub fn warning_href(w: &WarningView, keep: &Keep) -> String {
+    if w.subject_kind == "member" { member_href(&w.subject_id, keep) } else { org_href(&w.subject_id, false, keep) }
 }
 
 /// The state as the feed prints it: overdue ones with their age.
@@ -43,6 +45,7 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
     // The organisation and month in view (those of the snapshot shown).
     let key: Memo<Key> = Memo::new(move |_| snap.with(|s| s.as_deref().map(|s| (Some(s.org.org_id.clone()), Some(s.month.clone()))).unwrap_or_default()));
     let parent = org_name_of(snap);
+    let per_page = Presentation::get().per_page(WARNINGS_PER_PAGE, BRIEFING_WARNINGS_PER_PAGE);
     // The title bar's counts, from the feed once it exists.
     let counts: RwSignal<Option<(Feed<WarningPage>, Signal<String>)>> = RwSignal::new(None);
     let aside = Signal::derive(move || {
@@ -57,9 +60,9 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
                 let shown: Shown<WarningPage> = feed.data.into();
                 let all = list_of(shown, |p| p.rows.clone());
                 let total = Memo::new(move |_| all.with(Vec::len));
-                let pager = Pager::new(total, WARNINGS_PER_PAGE, reset);
+                let pager = Pager::new(total, per_page, reset);
                 counts.set(Some((feed, pager.label())));
-                let rows = pager.slice(all, WARNINGS_PER_PAGE);
+                let rows = pager.slice(all);
                 view! { <WarningRows rows parent /> }
             })}
         </Panel>
@@ -68,7 +71,7 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
 
 #[component]
 fn WarningRows(rows: Memo<Vec<WarningView>>, parent: Signal<String>) -> impl IntoView {
-    let month = use_link_month();
+    let keep = use_keep();
     view! {
         <ul class="feed">
             <For each=slots(rows) key=|i| *i let:i>
@@ -80,7 +83,7 @@ fn WarningRows(rows: Memo<Vec<WarningView>>, parent: Signal<String>) -> impl Int
                     data-warning-id=cell(rows, i, |w| w.warning_id.to_string())
                     data-state=cell(rows, i, |w| w.state.clone())
                 >
-                    <a href=move || rows.with(|r| r.get(i).map(|w| warning_href(w, month.get().as_deref()))).unwrap_or_default()>
+                    <a href=move || rows.with(|r| r.get(i).map(|w| keep.with(|k| warning_href(w, k)))).unwrap_or_default()>
                         <div class="feed-line">
                             <span class=cell(rows, i, |w| format!("light-tag {}", w.light))>{cell(rows, i, |w| w.light.zh())}</span>
                             <span class="feed-subject">{cell(rows, i, |w| w.subject_name.clone())}</span>
@@ -134,6 +137,6 @@ mod tests {
         assert_eq!(state_label(&w), "超期9天");
         w.overdue = false;
         assert_eq!(state_label(&w), "待处理");
-        assert_eq!(warning_href(&w, None), member_href("M1", None));
+        assert_eq!(warning_href(&w, &Keep::default()), member_href("M1", &Keep::default()));
     }
 }

@@ -6,14 +6,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{BadMonth, LoadError, live_view};
-use crate::components::Shown;
 use crate::components::header::WallHeader;
 use crate::components::indicators::IndicatorsPanel;
+use crate::components::print::PrintFooter;
 use crate::components::profile::{DimensionsPanel, MonthlyPanel, ProfilePanel};
 use crate::components::trace::TracePanel;
+use crate::components::{Shown, version_of};
 use crate::errors::AppError;
 use crate::functions::wall::member_profile;
-use crate::live::Feed;
+use crate::live::{Feed, Live};
 use crate::urls::{UrlMonth, use_url_month};
 
 type Key = (String, Option<String>);
@@ -50,6 +51,13 @@ fn MemberWall(feed: Feed<MemberProfile>) -> impl IntoView {
     let pick = Callback::new(move |m: String| selected.set(m));
     let reset = Memo::new(move |_| profile.with(|p| p.as_deref().map(|p| p.member_id.clone()).unwrap_or_default()));
     let months = Signal::derive(move || profile.with(|p| p.as_deref().map(|p| p.available_months.clone()).unwrap_or_default()));
+    // The profile carries its version but not when it was computed: the server announced that
+    // with the version (the live stream), so the time is given once the two agree.
+    let live = Live::get();
+    let at = Signal::derive(move || {
+        let shown = profile.with(|p| p.as_deref().map(|p| p.version));
+        live.server.with(|e| e.as_ref().filter(|e| Some(e.version) == shown).map(|e| e.computed_at.clone())).unwrap_or_default()
+    });
 
     view! {
         <WallHeader crumbs tail month months />
@@ -61,5 +69,6 @@ fn MemberWall(feed: Feed<MemberProfile>) -> impl IntoView {
             <TracePanel profile selected reset />
             <LoadError error=feed.error />
         </main>
+        <PrintFooter month at version=version_of(profile, |p| p.version) />
     }
 }

@@ -15,14 +15,13 @@ pub mod work;
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::components::header::WallHeader;
 use crate::errors::AppError;
 use crate::live::Feed;
-use crate::urls::{month_error_zh, newest_href, use_url_rotate};
+use crate::urls::{month_error_zh, use_here, with_param};
 
 /// A view over one feed of data. The first value comes through a resource, so the server
 /// renders the view with its data and the browser hydrates the same; from then on a
@@ -68,9 +67,8 @@ pub fn Loading() -> impl IntoView {
 /// under a URL that asked for another.
 #[component]
 pub fn BadMonth(raw: String) -> impl IntoView {
-    let location = use_location();
-    let rotate = use_url_rotate();
-    let newest = move || newest_href(&location.pathname.get(), rotate.get());
+    let here = use_here();
+    let newest = move || here.with(|(path, pairs)| with_param(path, pairs, "month", None));
     let tail: Option<String> = None;
     // Erased: the header's view type is deep, and this page is itself erased in a match
     // (with it whole, the server binary would need a higher recursion limit).

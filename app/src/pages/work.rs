@@ -23,7 +23,7 @@ use crate::components::warnings::state_label;
 use crate::format::format_in_unit;
 use crate::functions::reports::{ReportShelf, report_shelf};
 use crate::functions::work::{Checkup, work_checkup, work_inbox};
-use crate::urls::{member_href, org_href};
+use crate::urls::{Keep, member_href, org_href};
 
 /// The state filters of the inbox: (query value, label).
 const TABS: &[(&str, &str)] = &[("", "全部"), ("open", "待处理"), ("acknowledged", "整改中"), ("resolved", "已整改"), ("cleared", "已消除")];
@@ -161,7 +161,8 @@ fn WarningCard(w: WarningView, focus: Memo<Option<i64>>, status: RwSignal<Option
     let _ = (status, reload);
     let id = w.warning_id;
     let note = RwSignal::new(String::new());
-    let href = if w.subject_kind == "member" { member_href(&w.subject_id, Some(&w.month)) } else { org_href(&w.subject_id, false, Some(&w.month)) };
+    let keep = Keep::month(&w.month);
+    let href = if w.subject_kind == "member" { member_href(&w.subject_id, &keep) } else { org_href(&w.subject_id, false, &keep) };
     let active = w.state == "open" || w.state == "acknowledged";
     let ack = move |_| {
         #[cfg(feature = "hydrate")]

@@ -77,6 +77,12 @@ pub struct Columns {
     pub unit: Unit,
 }
 
+/// How many value labels an axis of `width` pixels carries: one per three label heights,
+/// two to five (the wall's 500-pixel charts keep five).
+pub fn axis_labels(width: f64, label_px: f64) -> usize {
+    ((width / (3.0 * label_px)).max(0.0) as usize).clamp(2, 5)
+}
+
 /// The axis end for bars of at most `largest`: `fixed` if given, else room for the value
 /// labels after the longest bar.
 pub fn axis_end(largest: f64, fixed: Option<f64>) -> f64 {
@@ -107,7 +113,7 @@ mod draw {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, VPos};
 
-    use super::{BarRows, Columns, axis_end};
+    use super::{BarRows, Columns, axis_end, axis_labels};
     use crate::components::charts::backend::WallCanvas;
     use crate::components::charts::hits::{Hits, Shape};
     use crate::components::charts::paint::{anchored, empty, err, rgb, wall_mesh};
@@ -140,7 +146,9 @@ mod draw {
             .x_label_area_size(h.saturating_sub(g.top + rows_height))
             .build_cartesian_2d(0.0..end, 0.0..slots)
             .map_err(err)?;
-        wall_mesh(chart.configure_mesh().disable_y_mesh().y_labels(0).x_labels(5).x_label_formatter(&x_fmt), LABEL_PX - 4.0).draw().map_err(err)?;
+        // the plot is the canvas less its margins (36 + 40)
+        let labels = axis_labels(f64::from(w) - 76.0, LABEL_PX - 4.0);
+        wall_mesh(chart.configure_mesh().disable_y_mesh().y_labels(0).x_labels(labels).x_label_formatter(&x_fmt), LABEL_PX - 4.0).draw().map_err(err)?;
 
         let mut hits = Hits::default();
         for (i, row) in d.rows.iter().take(divisions as usize).enumerate() {
@@ -233,6 +241,15 @@ mod tests {
         assert_eq!((g.divisions(10), g.row(10)), (10, 60));
         let odd = RowGeometry { top: 0, area: 100, axis: 0, slots: 3, min_rows: 3 };
         assert_eq!(odd.row(3) * odd.divisions(3), 99);
+    }
+
+    #[test]
+    fn value_labels() {
+        // the wall's comparison charts (500 wide) keep their five labels
+        assert_eq!(axis_labels(500.0 - 76.0, 28.0), 5);
+        assert_eq!(axis_labels(1548.0 - 76.0, 28.0), 5);
+        assert_eq!(axis_labels(217.0 - 76.0, 28.0), 2);
+        assert_eq!(axis_labels(-10.0, 28.0), 2);
     }
 
     #[test]

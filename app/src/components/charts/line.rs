@@ -40,6 +40,15 @@ pub fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
     out
 }
 
+/// Every how many points a month is labelled, so that labels of `label_px` (`12月`, about
+/// two characters) fit side by side across `width`; the newest point is always labelled.
+pub fn tick_step(n: usize, width: f64, label_px: f64) -> usize {
+    if n == 0 || width <= 0.0 {
+        return 1;
+    }
+    ((n as f64 * 2.2 * label_px / width).ceil() as usize).max(1)
+}
+
 /// The value axis: 0–100 for percentages, else from zero (or the lowest value, if
 /// negative) to a little above the highest, so the line never touches the top.
 pub fn value_range(values: &[Option<f64>], unit: Unit) -> (f64, f64) {
@@ -66,7 +75,7 @@ mod draw {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, VPos};
 
-    use super::{LineData, runs, value_range};
+    use super::{LineData, runs, tick_step, value_range};
     use crate::components::charts::backend::WallCanvas;
     use crate::components::charts::hits::{Hits, Shape};
     use crate::components::charts::paint::{anchored, err, rgb, wall_mesh};
@@ -78,12 +87,14 @@ mod draw {
         if n == 0 || d.values.iter().all(Option::is_none) {
             return crate::components::charts::paint::empty(canvas, "暂无数据");
         }
+        // the plot is the canvas less the value labels (120) and the margins (32)
+        let step = tick_step(n, f64::from(canvas.get_size().0) - 152.0, LABEL_PX - 2.0);
         let area = canvas.into_drawing_area();
         let (lo, hi) = value_range(&d.values, d.unit);
         let suffix = d.unit.suffix();
         let ticks = &d.ticks;
         let x_fmt = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => ticks.get(*i as usize).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if (n - 1).saturating_sub(*i as usize) % step == 0 => ticks.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
         let y_fmt = |v: &f64| format!("{}{suffix}", format_figure(*v));
@@ -148,6 +159,17 @@ mod tests {
         let v = [Some(1.0), Some(2.0), None, Some(4.0), None, None, Some(7.0), Some(f64::NAN)];
         assert_eq!(runs(&v), vec![vec![(0, 1.0), (1, 2.0)], vec![(3, 4.0)], vec![(6, 7.0)]]);
         assert!(runs(&[None, None]).is_empty());
+    }
+
+    #[test]
+    fn ticks_thin_out_on_narrow_charts() {
+        // the wall's trend (1124 wide) and month charts label every month
+        assert_eq!(tick_step(12, 1124.0 - 152.0, 30.0), 1);
+        assert_eq!(tick_step(12, 2272.0 - 152.0, 30.0), 1);
+        // a briefing trend (532 wide): every third month
+        assert_eq!(tick_step(12, 532.0 - 152.0, 30.0), 3);
+        assert_eq!(tick_step(0, 100.0, 30.0), 1);
+        assert_eq!(tick_step(5, -3.0, 30.0), 1);
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Charts drawn with `plotters` on `<canvas>` from wasm.
 //!
 //! A chart is a [`Chart`] component over a data signal: the server renders an empty canvas
-//! of the chart's fixed design size, and in the browser an Effect redraws that same canvas
+//! of the chart's design size, and in the browser an Effect redraws that same canvas
 //! whenever the data (or the data version) changes — no re-mount, no flash: clearing and
 //! drawing happen in one task, before the browser paints. After each redraw the canvas
-//! carries `data-version` (what it shows) and `data-redraw-ms` (how long drawing took).
+//! carries `data-version` (what it shows), `data-redraw-ms` (how long drawing took) and
+//! `data-min-text` (its smallest label, in canvas pixels).
+//!
+//! The design size follows the layout in force ([`crate::layout::Presentation`]): each
+//! canvas has one size on the 3:1 wall and another on the 16:9 briefing screen, where its
+//! text is never smaller than [`theme::BRIEFING_MIN_TEXT_PX`] (issue 12: 14 px on a
+//! 1366 × 768 screen).
 //!
 //! What a chart draws is its data type's [`ChartData::draw`]; the modules [`line`], [`bar`]
 //! and [`pie`] hold the data types and their drawing.
@@ -30,7 +36,7 @@ pub trait ChartData: Clone + PartialEq + Send + Sync + 'static {
     fn draw(&self, canvas: backend::WallCanvas) -> Result<Hits, String>;
 }
 
-/// A canvas of `width` × `height` design pixels showing `data`, tagged
+/// A canvas of `size` (width × height) design pixels showing `data`, tagged
 /// `data-testid="chart-<name>"`. With `on_pick`, a click on a bar, slice or point calls it
 /// with that part's key (an organisation, member or month).
 #[component]
@@ -38,8 +44,7 @@ pub fn Chart<D: ChartData>(
     name: &'static str,
     /// Said by screen readers and shown as the tooltip.
     label: &'static str,
-    width: u32,
-    height: u32,
+    #[prop(into)] size: Signal<(u32, u32)>,
     data: Signal<D>,
     /// Version of the data shown, written to `data-version` after each redraw.
     #[prop(into)]
@@ -48,15 +53,24 @@ pub fn Chart<D: ChartData>(
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let hits = StoredValue::new(Hits::default());
+    let layout = crate::layout::Presentation::get().layout;
+    // The server's size; the browser sets the size of the layout in force before drawing.
+    let (width, height) = size.get_untracked();
 
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         let version = version.get();
+        let (w, h) = size.get();
+        let min_text = theme::min_text_px(layout.get());
         let Some(el) = canvas.get() else { return };
-        data.with(|d| paint::redraw(&el, d, version, hits));
+        if (el.width(), el.height()) != (w, h) {
+            el.set_width(w);
+            el.set_height(h);
+        }
+        data.with(|d| paint::redraw(&el, d, version, hits, min_text));
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (data, version);
+    let _ = (data, version, layout);
 
     let pick = move |ev: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
@@ -152,10 +166,12 @@ pub(crate) mod paint {
         web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
     }
 
-    /// Redraws `el` from `data`, keeps the new click map and stamps the canvas.
-    pub fn redraw<D: ChartData>(el: &HtmlCanvasElement, data: &D, version: Option<u64>, hits: StoredValue<Hits>) {
+    /// Redraws `el` from `data` with no text under `min_text` design pixels, keeps the new
+    /// click map and stamps the canvas.
+    pub fn redraw<D: ChartData>(el: &HtmlCanvasElement, data: &D, version: Option<u64>, hits: StoredValue<Hits>, min_text: f64) {
         let started = now_ms();
-        let Some(canvas) = WallCanvas::new(el) else {
+        let smallest = std::rc::Rc::new(std::cell::Cell::new(f64::INFINITY));
+        let Some(canvas) = WallCanvas::new(el, min_text, smallest.clone()) else {
             leptos::logging::error!("no 2D context on a chart canvas");
             return;
         };
@@ -165,6 +181,9 @@ pub(crate) mod paint {
         }
         let took = now_ms() - started;
         let _ = el.set_attribute("data-redraw-ms", &format!("{took:.2}"));
+        // the smallest label drawn, in canvas pixels (the tests scale it to the screen)
+        let px = smallest.get();
+        let _ = if px.is_finite() { el.set_attribute("data-min-text", &px.to_string()) } else { el.remove_attribute("data-min-text") };
         if let Some(v) = version {
             let _ = el.set_attribute("data-version", &v.to_string());
         }

@@ -27,6 +27,14 @@ pub const FONT: &str = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sa
 pub const LABEL_PX: f64 = 32.0;
 /// Large figures inside charts (a donut's centre).
 pub const FIGURE_PX: f64 = 52.0;
+/// The smallest chart text on the briefing canvas (issue 12): 14 px on screen where the
+/// 2560 × 1440 canvas is fitted to a 1366 × 768 screen (scale 0.533) needs 26.3 design px.
+pub const BRIEFING_MIN_TEXT_PX: f64 = 28.0;
+
+/// The smallest text a chart draws in `layout` (the wall's charts draw as designed).
+pub fn min_text_px(layout: crate::scale::Layout) -> f64 {
+    layout.pick(0.0, BRIEFING_MIN_TEXT_PX)
+}
 
 /// Colour of a light.
 pub fn light(light: Light) -> Rgb {
