@@ -48,6 +48,12 @@ pub fn month_zh(month: &str) -> String {
     Period::parse(month).map_or_else(|_| month.to_string(), Period::zh)
 }
 
+/// `2026-03` → `3`: a month column's head where the table says it holds months (the
+/// briefing's points table, whose twelve columns have no room for `12月`).
+pub fn month_number(month: &str) -> String {
+    Period::parse(month).map_or_else(|_| month.to_string(), |p| p.month().to_string())
+}
+
 /// `2026-03` → `3月`, the short tick label of a trend chart (see [`Period::tick_zh`]).
 pub fn month_tick(month: &str) -> String {
     Period::parse(month).map_or_else(|_| month.to_string(), Period::tick_zh)
@@ -107,6 +113,8 @@ mod tests {
         assert_eq!(month_zh("2026-10"), "2026年10月");
         assert_eq!(month_tick("2026-10"), "10月");
         assert_eq!(month_tick("2026-03"), "3月");
+        assert_eq!(month_number("2026-10"), "10");
+        assert_eq!(month_number("2026-03"), "3");
         assert_eq!(month_zh(""), "");
         assert_eq!(clock_of("2026-03-05T14:03:22"), "14:03:22");
         assert_eq!(share(1, 4), 25.0);

@@ -108,10 +108,10 @@ mod browser {
 
     /// Runs the fit script again (the URL may force another layout now) and adopts its choice.
     pub fn refit(layout: RwSignal<Layout>) {
-        if let Ok(fit) = js_sys::Reflect::get(&window(), &"vgFit".into()) {
-            if let Some(fit) = fit.dyn_ref::<js_sys::Function>() {
-                let _ = fit.call0(&wasm_bindgen::JsValue::NULL);
-            }
+        if let Ok(fit) = js_sys::Reflect::get(&window(), &"vgFit".into())
+            && let Some(fit) = fit.dyn_ref::<js_sys::Function>()
+        {
+            let _ = fit.call0(&wasm_bindgen::JsValue::NULL);
         }
         adopt(layout);
     }

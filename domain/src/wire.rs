@@ -4,6 +4,8 @@
 //! decide standing travel as exact decimal strings (`text`, `index`) beside an `f64` that is
 //! only ever used to draw a chart.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{Light, Unit};
@@ -77,6 +79,14 @@ pub struct ChildBar {
     pub light: Light,
     /// Whether the child has children of its own (else a click opens its members).
     pub has_children: bool,
+    /// Members of the child's subtree by category (the keys of the categories' pie, each
+    /// category present, zero included): what a click on a slice of that pie lists.
+    #[serde(default)]
+    pub category_members: BTreeMap<String, i64>,
+    /// Members of the child's subtree by the evaluation grade that stands (`1`…`4`, as the
+    /// grades' pie counts them).
+    #[serde(default)]
+    pub grade_members: BTreeMap<String, i64>,
 }
 
 /// One slice of a pie chart.
@@ -144,6 +154,13 @@ pub struct MemberRow {
     pub index_value: f64,
     pub org_rank: i64,
     pub light: Light,
+    /// The member's category (a key of the categories' pie: `employed` …).
+    #[serde(default)]
+    pub category: String,
+    /// The evaluation grade that stands for the member (`1` 优秀 … `4` 不合格, a key of the
+    /// grades' pie); none before the member's first evaluation.
+    #[serde(default)]
+    pub grade: Option<String>,
 }
 
 /// Everything the wall shows for one organisation and month, in one response.

@@ -1,4 +1,4 @@
-// Drill-down by clicking (list rows, chart bars and the slices of the lights' pie), back up by
+// Drill-down by clicking (list rows, chart bars and the slices of the three pies), back up by
 // the breadcrumb, the member view, the month selector and rotation mode — on the 3:1 wall and
 // on the 16:9 briefing canvas (issue 12), each chosen by the shape of the viewport.
 import { expect, test, type Page } from '@playwright/test';
@@ -206,6 +206,78 @@ for (const { layout, viewport } of LAYOUTS) {
       await red.locator('.legend-name').click();
       await expect(page).not.toHaveURL(/light=/);
       await expect(page.getByTestId('compare').locator('.panel-aside')).toHaveText('');
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+    test("the categories' and the grades' slices list their organisations and members", async ({ page }) => {
+      const problems = watchProblems(page);
+      const version = await open(page, '/');
+      await chartsDrawn(page, version);
+      type Child = { org_id: string; category_members: Record<string, number>; grade_members: Record<string, number> };
+      type Member = { member_id: string; category: string; grade: string | null };
+      const snapshot = async (org?: string) => (await page.request.get(`/api/v1/snapshot${org ? `?org=${org}` : ''}`)).json();
+      const shown = () => page.getByTestId('child-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org-id')));
+      const aside = page.getByTestId('compare').locator('.panel-aside');
+      /** The children with members in the slice, the most first (ties in the snapshot's order). */
+      const wanted = (children: Child[], count: (c: Child) => number) =>
+        children
+          .map((c, i) => ({ c, i }))
+          .filter(({ c }) => count(c) > 0)
+          .sort((a, b) => count(b.c) - count(a.c) || a.i - b.i)
+          .map(({ c }) => c.org_id);
+      const district = await snapshot();
+
+      // the category with the most members: its legend entry filters the list, and the URL holds it
+      const category = [...district.categories].sort((a: { value: number }, b: { value: number }) => b.value - a.value)[0];
+      const cats = page.getByTestId('pie-categories');
+      await cats.locator(`[data-testid="legend-item"][data-key="${category.key}"] .legend-name`).click();
+      await expect(page).toHaveURL(new RegExp(`\\?category=${category.key}$`));
+      await expect(aside).toContainText(category.zh);
+      const byCategory = wanted(district.children, (c) => c.category_members[category.key] ?? 0);
+      await expect.poll(shown).toEqual(byCategory.slice(0, (await shown()).length));
+      expect((await shown()).length).toBeGreaterThan(0);
+      // a child's counts add up to the pie's
+      const sum = (f: (c: Child) => number) => district.children.reduce((t: number, c: Child) => t + f(c), 0);
+      expect(sum((c) => c.category_members[category.key] ?? 0)).toBe(category.value);
+
+      // a grade's slice replaces the category's filter
+      const grade = [...district.grades].filter((g: { value: number }) => g.value > 0).sort((a: { value: number }, b: { value: number }) => b.value - a.value)[0];
+      test.skip(!grade, 'no evaluation grades in the district yet');
+      const grades = page.getByTestId('pie-grades');
+      await grades.locator(`[data-testid="legend-item"][data-key="${grade.key}"] .legend-name`).click();
+      await expect(page).toHaveURL(new RegExp(`\\?grade=${grade.key}$`));
+      await expect(aside).toContainText(grade.zh);
+      await expect(grades.locator(`[data-testid="legend-item"][data-key="${grade.key}"]`)).toHaveClass(/\bon\b/);
+      await expect(cats.locator('[data-testid="legend-item"].on')).toHaveCount(0);
+      const byGrade = wanted(district.children, (c) => c.grade_members[grade.key] ?? 0);
+      await expect.poll(shown).toEqual(byGrade.slice(0, (await shown()).length));
+      expect(sum((c) => c.grade_members[grade.key] ?? 0)).toBe(grade.value);
+
+      // down to an organisation that holds members directly: the grade's slice lists those with it
+      let org = byGrade[0];
+      for (let level = 0; level < 6; level++) {
+        await page.goto(`/org/${org}?grade=${grade.key}`);
+        await wallReady(page);
+        await inLayout(page, layout);
+        const snap = await snapshot(org);
+        if (snap.members.length > 0) {
+          const want = snap.members.filter((m: Member) => m.grade === grade.key).map((m: Member) => m.member_id);
+          const listed = () => page.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member-id')));
+          await expect
+            .poll(async () => {
+              const l = await listed();
+              return want.length === 0 ? l.length === 0 : l.length > 0 && JSON.stringify(l) === JSON.stringify(want.slice(0, l.length));
+            })
+            .toBe(true);
+          // every member row says its category and grade, as the pies count them
+          for (const m of snap.members as Member[]) expect(m.category, m.member_id).not.toBe('');
+          break;
+        }
+        org = wanted(snap.children, (c) => c.grade_members[grade.key] ?? 0)[0];
+      }
+      // the second click clears it
+      await grades.locator(`[data-testid="legend-item"][data-key="${grade.key}"] .legend-name`).click();
+      await expect(page).not.toHaveURL(/grade=/);
+      await expect(aside).toHaveText('');
       expect(problems, problems.join('\n')).toEqual([]);
     });
   });

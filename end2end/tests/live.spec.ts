@@ -1,73 +1,26 @@
-// Live and unattended: the stale badge when the server is unreachable, an imported event
-// on screen within 2 s without a reload, and flat memory over 500 live updates.
+// Live and unattended: the stale badge when the server is unreachable and when its database
+// is (issue 11), an imported event on screen within 2 s without a reload, and flat memory over
+// 500 live updates.
 //
 // With VANGUARD_BIN and VANGUARD_DB_URL set (scripts/test.sh sets them) the stale test starts
 // a server of its own on that database (on a free port) and really stops and restarts it —
 // the shared server at VANGUARD_URL keeps serving the other tests — and the import test
 // imports into the database the shared server watches. Without them the stale test cuts the
 // network in the browser instead, and the import test is skipped. The 500-update test needs
-// the dev endpoint of the shared server (VANGUARD_DEV_ENDPOINTS=1).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
+// the dev endpoint of the shared server (VANGUARD_DEV_ENDPOINTS=1). The database-outage test
+// makes a PostgreSQL cluster of its own (initdb as the postgres user, as the Rust fault tests
+// do), seeds it and stops and starts it under a server of its own; without PostgreSQL's
+// binaries it is skipped.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { BIN, Cluster, DB, OwnServer, REPO, freePort, kioskUrl } from './servers';
 import { chartsDrawn, wallReady, watchProblems } from './wall';
 
-const BIN = process.env.VANGUARD_BIN;
-const DB = process.env.VANGUARD_DB_URL;
-const REPO = join(__dirname, '..', '..');
 // A write carried by the session cookie must come from the server's own origin (§10).
 const SAME_ORIGIN = { Origin: process.env.VANGUARD_URL || 'http://127.0.0.1:3000' };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** A `vanguard serve` of the test's own, on the shared database. */
-class OwnServer {
-  proc: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.proc = spawn(BIN!, ['serve', '--db', DB!, '--addr', `127.0.0.1:${this.port}`], {
-      cwd: REPO,
-      env: { ...process.env, VANGUARD_DEV_ENDPOINTS: '1' },
-      stdio: 'ignore',
-    });
-    // /readyz answers once the figures are computed
-    for (let i = 0; i < 480; i++) {
-      try {
-        const res = await fetch(`${this.url}/readyz`);
-        if (res.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`vanguard serve on ${this.url} did not come up`);
-  }
-  async stop(): Promise<void> {
-    const proc = this.proc;
-    this.proc = null;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-      setTimeout(() => proc.kill('SIGKILL'), 5000);
-    });
-  }
-}
 
 test.describe('live', () => {
   test('stale badge when the server is unreachable, gone when it is back', async ({ page, context }) => {
@@ -105,6 +58,47 @@ test.describe('live', () => {
       await page.unroute('**/api/**');
       await context.setOffline(false);
       await expect(page.getByTestId('stale-badge')).toHaveCount(0, { timeout: 30_000 });
+    }
+  });
+
+  test('stale badge while the database is away, gone when it is back, without a restart', async ({ browser }) => {
+    test.skip(!BIN, 'needs VANGUARD_BIN');
+    test.setTimeout(300_000);
+    const cluster = await Cluster.make();
+    test.skip(!cluster, 'no PostgreSQL binaries (or no postgres user) to make a cluster of the test\'s own');
+    const work = mkdtempSync(join(tmpdir(), 'vanguard-ui-outage-'));
+    const server = new OwnServer(await freePort(), cluster!.url, work);
+    try {
+      cluster!.start();
+      const seeded = spawnSync(BIN!, ['seed', '--db', cluster!.url, '--members', '300', '--years', '1', '--seed', '7'], { cwd: work, encoding: 'utf8' });
+      expect(seeded.status, seeded.stdout + seeded.stderr).toBe(0);
+      await server.start();
+      // the kiosk URL of the server's first run (§10) opens the wall without a login
+      const kiosk = kioskUrl(join(work, 'data', 'postgres.first-run.txt'));
+      const context = await browser.newContext({ storageState: undefined, viewport: { width: 2880, height: 960 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}${kiosk}`);
+      await wallReady(page);
+      await expect(page.getByTestId('stale-badge')).toHaveCount(0);
+      const shown = await page.getByTestId('kpi-members').locator('.kpi-number').innerText();
+
+      cluster!.stop();
+      // the server is up (its event stream stays open): it is the data that are out of date
+      await expect(page.getByTestId('stale-badge')).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId('stale-badge')).toContainText('数据未更新');
+      expect((await page.request.get(`${server.url}/readyz`)).status()).toBe(503);
+      await expect(page.getByTestId('kpi-members').locator('.kpi-number')).toHaveText(shown);
+
+      cluster!.start();
+      await expect(page.getByTestId('stale-badge')).toHaveCount(0, { timeout: 60_000 });
+      await expect(page.getByTestId('kpi-members').locator('.kpi-number')).toHaveText(shown);
+      expect((await page.request.get(`${server.url}/readyz`)).status()).toBe(200);
+      expect(server.proc?.exitCode, 'the same server, never restarted').toBe(null);
+      await context.close();
+    } finally {
+      await server.stop();
+      cluster!.remove();
+      rmSync(work, { recursive: true, force: true });
     }
   });
 

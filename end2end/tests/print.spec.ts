@@ -1,8 +1,8 @@
 // Printing what is on screen (issue 12): the print view (?print=1, what the print button lays
 // out) of the district and of one branch, printed to PDF by Chromium on A4 landscape, holds the
 // organisation's name, the month, the figures and every row of its lists (not one page of
-// them), no row or small panel is cut between two pages, and the footer gives the month, the
-// time and the version of the data.
+// them), no row or small panel is cut between two pages, and every page's footer gives the month,
+// the time and the version of the data and the page number.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
@@ -63,12 +63,15 @@ test('the district printed to PDF', async ({ page }, testInfo) => {
   expect(text).toContain(monthZh(f.month));
   expect(text).toContain(f.members);
   expect(text).toContain(f.index);
-  // the footer ends the printed view: the month, the time and the version of the data
+  // every page's footer: the month, the time and the version of the data, and the page number
   const version = (await page.getByTestId('wall').getAttribute('data-version'))!;
-  const last = pages[pages.length - 1];
-  expect(last, 'footer').toContain(`统计月份：${monthZh(f.month)}`);
-  expect(last, 'footer').toContain(`数据版本：${version}`);
-  expect(last, 'footer').toMatch(/数据时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+  expect(pages.length, 'pages').toBeGreaterThan(1);
+  pages.forEach((p, i) => {
+    expect(p, `footer of page ${i + 1}`).toContain(`统计月份：${monthZh(f.month)}`);
+    expect(p, `footer of page ${i + 1}`).toContain(`数据版本：${version}`);
+    expect(p, `footer of page ${i + 1}`).toMatch(/数据时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+    expect(p, `footer of page ${i + 1}`).toMatch(new RegExp(`第\\s*${i + 1}\\s*页\\s*/\\s*共\\s*${pages.length}\\s*页`));
+  });
   // every child is listed, not the first page of them
   const snapshot = await (await page.request.get('/api/v1/snapshot')).json();
   const names = await page.getByTestId('child-row').locator('.row-name').allInnerTexts();

@@ -2,6 +2,7 @@
 // person reading them would make: the canvas fits, is centred, and nothing scrolls.
 import { expect, test } from '@playwright/test';
 import { STATE } from '../global-setup';
+import { BIN, SeededServer } from './servers';
 import { chartsDrawn, keepScreenshot, redrawTimes, wallReady, watchProblems } from './wall';
 
 // the 3:1 sizes get the wall's canvas, a 16:9 screen the briefing's (issue 12)
@@ -66,4 +67,42 @@ test('the server-rendered first paint is already scaled', async ({ browser }) =>
   expect(box.width).toBeCloseTo(3840, 0);
   expect(box.height).toBeCloseTo(1280, 0);
   await context.close();
+});
+
+// The 3:1 wall is as it was before the 16:9 briefing canvas came (issue 12): the district of a
+// seeded database of the test's own (300 members, seed 7), seen through its kiosk URL, compared
+// pixel by pixel with the screenshots the wall of commit e21bf4d drew of the same data
+// (screens.spec.ts-snapshots/). They were taken by this test run with --update-snapshots against
+// that commit's binary and site (docs/ARCHITECTURE.md, "The 3:1 wall's reference screenshots").
+// The clock and the time of the last update are masked: they are all that moves by itself.
+test.describe('the 3:1 wall as before', () => {
+  test.skip(!BIN, 'needs VANGUARD_BIN');
+  let seeded: SeededServer;
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    seeded = await SeededServer.start(300);
+  });
+  test.afterAll(async () => {
+    await seeded?.stop();
+  });
+
+  for (const size of [
+    { width: 5760, height: 1920 },
+    { width: 3840, height: 1280 },
+  ]) {
+    test(`${size.width}x${size.height}`, async ({ browser }) => {
+      const context = await browser.newContext({ storageState: undefined, viewport: size });
+      const page = await context.newPage();
+      await page.goto(`${seeded.url}${seeded.kiosk}`);
+      // (no layout check: the wall of e21bf4d knew no other layout)
+      const version = await wallReady(page);
+      await chartsDrawn(page, version);
+      await expect(page).toHaveScreenshot(`wall-${size.width}x${size.height}.png`, {
+        mask: [page.getByTestId('clock'), page.getByTestId('live-ok')],
+        maxDiffPixelRatio: 0.002,
+        timeout: 20_000,
+      });
+      await context.close();
+    });
+  }
 });

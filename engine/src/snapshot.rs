@@ -11,7 +11,7 @@ use domain::kinds::{Category, EventKind, OrgKind};
 use domain::wire::{AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot};
 use domain::{Date, Period, Points};
 use polars::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use store::extras::Extras;
 
 /// The organisation tree as lookups.
@@ -164,6 +164,17 @@ fn mean_text(points_sum: f64, members: i64) -> (f64, String) {
     (v, if s == "-0" { "0".into() } else { s })
 }
 
+/// What [`Ctx::composition`] counts.
+#[derive(Default)]
+struct Composition {
+    categories: HashMap<String, i64>,
+    grades: HashMap<String, i64>,
+    child_categories: Vec<BTreeMap<String, i64>>,
+    child_grades: Vec<BTreeMap<String, i64>>,
+    member_category: HashMap<i64, String>,
+    member_grade: HashMap<i64, i64>,
+}
+
 pub struct Ctx<'a> {
     pub ds: &'a Dataset,
     pub extras: &'a Extras,
@@ -247,9 +258,14 @@ impl Ctx<'_> {
             });
         }
 
+        // Compositions of the subtree (the pies), per child and per direct member (what a
+        // click on a slice lists).
+        let kids: &[i64] = self.tree.children.get(&org).map(Vec::as_slice).unwrap_or(&[]);
+        let comp = self.composition(org, &sub, kids)?;
+
         // Children.
         let mut children = vec![];
-        for &child in self.tree.children.get(&org).map(Vec::as_slice).unwrap_or(&[]) {
+        for (k, &child) in kids.iter().enumerate() {
             let info = &self.tree.by_id[&child];
             let cst = row_of(&fig.subtree, child, None)?;
             let cf = fig.subtree_facts.clone().lazy().filter(col(c::ORG).eq(lit(child)).and(col(c::MONTH).eq(lit(m)))).collect()?;
@@ -287,38 +303,28 @@ impl Ctx<'_> {
                 yellow_branches: i64_at(&cst, c::YELLOW_BRANCHES, 0)?,
                 light,
                 has_children: self.tree.children.get(&child).is_some_and(|v| !v.is_empty()),
+                category_members: comp.child_categories.get(k).cloned().unwrap_or_default(),
+                grade_members: comp.child_grades.get(k).cloned().unwrap_or_default(),
             });
         }
 
         // Pies.
-        let members_sub = self.ds.members.clone().lazy().filter(in_set(c::ORG, &sub).and(col(c::JOINED_MONTH).lt_eq(lit(m))));
-        let cats = members_sub.clone().group_by([col(c::CATEGORY)]).agg([len().cast(DataType::Int64).alias(c::COUNT)]).collect()?;
-        let mut categories = vec![];
-        for c in Category::ALL {
-            let r = cats.clone().lazy().filter(col(c::CATEGORY).eq(lit(c.as_str()))).collect()?;
-            categories.push(Slice { key: c.as_str().into(), zh: c.zh().into(), value: i64_at(&r, c::COUNT, 0)? });
-        }
+        let categories = Category::ALL
+            .iter()
+            .map(|c| Slice { key: c.as_str().into(), zh: c.zh().into(), value: comp.categories.get(c.as_str()).copied().unwrap_or(0) })
+            .collect();
         let member_lights = vec![
             Slice { key: Light::Red.as_str().into(), zh: Light::Red.zh().into(), value: headline.red_members },
             Slice { key: Light::Yellow.as_str().into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
             Slice { key: Light::Green.as_str().into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
-        let sub_members: Vec<i64> = members_sub.clone().select([col(c::ID)]).collect()?.column(c::ID)?.i64()?.into_no_null_iter().collect();
-        let g = fig
-            .grades
-            .clone()
-            .lazy()
-            .filter(in_set(c::MEMBER, &sub_members))
-            .group_by([col(c::GRADE)])
-            .agg([len().cast(DataType::Int64).alias(c::COUNT)])
-            .collect()?;
         let grade_zh = ["优秀", "合格", "基本合格", "不合格"];
         let grades = (1..=4)
-            .map(|k| -> PolarsResult<Slice> {
-                let r = g.clone().lazy().filter(col(c::GRADE).eq(lit(k as i64))).collect()?;
-                Ok(Slice { key: k.to_string(), zh: grade_zh[k - 1].into(), value: i64_at(&r, c::COUNT, 0)? })
+            .map(|k: usize| {
+                let key = k.to_string();
+                Slice { value: comp.grades.get(&key).copied().unwrap_or(0), key, zh: grade_zh[k - 1].into() }
             })
-            .collect::<PolarsResult<Vec<_>>>()?;
+            .collect();
 
         // Leaderboard and the direct members.
         let names = self.ds.members.clone().lazy().select([col(c::ID).alias(c::MEMBER), col(c::NAME)]);
@@ -359,6 +365,7 @@ impl Ctx<'_> {
         let members_list = (0..direct.height())
             .map(|i| -> PolarsResult<MemberRow> {
                 let p = Points(i64_at(&direct, c::INDEX, i)?);
+                let member = i64_at(&direct, c::MEMBER, i)?;
                 Ok(MemberRow {
                     member_id: str_at(&direct, c::MEMBER_ID, i)?,
                     name: str_at(&direct, c::NAME, i)?,
@@ -366,6 +373,8 @@ impl Ctx<'_> {
                     index_value: p.as_f64(),
                     org_rank: i64_at(&direct, c::ORG_RANK, i)?,
                     light: light_str(i64_at(&direct, c::LIGHT, i)?),
+                    category: comp.member_category.get(&member).cloned().unwrap_or_default(),
+                    grade: comp.member_grade.get(&member).map(i64::to_string),
                 })
             })
             .collect::<PolarsResult<_>>()?;
@@ -388,6 +397,52 @@ impl Ctx<'_> {
             advice: self.advice(&sub)?,
             members: members_list,
         })
+    }
+
+    /// The members of the subtree of `org` (joined by the month) by category and by the
+    /// evaluation grade that stands: in all (the pies), per child of `kids` (in their order)
+    /// and for each member held directly by `org` — one pass over the subtree's members, so
+    /// a child's counts add up to the pie's exactly.
+    fn composition(&self, org: i64, sub: &[i64], kids: &[i64]) -> PolarsResult<Composition> {
+        let m = self.fig.month.0;
+        let child_of: HashMap<i64, usize> = kids.iter().enumerate().flat_map(|(k, &child)| self.tree.subtree(child).into_iter().map(move |o| (o, k))).collect();
+        let rows = self
+            .ds
+            .members
+            .clone()
+            .lazy()
+            .filter(in_set(c::ORG, sub).and(col(c::JOINED_MONTH).lt_eq(lit(m))))
+            .select([col(c::ID).alias(c::MEMBER), col(c::ORG), col(c::CATEGORY)])
+            .join(self.fig.grades.clone().lazy().select([col(c::MEMBER), col(c::GRADE)]), [col(c::MEMBER)], [col(c::MEMBER)], JoinArgs::new(JoinType::Left))
+            .collect()?;
+        let (members, orgs, cats) = (crate::read::i64s(&rows, c::MEMBER)?, crate::read::i64s(&rows, c::ORG)?, crate::read::strs(&rows, c::CATEGORY)?);
+        let grades = rows.column(c::GRADE)?.as_materialized_series().cast(&DataType::Int64)?;
+        let zeroes = |keys: &mut dyn Iterator<Item = String>| keys.map(|k| (k, 0)).collect::<BTreeMap<String, i64>>();
+        let mut out = Composition {
+            child_categories: vec![zeroes(&mut Category::ALL.iter().map(|c| c.as_str().to_string())); kids.len()],
+            child_grades: vec![zeroes(&mut (1..=4).map(|g: i64| g.to_string())); kids.len()],
+            ..Composition::default()
+        };
+        for (i, grade) in grades.i64()?.iter().enumerate() {
+            let child = child_of.get(&orgs[i]).copied();
+            *out.categories.entry(cats[i].clone()).or_default() += 1;
+            if let Some(k) = child {
+                *out.child_categories[k].entry(cats[i].clone()).or_default() += 1;
+            }
+            if let Some(g) = grade {
+                *out.grades.entry(g.to_string()).or_default() += 1;
+                if let Some(k) = child {
+                    *out.child_grades[k].entry(g.to_string()).or_default() += 1;
+                }
+            }
+            if orgs[i] == org {
+                out.member_category.insert(members[i], cats[i].clone());
+                if let Some(g) = grade {
+                    out.member_grade.insert(members[i], g);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The advice matrix of the subtree: the indicators with findings, ranked by severity

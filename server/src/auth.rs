@@ -154,6 +154,21 @@ fn internal() -> Response {
     error_json(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务内部错误")
 }
 
+/// The answer while the store cannot say who a credential belongs to (an outage): 503 with
+/// `Retry-After`, never the store's own words.
+fn unavailable() -> Response {
+    let mut r = error_json(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "数据库暂时无法连接，请稍后再试");
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    r
+}
+
+/// Routes that never look at the caller: health probes and the site's static files answer
+/// the same to everyone, so they must not wait for the store (a probe carrying a session
+/// cookie still reads 503 from `/readyz` during an outage, not an error about the cookie).
+fn needs_no_caller(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/favicon.svg" | "/favicon.ico") || path.starts_with("/pkg/")
+}
+
 /// Whether a cookie-carried write comes from the server's own origin: the host of `Origin`
 /// (else of `Referer`) equals the request's `Host`.
 fn same_origin(headers: &HeaderMap) -> bool {
@@ -169,13 +184,18 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// cookie-carried writes, and logs every 403 answered to a caller.
 pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let cred = Credential::from_headers(req.headers());
+    let cred = if needs_no_caller(&path) { None } else { Credential::from_headers(req.headers()) };
     let caller = match &cred {
         Some(c) => match auth.resolve(c).await {
             Ok(caller) => caller,
+            // A public route still answers (as to nobody); any other waits for the store.
+            Err(e) if is_public(&method, &path) => {
+                tracing::warn!(error = %e, %path, "resolving a credential failed; answering as to nobody");
+                None
+            }
             Err(e) => {
                 tracing::error!(error = %e, source = ?std::error::Error::source(&e), "resolving a credential failed");
-                return internal();
+                return unavailable();
             }
         },
         None => None,

@@ -291,7 +291,12 @@ fn a_database_outage_is_told_and_heals_by_itself() {
     let t = Instant::now();
     let r = request(port, "GET", "/api/v1/audit", Some(&token)).unwrap();
     assert!(t.elapsed() < Duration::from_secs(10), "answered after {:?}", t.elapsed());
-    assert!(r.starts_with("HTTP/1.1 5"), "{r}");
+    assert!(r.starts_with("HTTP/1.1 503"), "{r}");
+    assert!(r.to_lowercase().contains("retry-after"), "{r}");
+    assert!(!r.to_lowercase().contains("pool") && !r.contains("sqlx") && !r.to_lowercase().contains("connection refused"), "{r}");
+    // a probe that carries a credential reads the same 503 from /readyz (not an error about it)
+    let r = request(port, "GET", "/readyz", Some(&token)).unwrap();
+    assert!(r.starts_with("HTTP/1.1 503"), "{r}");
     assert!(!r.to_lowercase().contains("pool") && !r.contains("sqlx") && !r.to_lowercase().contains("connection refused"), "{r}");
 
     cluster.start();

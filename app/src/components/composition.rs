@@ -1,6 +1,6 @@
 //! Compositions of the subtree's members as donuts: categories, lights and evaluation
-//! grades, each with a legend of names and counts. The lights' slices (and legend entries)
-//! filter the view's list to their members ([`crate::filter`]).
+//! grades, each with a legend of names and counts. Each slice (and its legend entry) filters
+//! the view's lists to its members ([`crate::filter`]).
 
 use domain::wire::{Slice, WallSnapshot};
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use super::charts::pie::{PieData, PieSlice};
 use super::charts::theme;
 use super::panel::Panel;
 use super::{Shown, cell, list_of, slots, version_of};
-use crate::filter::{toggle_href, use_light_filter};
+use crate::filter::{Pie, toggle_href, use_pie_filter};
 use crate::format::{format_count, format_figure, share};
 use crate::layout::Presentation;
 use crate::urls::{use_here, use_open};
@@ -41,14 +41,13 @@ fn Donut(
     version: Signal<Option<u64>>,
     /// Side of the canvas on the briefing screen.
     briefing: u32,
-    /// A click on a slice or its legend entry filters the view's list to it.
-    #[prop(optional)]
-    filters: bool,
+    /// The pie a click on a slice or its legend entry filters the view's lists by.
+    pie: Pie,
 ) -> impl IntoView {
     let size = Presentation::get().pick((PIE_SIZE, PIE_SIZE), (briefing, briefing));
     let here = use_here();
-    let current = use_light_filter();
-    let href = move |key: &str| here.with(|(path, pairs)| toggle_href(path, pairs, current.get(), key));
+    let current = use_pie_filter();
+    let href = move |key: &str| here.with(|(path, pairs)| toggle_href(path, pairs, current.get(), pie, key));
     let key_at = move |i: usize| slices.with(|s| s.get(i).map(|s| s.key.clone())).unwrap_or_default();
     let data = Signal::derive(move || PieData {
         slices: slices
@@ -56,12 +55,8 @@ fn Donut(
         caption: caption.to_string(),
     });
     let open = use_open();
-    let chart = if filters {
-        let pick = Callback::new(move |key: String| open.run(here.with_untracked(|(path, pairs)| toggle_href(path, pairs, current.get_untracked(), &key))));
-        view! { <Chart name label=title size data version on_pick=pick /> }.into_any()
-    } else {
-        view! { <Chart name label=title size data version /> }.into_any()
-    };
+    let pick = Callback::new(move |key: String| open.run(here.with_untracked(|(path, pairs)| toggle_href(path, pairs, current.get_untracked(), pie, &key))));
+    let chart = view! { <Chart name label=title size data version on_pick=pick /> };
     view! {
         <div class="donut" data-testid=format!("pie-{name}")>
             {chart}
@@ -71,12 +66,11 @@ fn Donut(
                 <For each=slots(slices) key=|i| *i let:i>
                     <li
                         class="legend-item"
-                        class:on=move || filters && current.get().is_some_and(|l| l.as_str() == key_at(i))
+                        class:on=move || current.get().is_some_and(|f| f.pie() == pie && f.key() == key_at(i))
                         data-testid="legend-item"
                         data-key=cell(slices, i, |s| s.key.clone())
                     >
-                        // a link only where the slice filters (laid out as if it were not there)
-                        <a class="legend-link" href=move || filters.then(|| href(&key_at(i)))>
+                        <a class="legend-link" href=move || href(&key_at(i))>
                             <span class="chip" style=cell(slices, i, move |s| format!("background:{}", theme::slice(&s.key, i).css()))></span>
                             <span class="legend-name">{cell(slices, i, move |s| short_name(&s.zh, strip))}</span>
                             <span class="legend-value">{cell(slices, i, |s| format_count(s.value))}</span>
@@ -96,9 +90,9 @@ pub fn CompositionPanel(snap: Shown<WallSnapshot>) -> impl IntoView {
     view! {
         <Panel title="党员结构" class="area-pies" testid="composition">
             <div class="donuts">
-                <Donut name="categories" title="党员类别" caption="党员" strip="党员" slices=list_of(snap, |s| s.categories.clone()) version briefing=BRIEFING_PIE_SIZES[0] />
-                <Donut name="member-lights" title="党员红黄绿灯" caption="党员" slices=list_of(snap, |s| s.member_lights.clone()) version briefing=BRIEFING_PIE_SIZES[1] filters=true />
-                <Donut name="grades" title="民主评议等次" caption="人次" slices=list_of(snap, |s| s.grades.clone()) version briefing=BRIEFING_PIE_SIZES[2] />
+                <Donut name="categories" title="党员类别" caption="党员" strip="党员" slices=list_of(snap, |s| s.categories.clone()) version briefing=BRIEFING_PIE_SIZES[0] pie=Pie::Categories />
+                <Donut name="member-lights" title="党员红黄绿灯" caption="党员" slices=list_of(snap, |s| s.member_lights.clone()) version briefing=BRIEFING_PIE_SIZES[1] pie=Pie::Lights />
+                <Donut name="grades" title="民主评议等次" caption="人次" slices=list_of(snap, |s| s.grades.clone()) version briefing=BRIEFING_PIE_SIZES[2] pie=Pie::Grades />
             </div>
         </Panel>
     }

@@ -60,13 +60,22 @@ impl Pager {
         })
     }
 
-    /// `2/5` while there are several pages, else nothing.
+    /// `第 2/5 页` while there are several pages, else nothing.
     pub fn label(&self) -> Signal<String> {
-        let (page, pages) = (self.page, self.pages);
-        Signal::derive(move || {
-            let n = pages.get();
-            if n > 1 { format!("第 {}/{} 页", page.get() + 1, n) } else { String::new() }
-        })
+        let this = *self;
+        Signal::derive(move || this.label_text())
+    }
+
+    /// [`Pager::label`]'s text now (read in a reactive closure, it tracks the page).
+    pub fn label_text(&self) -> String {
+        let short = self.short_text();
+        if short.is_empty() { short } else { format!("第 {short} 页") }
+    }
+
+    /// `2/5` while there are several pages, else nothing (a narrow title bar's).
+    pub fn short_text(&self) -> String {
+        let n = self.pages.get();
+        if n > 1 { format!("{}/{}", self.page.get() + 1, n) } else { String::new() }
     }
 }
 

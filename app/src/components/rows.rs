@@ -114,6 +114,7 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
         .into_iter()
         .map(|spec| {
             let BarSpec { name, title, width, colors, parts, max, unit, bar } = spec;
+            let tooltip = if parts.is_empty() { title.to_string() } else { format!("{title}：{}", parts.join(" / ")) };
             let legend = parts
                 .iter()
                 .zip(&colors)
@@ -128,7 +129,7 @@ pub fn RowBlock<T: Clone + PartialEq + Send + Sync + 'static>(
             let size = Signal::derive(move || (layout.get().pick(width.0, width.1), geometry.with(RowGeometry::height)));
             view! {
                 <div class="row-chart">
-                    <div class="row-chart-title">
+                    <div class="row-chart-title" title=tooltip>
                         <span>{title}</span>
                         {legend}
                     </div>

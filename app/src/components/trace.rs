@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::pager::Pager;
 use super::panel::Panel;
 use super::{Shown, cell, slots};
-use crate::format::{format_figure, month_tick, month_zh};
+use crate::format::{format_figure, month_number, month_tick, month_zh};
 use crate::layout::Presentation;
 
 /// Items per page of the month's details, on the wall and on the briefing screen.
@@ -94,6 +94,8 @@ pub fn TracePanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, res
         let sum = items.with(|i| points_sum(i));
         format!("{} 合计 {}分 · {}项  {}", month_zh(&selected.get()), format_figure(sum), total.get(), page.get())
     });
+    // The briefing's table heads its twelve month columns with bare numbers (`10`, not `10月`).
+    let briefing = Presentation::get().pick(false, true);
     view! {
         <Panel title="积分明细（指数溯源）" class="area-trace" testid="member-trace" aside>
             <div class="month-chips" role="tablist">
@@ -113,10 +115,10 @@ pub fn TracePanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, res
             <table class="table rule-matrix" data-testid="trace-matrix">
                 <thead>
                     <tr>
-                        <th class="rule-col">"积分规则"</th>
+                        <th class="rule-col">{move || if briefing.get() { "规则＼月" } else { "积分规则" }}</th>
                         <For each=slots(months) key=|j| *j let:j>
                             <th class="num month-col" class:on=move || selected.get() == column(j) on:click=move |_| selected.set(column(j))>
-                                {move || month_tick(&column(j))}
+                                {move || if briefing.get() { month_number(&column(j)) } else { month_tick(&column(j)) }}
                             </th>
                         </For>
                         <th class="num">"合计"</th>

@@ -47,11 +47,27 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
     let parent = org_name_of(snap);
     let per_page = Presentation::get().per_page(WARNINGS_PER_PAGE, BRIEFING_WARNINGS_PER_PAGE);
     // The title bar's counts, from the feed once it exists.
-    let counts: RwSignal<Option<(Feed<WarningPage>, Signal<String>)>> = RwSignal::new(None);
+    let counts: RwSignal<Option<(Feed<WarningPage>, Pager)>> = RwSignal::new(None);
+    // The briefing's narrower title bar: the active and overdue counts and the bare page
+    // (`1/63`), without the total.
+    let briefing = Presentation::get().pick(false, true);
     let aside = Signal::derive(move || {
-        let Some((feed, page)) = counts.get() else { return String::new() };
+        let Some((feed, pager)) = counts.get() else { return String::new() };
         feed.data
-            .with(|p| p.as_deref().map(|p| format!("待处理 {} · 超期 {} · 共 {}  {}", p.active, p.overdue, format_count(p.total), page.get())))
+            .with(|p| {
+                p.as_deref().map(|p| {
+                    if briefing.get() {
+                        let page = pager.short_text();
+                        if page.is_empty() {
+                            format!("待处理 {} · 超期 {}", p.active, p.overdue)
+                        } else {
+                            format!("待处理 {} · 超期 {} · {page}", p.active, p.overdue)
+                        }
+                    } else {
+                        format!("待处理 {} · 超期 {} · 共 {}  {}", p.active, p.overdue, format_count(p.total), pager.label_text())
+                    }
+                })
+            })
             .unwrap_or_default()
     });
     view! {
@@ -61,7 +77,7 @@ pub fn WarningsPanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl Int
                 let all = list_of(shown, |p| p.rows.clone());
                 let total = Memo::new(move |_| all.with(Vec::len));
                 let pager = Pager::new(total, per_page, reset);
-                counts.set(Some((feed, pager.label())));
+                counts.set(Some((feed, pager)));
                 let rows = pager.slice(all);
                 view! { <WarningRows rows parent /> }
             })}

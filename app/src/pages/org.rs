@@ -29,7 +29,7 @@ use crate::components::rows::RowBlock;
 use crate::components::trends::TrendsPanel;
 use crate::components::version_of;
 use crate::components::warnings::WarningsPanel;
-use crate::filter::{narrowed, note_zh, use_light_filter};
+use crate::filter::{narrowed, use_pie_filter};
 use crate::functions::wall::wall_snapshot;
 use crate::layout::Presentation;
 use crate::live::Feed;
@@ -148,16 +148,16 @@ fn OrgWall(feed: Feed<WallSnapshot>, rotation: Rotation) -> impl IntoView {
     });
 
     // The lists of the comparison panel, narrowed to a pie's slice when the URL says so.
-    let light = use_light_filter();
+    let filter = use_pie_filter();
     let listed: Shown<WallSnapshot> = Memo::new(move |_| {
         let s = snap.get()?;
-        Some(match light.get() {
-            Some(l) => Arc::new(narrowed(&s, l)),
+        Some(match filter.get() {
+            Some(f) => Arc::new(narrowed(&s, f)),
             None => s,
         })
     })
     .into();
-    let filter_note = Signal::derive(move || light.get().map(note_zh).unwrap_or_default());
+    let filter_note = Signal::derive(move || filter.get().map(|f| f.note_zh()).unwrap_or_default());
     let presentation = Presentation::get();
     let counts = Memo::new(move |_| listed.with(|s| s.as_deref().map(|s| (s.children.len(), s.members.len())).unwrap_or_default()));
     let shapes = Memo::new(move |_| {

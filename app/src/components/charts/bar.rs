@@ -93,6 +93,41 @@ pub fn axis_end(largest: f64, fixed: Option<f64>) -> f64 {
     }
 }
 
+/// Left and right margins of a [`BarRows`] canvas around its plot, and the gap between a bar
+/// and the value after it, in design pixels.
+pub const ROW_MARGINS: (u32, u32) = (36, 40);
+pub const LABEL_GAP: u32 = 12;
+
+/// Room a value label wants after its bar before it goes inside the bar's end instead, in
+/// design pixels (the wall's rule since it had charts).
+pub const ROOM_AFTER: i32 = 130;
+
+/// The axis end that keeps every value label whole, `widths[i]` wide as the canvas measures
+/// it, on a plot `plot` pixels wide. On the wall's wide charts [`axis_end`] always does (a
+/// label goes after its bar, or inside a bar long enough to hold it). On a narrow chart (the
+/// briefing's four comparison columns) a short bar near the end of a short axis can hold its
+/// label neither way, and the label was cut at the canvas's edge: for such a bar the axis
+/// grows until the label fits after it (into the right margin), never shrinking a bar below
+/// 40 % of the plot for it. A fixed end (100 %) stays.
+pub fn axis_end_for_labels(values: &[f64], widths: &[f64], plot: f64, fixed: Option<f64>) -> f64 {
+    let largest = values.iter().copied().fold(0.0, f64::max);
+    let first = axis_end(largest, fixed);
+    if fixed.is_some() {
+        return first;
+    }
+    let mut end = first;
+    for (v, w) in values.iter().zip(widths) {
+        let bar = v / first * plot;
+        let cut = bar + f64::from(ROOM_AFTER) > plot && bar - 10.0 < *w;
+        // bar + gap + label + 2 ≤ plot + right margin
+        let room = plot + f64::from(ROW_MARGINS.1) - f64::from(LABEL_GAP) - 2.0 - w;
+        if cut && *v > 0.0 && room >= 0.4 * plot {
+            end = end.max(v * plot / room);
+        }
+    }
+    end
+}
+
 impl ChartData for BarRows {
     #[cfg(feature = "hydrate")]
     fn draw(&self, canvas: super::backend::WallCanvas) -> Result<super::hits::Hits, String> {
@@ -113,7 +148,7 @@ mod draw {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, VPos};
 
-    use super::{BarRows, Columns, axis_end, axis_labels};
+    use super::{BarRows, Columns, axis_labels};
     use crate::components::charts::backend::WallCanvas;
     use crate::components::charts::hits::{Hits, Shape};
     use crate::components::charts::paint::{anchored, empty, err, rgb, wall_mesh};
@@ -130,8 +165,14 @@ mod draw {
         let divisions = g.divisions(d.rows.len());
         let rows_height = g.row(d.rows.len()) * divisions;
         let area = canvas.into_drawing_area();
-        let largest = d.rows.iter().map(|r| r.parts.iter().sum::<f64>()).fold(0.0, f64::max);
-        let end = axis_end(largest, d.max);
+        let (left, right_margin) = super::ROW_MARGINS;
+        let plot = f64::from(w) - f64::from(left + right_margin);
+        let shown: Vec<&super::BarRow> = d.rows.iter().take(divisions as usize).collect();
+        // the value labels as the canvas measures them (at the size it will draw them)
+        let label_style = anchored(LABEL_PX - 2.0, theme::TEXT, HPos::Left, VPos::Center);
+        let widths: Vec<f64> = shown.iter().map(|r| area.estimate_text_size(&r.label, &label_style).map_or(0.0, |(tw, _)| f64::from(tw))).collect();
+        let totals: Vec<f64> = shown.iter().map(|r| r.parts.iter().sum::<f64>()).collect();
+        let end = super::axis_end_for_labels(&totals, &widths, plot, d.max);
         let slots = f64::from(divisions);
         // only a percentage axis carries its unit (counts and points read bare)
         let suffix = if d.unit == Unit::Percent { d.unit.suffix() } else { "" };
@@ -141,17 +182,16 @@ mod draw {
         // The axis takes whatever the whole-pixel rows leave of the area.
         let mut chart = ChartBuilder::on(&area)
             .margin_top(g.top)
-            .margin_left(36)
-            .margin_right(40)
+            .margin_left(left)
+            .margin_right(right_margin)
             .x_label_area_size(h.saturating_sub(g.top + rows_height))
             .build_cartesian_2d(0.0..end, 0.0..slots)
             .map_err(err)?;
-        // the plot is the canvas less its margins (36 + 40)
-        let labels = axis_labels(f64::from(w) - 76.0, LABEL_PX - 4.0);
+        let labels = axis_labels(plot, LABEL_PX - 4.0);
         wall_mesh(chart.configure_mesh().disable_y_mesh().y_labels(0).x_labels(labels).x_label_formatter(&x_fmt), LABEL_PX - 4.0).draw().map_err(err)?;
 
         let mut hits = Hits::default();
-        for (i, row) in d.rows.iter().take(divisions as usize).enumerate() {
+        for (i, row) in shown.iter().enumerate() {
             let y1 = slots - i as f64;
             let y0 = y1 - 1.0;
             let mut x = 0.0;
@@ -163,17 +203,24 @@ mod draw {
                 chart.draw_series(std::iter::once(Rectangle::new([(x, y0 + 0.2), (x + part, y1 - 0.2)], rgb(color).filled()))).map_err(err)?;
                 x += part;
             }
-            // the value after the bar, or inside its end when the bar reaches the edge
+            // The value after the bar when there is room (ROOM_AFTER), else inside its end;
+            // a label that does not fit inside goes after the bar when it fits there, else
+            // against the canvas's right edge.
             let (px, py) = chart.backend_coord(&(x, y0 + 0.5));
+            let (origin, _) = chart.backend_coord(&(0.0, y0));
             let (right, _) = chart.backend_coord(&(end, y0));
-            // room for the label after the bar, else it goes inside the bar's end
-            let inside = px + 130 > right;
-            let style = if inside {
-                anchored(LABEL_PX - 2.0, theme::PANEL, HPos::Right, VPos::Center)
+            let lw = widths[i].ceil() as i32;
+            let gap = super::LABEL_GAP as i32;
+            let after = (px + gap, label_style.clone());
+            let (lx, style) = if px + super::ROOM_AFTER <= right {
+                after
+            } else if px - 10 - lw >= origin {
+                (px - 10, anchored(LABEL_PX - 2.0, theme::PANEL, HPos::Right, VPos::Center))
+            } else if px + gap + lw <= w as i32 - 2 {
+                after
             } else {
-                anchored(LABEL_PX - 2.0, theme::TEXT, HPos::Left, VPos::Center)
+                (w as i32 - 2, anchored(LABEL_PX - 2.0, theme::TEXT, HPos::Right, VPos::Center))
             };
-            let lx = if inside { px - 10 } else { px + 12 };
             area.draw(&Text::new(row.label.clone(), (lx, py), style)).map_err(err)?;
 
             let (_, top) = chart.backend_coord(&(0.0, y1));
@@ -205,7 +252,9 @@ mod draw {
             .margin_right(24)
             .x_label_area_size(60)
             .y_label_area_size(110)
-            .build_cartesian_2d((0..n as i32).into_segmented(), lo..hi)
+            // one segment per column: plotters' integer ranges hold both ends (0..n would be
+            // n + 1 segments, the last one empty)
+            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), lo..hi)
             .map_err(err)?;
         wall_mesh(chart.configure_mesh().disable_x_mesh().x_labels(n).y_labels(5).x_label_formatter(&x_fmt).y_label_formatter(&y_fmt), LABEL_PX)
             .draw()
@@ -250,6 +299,22 @@ mod tests {
         assert_eq!(axis_labels(1548.0 - 76.0, 28.0), 5);
         assert_eq!(axis_labels(217.0 - 76.0, 28.0), 2);
         assert_eq!(axis_labels(-10.0, 28.0), 2);
+    }
+
+    #[test]
+    fn room_for_the_labels() {
+        // a wide chart (the wall's): axis_end keeps every label whole
+        assert_eq!(axis_end_for_labels(&[100.0, 50.0, 3.0], &[90.0, 90.0, 200.0], 1400.0, None), 135.0);
+        assert_eq!(axis_end_for_labels(&[287.33, 254.06], &[100.0, 100.0], 424.0, None), 287.33 * 1.35);
+        // the briefing's narrow chart: the longest bar's label fits after it, within the canvas
+        let (plot, w) = (141.0, 100.0);
+        let end = axis_end_for_labels(&[287.33, 254.06], &[w, w], plot, None);
+        let room = plot + f64::from(ROW_MARGINS.1) - f64::from(LABEL_GAP) - 2.0 - w;
+        assert!((287.33 / end * plot) <= room + 1e-9, "end {end}");
+        assert!(end > 287.33 * 1.35);
+        // a fixed end stays; a label too wide for the chart does not shrink the bars
+        assert_eq!(axis_end_for_labels(&[50.0], &[60.0], 141.0, Some(100.0)), 100.0);
+        assert_eq!(axis_end_for_labels(&[10.0], &[400.0], 141.0, None), 13.5);
     }
 
     #[test]

@@ -94,7 +94,7 @@ mod draw {
         let suffix = d.unit.suffix();
         let ticks = &d.ticks;
         let x_fmt = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) if (n - 1).saturating_sub(*i as usize) % step == 0 => ticks.get(*i as usize).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if (n - 1).saturating_sub(*i as usize).is_multiple_of(step) => ticks.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
         let y_fmt = |v: &f64| format!("{}{suffix}", format_figure(*v));
