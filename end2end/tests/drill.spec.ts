@@ -4,6 +4,17 @@
 import { expect, test, type Page } from '@playwright/test';
 import { LAYOUTS, chartsDrawn, inLayout, orgInView, wallReady, watchProblems } from './wall';
 
+/** Waits until the member rows are the first page of `want` (and none when `want` is empty). */
+async function membersListed(page: Page, want: string[]): Promise<void> {
+  const listed = () => page.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member-id')));
+  await expect
+    .poll(async () => {
+      const l = await listed();
+      return want.length === 0 ? l.length === 0 : l.length > 0 && JSON.stringify(l) === JSON.stringify(want.slice(0, l.length));
+    })
+    .toBe(true);
+}
+
 for (const { layout, viewport } of LAYOUTS) {
   test.describe(`${layout} layout`, () => {
     test.use({ viewport });
@@ -194,13 +205,7 @@ for (const { layout, viewport } of LAYOUTS) {
       await expect(page).toHaveURL(/\?light=red$/);
       await expect(red).toHaveClass(/\bon\b/);
       // the members held directly with a red light, and nothing else
-      const listed = () => page.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member-id')));
-      await expect
-        .poll(async () => {
-          const l = await listed();
-          return redMembers.length === 0 ? l.length === 0 : l.length > 0 && JSON.stringify(l) === JSON.stringify(redMembers.slice(0, l.length));
-        })
-        .toBe(true);
+      await membersListed(page, redMembers);
       for (const cls of await page.getByTestId('member-row').locator('.dot').evaluateAll((ds) => ds.map((d) => d.className))) expect(cls).toContain('red');
       // the second click clears it
       await red.locator('.legend-name').click();
@@ -210,11 +215,24 @@ for (const { layout, viewport } of LAYOUTS) {
     });
     test("the categories' and the grades' slices list their organisations and members", async ({ page }) => {
       const problems = watchProblems(page);
-      const version = await open(page, '/');
-      await chartsDrawn(page, version);
       type Child = { org_id: string; category_members: Record<string, number>; grade_members: Record<string, number> };
       type Member = { member_id: string; category: string; grade: string | null };
-      const snapshot = async (org?: string) => (await page.request.get(`/api/v1/snapshot${org ? `?org=${org}` : ''}`)).json();
+      type Slice = { key: string; zh: string; value: number };
+      // The newest month with evaluation grades (a month's grades are the last December's: a
+      // check-in of this month in December, as the check-in test makes, has none yet).
+      const snapshot = async (month: string, org?: string) =>
+        (await page.request.get(`/api/v1/snapshot?month=${month}${org ? `&org=${org}` : ''}`)).json();
+      const newest = await (await page.request.get('/api/v1/snapshot')).json();
+      let month = '';
+      for (const m of [...newest.available_months].reverse() as string[]) {
+        if ((await snapshot(m)).grades.some((g: Slice) => g.value > 0)) {
+          month = m;
+          break;
+        }
+      }
+      expect(month, 'a month with evaluation grades').not.toBe('');
+      const version = await open(page, `/?month=${month}`);
+      await chartsDrawn(page, version);
       const shown = () => page.getByTestId('child-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-org-id')));
       const aside = page.getByTestId('compare').locator('.panel-aside');
       /** The children with members in the slice, the most first (ties in the snapshot's order). */
@@ -224,13 +242,13 @@ for (const { layout, viewport } of LAYOUTS) {
           .filter(({ c }) => count(c) > 0)
           .sort((a, b) => count(b.c) - count(a.c) || a.i - b.i)
           .map(({ c }) => c.org_id);
-      const district = await snapshot();
+      const district = await snapshot(month);
 
       // the category with the most members: its legend entry filters the list, and the URL holds it
-      const category = [...district.categories].sort((a: { value: number }, b: { value: number }) => b.value - a.value)[0];
+      const category = [...district.categories].sort((a: Slice, b: Slice) => b.value - a.value)[0];
       const cats = page.getByTestId('pie-categories');
       await cats.locator(`[data-testid="legend-item"][data-key="${category.key}"] .legend-name`).click();
-      await expect(page).toHaveURL(new RegExp(`\\?category=${category.key}$`));
+      await expect(page).toHaveURL(new RegExp(`\\?month=${month}&category=${category.key}$`));
       await expect(aside).toContainText(category.zh);
       const byCategory = wanted(district.children, (c) => c.category_members[category.key] ?? 0);
       await expect.poll(shown).toEqual(byCategory.slice(0, (await shown()).length));
@@ -240,11 +258,10 @@ for (const { layout, viewport } of LAYOUTS) {
       expect(sum((c) => c.category_members[category.key] ?? 0)).toBe(category.value);
 
       // a grade's slice replaces the category's filter
-      const grade = [...district.grades].filter((g: { value: number }) => g.value > 0).sort((a: { value: number }, b: { value: number }) => b.value - a.value)[0];
-      test.skip(!grade, 'no evaluation grades in the district yet');
+      const grade = [...district.grades].filter((g: Slice) => g.value > 0).sort((a: Slice, b: Slice) => b.value - a.value)[0];
       const grades = page.getByTestId('pie-grades');
       await grades.locator(`[data-testid="legend-item"][data-key="${grade.key}"] .legend-name`).click();
-      await expect(page).toHaveURL(new RegExp(`\\?grade=${grade.key}$`));
+      await expect(page).toHaveURL(new RegExp(`\\?month=${month}&grade=${grade.key}$`));
       await expect(aside).toContainText(grade.zh);
       await expect(grades.locator(`[data-testid="legend-item"][data-key="${grade.key}"]`)).toHaveClass(/\bon\b/);
       await expect(cats.locator('[data-testid="legend-item"].on')).toHaveCount(0);
@@ -255,19 +272,12 @@ for (const { layout, viewport } of LAYOUTS) {
       // down to an organisation that holds members directly: the grade's slice lists those with it
       let org = byGrade[0];
       for (let level = 0; level < 6; level++) {
-        await page.goto(`/org/${org}?grade=${grade.key}`);
+        await page.goto(`/org/${org}?month=${month}&grade=${grade.key}`);
         await wallReady(page);
         await inLayout(page, layout);
-        const snap = await snapshot(org);
+        const snap = await snapshot(month, org);
         if (snap.members.length > 0) {
-          const want = snap.members.filter((m: Member) => m.grade === grade.key).map((m: Member) => m.member_id);
-          const listed = () => page.getByTestId('member-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-member-id')));
-          await expect
-            .poll(async () => {
-              const l = await listed();
-              return want.length === 0 ? l.length === 0 : l.length > 0 && JSON.stringify(l) === JSON.stringify(want.slice(0, l.length));
-            })
-            .toBe(true);
+          await membersListed(page, snap.members.filter((m: Member) => m.grade === grade.key).map((m: Member) => m.member_id));
           // every member row says its category and grade, as the pies count them
           for (const m of snap.members as Member[]) expect(m.category, m.member_id).not.toBe('');
           break;
