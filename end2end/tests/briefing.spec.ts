@@ -1,9 +1,9 @@
 // Briefing mode (issue 12): on 16:9 screens the wall takes its 2560 × 1440 canvas with the
-// panels re-arranged, fills the screen, draws every chart and shows no text under 14 px; the
-// layout can be forced either way with ?layout=.
+// panels re-arranged, fills the screen, draws every chart, shows no text under 14 px and no
+// figure or heading cut; the layout can be forced either way with ?layout=.
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { STATE } from '../global-setup';
-import { blankCharts, chartsDrawn, inLayout, keepScreenshot, scrolls, smallestText, wallFill, wallReady, watchProblems } from './wall';
+import { blankCharts, chartsDrawn, cutText, inLayout, keepScreenshot, scrolls, smallestText, wallFill, wallReady, watchProblems } from './wall';
 
 const SIZES = [
   { width: 1920, height: 1080 },
@@ -24,6 +24,7 @@ async function checkView(page: Page, testInfo: TestInfo, name: string): Promise<
   expect(await blankCharts(page), `${name}: blank charts`).toEqual([]);
   const text = await smallestText(page);
   expect(text.px, `${name}: smallest text ${text.what}`).toBeGreaterThanOrEqual(14);
+  expect(await cutText(page), `${name}: figures and headings cut`).toEqual([]);
   await keepScreenshot(page, testInfo, `${name}-${size.width}x${size.height}`);
   return `${name} ${size.width}x${size.height}: fill ${(fill.width * 100).toFixed(1)}% × ${(fill.height * 100).toFixed(1)}%, smallest text ${text.px.toFixed(1)} px (${text.what})`;
 }

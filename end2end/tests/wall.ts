@@ -129,3 +129,19 @@ export async function blankCharts(page: Page): Promise<string[]> {
       .map((c) => c.getAttribute('data-testid')!),
   );
 }
+
+/**
+ * Figures and headings that must show whole on the briefing canvas (issue 12: the leaderboard's
+ * index, the title bars' counts, the advice head, the member's category and date joined, the
+ * comparison charts' titles, the points table): those on the page whose text overflows its
+ * box (ellipsis or clipped). Names of members and organisations may give way; these may not.
+ */
+export async function cutText(page: Page): Promise<string[]> {
+  return page.$$eval(
+    '.leaders th, .leaders td.num, .panel-aside, .matrix-head > span, .profile-facts > span:not(:first-child), .row-chart-title > span, .rule-matrix th, .rule-matrix td',
+    (els) =>
+      (els as HTMLElement[])
+        .filter((e) => e.getClientRects().length > 0 && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        .map((e) => `${e.className || e.tagName.toLowerCase()} “${e.textContent!.trim().slice(0, 30)}”`),
+  );
+}
