@@ -13,15 +13,12 @@
 use std::cmp::Reverse;
 
 use domain::Light;
-use domain::kinds::Category;
+use domain::kinds::{Category, grade_zh};
 use domain::wire::{ChildBar, MemberRow, WallSnapshot};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::urls::with_param;
-
-/// The grades' keys (as the grades' pie has them) and their words.
-const GRADES: [(&str, &str); 4] = [("1", "优秀"), ("2", "合格"), ("3", "基本合格"), ("4", "不合格")];
 
 /// Which pie a filter comes from: each has its query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +46,8 @@ impl Pie {
 pub enum Filter {
     Light(Light),
     Category(Category),
-    /// `1` 优秀 … `4` 不合格.
-    Grade(&'static str),
+    /// `1` 优秀 … `4` 不合格 ([`grade_zh`]).
+    Grade(i64),
 }
 
 impl Filter {
@@ -59,7 +56,7 @@ impl Filter {
         match pie {
             Pie::Lights => key.parse().ok().map(Filter::Light),
             Pie::Categories => Category::parse(key).ok().map(Filter::Category),
-            Pie::Grades => GRADES.iter().find(|(k, _)| *k == key).map(|(k, _)| Filter::Grade(k)),
+            Pie::Grades => key.parse().ok().filter(|g| grade_zh(*g).is_some() && g.to_string() == key).map(Filter::Grade),
         }
     }
 
@@ -72,11 +69,11 @@ impl Filter {
     }
 
     /// The slice's key (as its pie and the URL have it).
-    pub fn key(self) -> &'static str {
+    pub fn key(self) -> String {
         match self {
-            Filter::Light(l) => l.as_str(),
-            Filter::Category(c) => c.as_str(),
-            Filter::Grade(g) => g,
+            Filter::Light(l) => l.as_str().to_string(),
+            Filter::Category(c) => c.as_str().to_string(),
+            Filter::Grade(g) => g.to_string(),
         }
     }
 
@@ -84,7 +81,7 @@ impl Filter {
         match self {
             Filter::Light(l) => m.light == l,
             Filter::Category(c) => m.category == c.as_str(),
-            Filter::Grade(g) => m.grade.as_deref() == Some(g),
+            Filter::Grade(_) => m.grade.as_deref() == Some(self.key().as_str()),
         }
     }
 
@@ -95,7 +92,7 @@ impl Filter {
             Filter::Light(Light::Yellow) => c.yellow_members,
             Filter::Light(Light::Green) => c.members - c.red_members - c.yellow_members,
             Filter::Category(k) => c.category_members.get(k.as_str()).copied().unwrap_or(0),
-            Filter::Grade(g) => c.grade_members.get(g).copied().unwrap_or(0),
+            Filter::Grade(_) => c.grade_members.get(&self.key()).copied().unwrap_or(0),
         }
     }
 
@@ -104,7 +101,7 @@ impl Filter {
         let what = match self {
             Filter::Light(l) => format!("{}党员", l.zh()),
             Filter::Category(c) => c.zh().to_string(),
-            Filter::Grade(g) => format!("民主评议{}的党员", GRADES.iter().find(|(k, _)| *k == g).map_or("", |(_, zh)| zh)),
+            Filter::Grade(g) => format!("民主评议{}的党员", grade_zh(g).unwrap_or_default()),
         };
         format!("筛选：{what}（再次点击饼图取消）")
     }
@@ -188,8 +185,8 @@ mod tests {
         assert_eq!(narrowed_ids(&all, Filter::Category(Category::Retired)), ["B", "A"]);
         assert_eq!(narrowed_ids(&all, Filter::Category(Category::Employed)), ["C", "A", "B"]);
         assert_eq!(narrowed_ids(&all, Filter::Category(Category::Student)), Vec::<String>::new());
-        assert_eq!(narrowed_ids(&all, Filter::Grade("1")), ["B"]);
-        assert_eq!(narrowed_ids(&all, Filter::Grade("2")), Vec::<String>::new());
+        assert_eq!(narrowed_ids(&all, Filter::Grade(1)), ["B"]);
+        assert_eq!(narrowed_ids(&all, Filter::Grade(2)), Vec::<String>::new());
     }
 
     #[test]
@@ -208,7 +205,7 @@ mod tests {
         let keep = |f: Filter| members.iter().filter(|m| f.holds(m)).map(|m| m.member_id.as_str()).collect::<Vec<_>>();
         assert_eq!(keep(Filter::Light(Light::Green)), ["M2", "M3"]);
         assert_eq!(keep(Filter::Category(Category::Retired)), ["M1", "M3"]);
-        assert_eq!(keep(Filter::Grade("4")), ["M3"]);
+        assert_eq!(keep(Filter::Grade(4)), ["M3"]);
     }
 
     #[test]
@@ -227,10 +224,10 @@ mod tests {
         assert_eq!(get(&[("light", "red")]), Some(Filter::Light(Light::Red)));
         assert_eq!(get(&[("light", "Red")]), None);
         assert_eq!(get(&[("category", "new_economy")]), Some(Filter::Category(Category::NewEconomy)));
-        assert_eq!(get(&[("grade", "3")]), Some(Filter::Grade("3")));
+        assert_eq!(get(&[("grade", "3")]), Some(Filter::Grade(3)));
         assert_eq!(get(&[("grade", "5")]), None);
         assert_eq!(get(&[]), None);
-        assert_eq!(Filter::Grade("1").note_zh(), "筛选：民主评议优秀的党员（再次点击饼图取消）");
+        assert_eq!(Filter::Grade(1).note_zh(), "筛选：民主评议优秀的党员（再次点击饼图取消）");
         assert_eq!(Filter::Category(Category::Retired).note_zh(), "筛选：离退休党员（再次点击饼图取消）");
         assert_eq!(Filter::Light(Light::Red).note_zh(), "筛选：红灯党员（再次点击饼图取消）");
     }

@@ -154,6 +154,12 @@ vocabulary! {
     }
 }
 
+/// The words of an evaluation grade (§3: the `evaluation` event's quantity, 1 优秀 … 4
+/// 不合格); `None` outside 1–4.
+pub fn grade_zh(grade: i64) -> Option<&'static str> {
+    ["优秀", "合格", "基本合格", "不合格"].get(usize::try_from(grade).ok()?.checked_sub(1)?).copied()
+}
+
 vocabulary! {
     ResourceKind, "resource kind" {
         Lecturer = 1, "lecturer", "讲师";
@@ -190,5 +196,14 @@ mod tests {
         assert_eq!(ActivityKind::ALL.iter().filter(|k| k.is_org_life()).count(), 6);
         assert_eq!(ActivityKind::ALL.iter().filter(|k| k.is_all_member()).count(), 4);
         assert!(OrgKind::parse("branchx").unwrap_err().contains("branch"));
+    }
+
+    #[test]
+    fn grade_words() {
+        assert_eq!(grade_zh(1), Some("优秀"));
+        assert_eq!(grade_zh(4), Some("不合格"));
+        assert_eq!(grade_zh(0), None);
+        assert_eq!(grade_zh(5), None);
+        assert_eq!(grade_zh(-1), None);
     }
 }

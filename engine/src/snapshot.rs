@@ -7,7 +7,7 @@ use crate::month::{Base, MonthFigures, TREND_MONTHS, light_str, member_indicator
 use crate::read::{f64_at, i64_at, str_at};
 use crate::rules::Light;
 use crate::schema as c;
-use domain::kinds::{Category, EventKind, OrgKind};
+use domain::kinds::{Category, EventKind, OrgKind, grade_zh};
 use domain::wire::{AdviceRow, ChildBar, Crumb, Headline, IndicatorValue, LeaderRow, MemberProfile, MemberRow, ResourceRef, Slice, TraceItem, WallSnapshot};
 use domain::{Date, Period, Points};
 use polars::prelude::*;
@@ -318,11 +318,10 @@ impl Ctx<'_> {
             Slice { key: Light::Yellow.as_str().into(), zh: Light::Yellow.zh().into(), value: headline.yellow_members },
             Slice { key: Light::Green.as_str().into(), zh: Light::Green.zh().into(), value: headline.green_members },
         ];
-        let grade_zh = ["优秀", "合格", "基本合格", "不合格"];
         let grades = (1..=4)
-            .map(|k: usize| {
+            .map(|k: i64| {
                 let key = k.to_string();
-                Slice { value: comp.grades.get(&key).copied().unwrap_or(0), key, zh: grade_zh[k - 1].into() }
+                Slice { value: comp.grades.get(&key).copied().unwrap_or(0), key, zh: grade_zh(k).unwrap_or_default().into() }
             })
             .collect();
 
@@ -417,10 +416,9 @@ impl Ctx<'_> {
             .collect()?;
         let (members, orgs, cats) = (crate::read::i64s(&rows, c::MEMBER)?, crate::read::i64s(&rows, c::ORG)?, crate::read::strs(&rows, c::CATEGORY)?);
         let grades = rows.column(c::GRADE)?.as_materialized_series().cast(&DataType::Int64)?;
-        let zeroes = |keys: &mut dyn Iterator<Item = String>| keys.map(|k| (k, 0)).collect::<BTreeMap<String, i64>>();
         let mut out = Composition {
-            child_categories: vec![zeroes(&mut Category::ALL.iter().map(|c| c.as_str().to_string())); kids.len()],
-            child_grades: vec![zeroes(&mut (1..=4).map(|g: i64| g.to_string())); kids.len()],
+            child_categories: vec![Category::ALL.iter().map(|c| (c.as_str().to_string(), 0)).collect(); kids.len()],
+            child_grades: vec![(1..=4).map(|g: i64| (g.to_string(), 0)).collect(); kids.len()],
             ..Composition::default()
         };
         for (i, grade) in grades.i64()?.iter().enumerate() {
@@ -650,7 +648,7 @@ pub fn trace_rows(trace: &DataFrame, details: &ActivityDetails) -> PolarsResult<
             EventKind::Dues => format!("{} 党费按时足额交纳（{n}笔）", Period(periods[i] as i32)),
             EventKind::Study => format!("{month} 学习{n}次"),
             EventKind::Evaluation => {
-                format!("{}年度民主评议：{}", period.year(), ["", "优秀", "合格", "基本合格", "不合格"].get(grades[i] as usize).copied().unwrap_or(""))
+                format!("{}年度民主评议：{}", period.year(), grade_zh(grades[i]).unwrap_or(""))
             }
             EventKind::ModelPost => format!("{} 示范岗", domain::Timestamp(ats[i]).date()),
             EventKind::Volunteer => format!("{} 志愿服务", domain::Timestamp(ats[i]).date()),

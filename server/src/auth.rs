@@ -127,9 +127,9 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// The routes that answer without a credential (§10): health, the OpenAPI document, logging
 /// in (page, form and API), the kiosk link, and the site's static files.
 pub fn is_public(method: &Method, path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/api/v1/openapi.json" | "/login" | "/kiosk" | "/favicon.svg" | "/favicon.ico")
+    needs_no_caller(path)
+        || matches!(path, "/api/v1/openapi.json" | "/login" | "/kiosk")
         || (path == "/api/v1/session" && (method == Method::POST || method == Method::GET))
-        || path.starts_with("/pkg/")
 }
 
 /// Requests answered with JSON (API routes and server functions) rather than pages.

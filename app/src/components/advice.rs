@@ -28,12 +28,12 @@ pub fn AdvicePanel(snap: Shown<WallSnapshot>, reset: Memo<String>) -> impl IntoV
     let parent = org_name_of(snap);
     let aside = pager.label();
     // The briefing's narrower head says it in fewer words, on one line.
-    let briefing = Presentation::get().pick(false, true);
+    let head = Presentation::get().pick("涉及组织 · 处方建议 · 推荐资源", "涉及组织 · 处方 · 资源");
     view! {
         <Panel title="党建诊疗 · 建议矩阵" class="area-advice" testid="advice" aside>
             <div class="matrix-head" aria-hidden="true">
                 <span>"薄弱指标"</span>
-                <span>{move || if briefing.get() { "涉及组织 · 处方 · 资源" } else { "涉及组织 · 处方建议 · 推荐资源" }}</span>
+                <span>{move || head.get()}</span>
             </div>
             <ul class="matrix">
                 <For each=slots(rows) key=|i| *i let:i>

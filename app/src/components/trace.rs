@@ -95,7 +95,8 @@ pub fn TracePanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, res
         format!("{} 合计 {}分 · {}项  {}", month_zh(&selected.get()), format_figure(sum), total.get(), page.get())
     });
     // The briefing's table heads its twelve month columns with bare numbers (`10`, not `10月`).
-    let briefing = Presentation::get().pick(false, true);
+    let presentation = Presentation::get();
+    let (rule_head, month_head) = (presentation.pick("积分规则", "规则＼月"), presentation.pick(month_tick as fn(&str) -> String, month_number));
     view! {
         <Panel title="积分明细（指数溯源）" class="area-trace" testid="member-trace" aside>
             <div class="month-chips" role="tablist">
@@ -115,10 +116,10 @@ pub fn TracePanel(profile: Shown<MemberProfile>, selected: RwSignal<String>, res
             <table class="table rule-matrix" data-testid="trace-matrix">
                 <thead>
                     <tr>
-                        <th class="rule-col">{move || if briefing.get() { "规则＼月" } else { "积分规则" }}</th>
+                        <th class="rule-col">{move || rule_head.get()}</th>
                         <For each=slots(months) key=|j| *j let:j>
                             <th class="num month-col" class:on=move || selected.get() == column(j) on:click=move |_| selected.set(column(j))>
-                                {move || if briefing.get() { month_number(&column(j)) } else { month_tick(&column(j)) }}
+                                {move || month_head.get()(&column(j))}
                             </th>
                         </For>
                         <th class="num">"合计"</th>
