@@ -12,7 +12,17 @@
 //!   sessions stay in the database).
 //!
 //! Each file is written to a temporary file and renamed, so a crash never leaves a half
-//! segment; the reference tables are kept beside them with a stamp. The file `anchor`
+//! segment; the reference tables are kept beside them with a stamp.
+//!
+//! Decoding a few dozen compressed segments (and summing their study counts) took most of
+//! a start at the reference scale (issue 11 item 7: 1.6 s of each `vanguard export` at 80 M
+//! events). So a load also keeps the whole chain as it loaded it, in an *image*: two
+//! uncompressed Arrow IPC files named by the chain's last `seq`
+//! (`image-events-<to>.arrow`, `image-study-<to>.arrow`), which the next load of the same
+//! chain reads as one copy of bytes instead of decoding anything. The segments stay the
+//! truth: an image is written only from them, trusted only for the chain end in its name
+//! (segments are immutable and the anchor is checked before any load), removed with the
+//! chain, and replaced when the chain grows. The file `anchor`
 //! holds the `event_id` stored at the chain's last `seq`: when the database behind the URL is
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
 //! the copy is rebuilt from scratch. Deleting the directory is always safe.
@@ -22,7 +32,8 @@ use crate::schema as c;
 use domain::kinds::EventKind;
 use polars::prelude::*;
 use polars_io::SerReader;
-use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
+use polars_io::SerWriter;
+use polars_io::prelude::{IpcReader, IpcWriter, ParquetCompression, ParquetReader, ParquetWriter};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use store::Store;
@@ -142,6 +153,7 @@ impl ColumnarCopy {
             Self::remove_segment(&s)?;
         }
         let _ = fs::remove_file(self.anchor_path());
+        self.remove_images_but(None);
         // The anchor of the layout before the column names were spelled out.
         let _ = fs::remove_file(self.dir.join("anchor"));
         Ok(())
@@ -325,12 +337,98 @@ impl ColumnarCopy {
     }
 
     /// Every event of the chain but study sessions, the study counts, and the highest `seq`,
-    /// as the copy stands (without asking the database).
+    /// as the copy stands (without asking the database): from the chain's image when there is
+    /// one for its end, else from the segments (and an image is written for the next load).
     pub fn load(&self) -> Result<Loaded, EngineError> {
         let chain = self.segments()?;
         let max_seq = chain.last().map_or(0, |s| s.to);
+        if max_seq > 0 {
+            match self.read_image(max_seq) {
+                Ok(Some((events, study))) => return Ok(Loaded { events, study, max_seq }),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "the columnar copy's image cannot be read; reading its segments"),
+            }
+        }
         let (events, study) = Self::read_chain(&chain)?;
+        if max_seq > 0 {
+            // Only a faster next start is lost when the image cannot be written.
+            if let Err(e) = self.write_image(max_seq, &events, &study) {
+                tracing::warn!(error = %e, "writing the columnar copy's image failed");
+            }
+        }
         Ok(Loaded { events, study, max_seq })
+    }
+
+    /// Writes the image of the chain ending at `max_seq` from frames the caller holds (a
+    /// running hub's dataset: the chain's events and study counts, appended to as they
+    /// arrived), unless there is one already. `max_seq` must be the chain's end.
+    pub fn save_image(&self, max_seq: i64, events: &DataFrame, study: &DataFrame) -> Result<(), EngineError> {
+        let chain_end = self.segments()?.last().map_or(0, |s| s.to);
+        if max_seq == 0 || max_seq != chain_end || self.image_paths(max_seq).iter().all(|p| p.exists()) {
+            return Ok(());
+        }
+        // Appends leave a member's month in several rows; a load gives one (as `read_chain`).
+        let study = study
+            .clone()
+            .lazy()
+            .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
+            .agg([col(c::COUNT).sum()])
+            .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
+            .collect()?;
+        self.write_image(max_seq, events, &study)
+    }
+
+    fn image_paths(&self, to: i64) -> [PathBuf; 2] {
+        ["events", "study"].map(|what| self.dir.join(format!("image-{what}-{to:015}.arrow")))
+    }
+
+    /// The image of the chain ending at `to`, if it was written.
+    fn read_image(&self, to: i64) -> Result<Option<(DataFrame, DataFrame)>, EngineError> {
+        let [events, study] = self.image_paths(to);
+        if !events.exists() || !study.exists() {
+            return Ok(None);
+        }
+        let read = |p: &Path| -> Result<DataFrame, EngineError> {
+            // SAFETY: polars maps the file and trusts its bytes for as long as the frame lives.
+            // An image is only ever written whole under a temporary name and renamed into place,
+            // and never written again in place (a new image has a new name; replacing or
+            // removing a file leaves a mapping of the old one intact), so the mapped bytes are
+            // the complete file this process checked by name and never change under it.
+            let reader = unsafe { IpcReader::new(File::open(p)?).memory_mapped(Some(p.to_path_buf())) };
+            Ok(reader.finish()?)
+        };
+        Ok(Some((read(&events)?, read(&study)?)))
+    }
+
+    /// Writes the image of the chain ending at `to` (study counts first, each through a
+    /// temporary file, so that an events image never stands without its study counts), then
+    /// removes every other image.
+    fn write_image(&self, to: i64, events: &DataFrame, study: &DataFrame) -> Result<(), EngineError> {
+        let paths = self.image_paths(to);
+        for (path, df) in paths.iter().rev().zip([study, events]) {
+            let tmp = path.with_extension("arrow.tmp");
+            {
+                let mut file = std::io::BufWriter::new(File::create(&tmp)?);
+                IpcWriter::new(&mut file).finish(&mut df.clone())?;
+                std::io::Write::flush(&mut file)?;
+            }
+            fs::rename(&tmp, path)?;
+        }
+        self.remove_images_but(Some(to));
+        Ok(())
+    }
+
+    /// Removes the images (and half-written ones) of every chain end but `keep`.
+    fn remove_images_but(&self, keep: Option<i64>) {
+        let kept = keep.map(|to| self.image_paths(to).map(|p| p.file_name().map(|n| n.to_owned())));
+        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_image = name.to_str().is_some_and(|n| n.starts_with("image-"));
+            if is_image && !kept.as_ref().is_some_and(|k| k.iter().any(|n| n.as_deref() == Some(name.as_os_str()))) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
     }
 }
 

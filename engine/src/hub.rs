@@ -127,6 +127,9 @@ pub struct Stats {
     pub busy: std::sync::atomic::AtomicU64,
     /// How long the last refresh took, in milliseconds.
     pub last_refresh_ms: std::sync::atomic::AtomicU64,
+    /// Figures read from what a stop or an earlier start saved ([`crate::saved`]) instead
+    /// of computed.
+    pub saved_reads: std::sync::atomic::AtomicU64,
 }
 
 /// The sizes of a state's caches, for `/metrics`.
@@ -164,6 +167,8 @@ pub struct State {
     /// the members it touched: after a check-in, a member whose profile is read again costs
     /// no scan of the events unless its own events changed.
     traces: Mutex<Lru<(i64, i32), Trace>>,
+    /// What its figures were computed from ([`crate::saved::key`]), when known.
+    saved_key: Option<String>,
 }
 
 fn trace_bytes(t: &Trace) -> usize {
@@ -203,7 +208,42 @@ impl State {
             snapshots: Mutex::new(Lru::new(ANSWER_BYTES)),
             profiles: Mutex::new(Lru::new(ANSWER_BYTES)),
             traces: Mutex::new(trace_cache),
+            saved_key: None,
         })
+    }
+
+    /// The same data as `prev` under `version` ([`Hub::bump`]): its figures, traces and tree
+    /// carried over, and its snapshots and profiles restamped with the new version and time
+    /// rather than computed again — a bump changes nothing they show (issue 11: the soak's
+    /// second version per import cost a snapshot computation while 200 walls fetched).
+    fn republished(prev: &State, version: u64, stats: Arc<Stats>) -> Result<State, HubError> {
+        let latest = prev.base.as_ref().map(|b| b.latest.0);
+        let mut months = Lru::new(MONTH_BYTES);
+        for (m, f) in prev.ready_months() {
+            let bytes = f.estimated_bytes();
+            months.insert(m, Arc::new(Mutex::new(Some(f))), bytes, |k| Some(*k) == latest);
+        }
+        let mut traces = Lru::new(TRACE_BYTES);
+        for (k, t, bytes) in lock(&prev.traces).iter() {
+            traces.insert(*k, t.clone(), bytes, |_| false);
+        }
+        let state = State {
+            version,
+            computed_at: now_local(),
+            ds: prev.ds.clone(),
+            extras: prev.extras.clone(),
+            base: prev.base.clone(),
+            tree: prev.tree.clone(),
+            months: Mutex::new(months),
+            stats,
+            snapshots: Mutex::new(Lru::new(ANSWER_BYTES)),
+            profiles: Mutex::new(Lru::new(ANSWER_BYTES)),
+            traces: Mutex::new(traces),
+            saved_key: prev.saved_key.clone(),
+        };
+        restamp_into(&prev.snapshots, &state.snapshots, version, &state.computed_at)?;
+        restamp_into(&prev.profiles, &state.profiles, version, &state.computed_at)?;
+        Ok(state)
     }
 
     pub fn version_event(&self) -> VersionEvent {
@@ -307,6 +347,47 @@ impl State {
     }
 }
 
+/// An answer that says which data version (and when it was computed) it was made from.
+trait Stamped: Clone {
+    fn restamp(&mut self, version: u64, computed_at: &str);
+}
+
+impl Stamped for WallSnapshot {
+    fn restamp(&mut self, version: u64, computed_at: &str) {
+        self.version = version;
+        self.computed_at = computed_at.to_owned();
+    }
+}
+
+impl Stamped for MemberProfile {
+    fn restamp(&mut self, version: u64, _computed_at: &str) {
+        self.version = version;
+    }
+}
+
+/// Copies every answer of `from` into `to` with the new version (least recently used
+/// first, so that `to` keeps their order).
+fn restamp_into<T: Stamped + serde::Serialize>(from: &AnswerCache<T>, to: &AnswerCache<T>, version: u64, computed_at: &str) -> Result<(), HubError> {
+    let answers: Vec<((i64, i32), Arc<Cached<T>>)> = lock(from).oldest_first().into_iter().map(|(k, v)| (*k, v.clone())).collect();
+    for (key, cached) in answers {
+        let mut value = T::clone(&cached.value);
+        value.restamp(version, computed_at);
+        remember(to, key, &Arc::new(Cached::new(value)?));
+    }
+    Ok(())
+}
+
+/// Saves `state`'s base and newest month's figures beside the copy in `dir`
+/// ([`crate::saved`]), unless they are there already.
+fn save_figures(state: &State, dir: &std::path::Path) -> Result<(), EngineError> {
+    let (Some(key), Some(base)) = (&state.saved_key, &state.base) else { return Ok(()) };
+    let Some(fig) = state.ready_figures(base.latest.0) else { return Ok(()) };
+    if crate::saved::holds(dir, key) {
+        return Ok(());
+    }
+    crate::saved::save(dir, key, base, &fig)
+}
+
 /// Keeps an answer in a per-state cache (bounded in bytes, least recently used evicted).
 fn remember<T>(cache: &AnswerCache<T>, key: (i64, i32), value: &Arc<Cached<T>>) {
     let bytes = value.json.len() * 3;
@@ -341,6 +422,8 @@ struct Inner {
     /// Computations running ([`MAX_RUNNING`]) and requests waiting for one.
     running: Arc<tokio::sync::Semaphore>,
     waiting: std::sync::atomic::AtomicUsize,
+    /// The columnar copy the hub loads from and appends to ([`Hub::save_for_restart`]).
+    copy: ColumnarCopy,
 }
 
 /// Cheap to clone; all clones share one state.
@@ -367,11 +450,25 @@ impl Hub {
                 stats: Arc::default(),
                 running: Arc::new(tokio::sync::Semaphore::new(MAX_RUNNING)),
                 waiting: Default::default(),
+                copy: copy.clone(),
             }),
         };
         let h = hub.clone();
         tokio::spawn(async move { h.run(copy).await });
         hub
+    }
+
+    /// Saves what the next start needs to be ready at once (issue 11 item 7: `/readyz` soon
+    /// after a restart): the columnar copy's image of the data the hub holds now
+    /// ([`ColumnarCopy::save_image`]; imports since the last start have grown the chain past the
+    /// image that start left) and the figures of the newest month with the monthly facts
+    /// ([`crate::saved`]). The server calls it when it stops. Blocking: call it off the async
+    /// threads.
+    pub fn save_for_restart(&self) -> Result<(), EngineError> {
+        let Ok(state) = self.state() else { return Ok(()) };
+        let copy = &self.inner.copy;
+        copy.save_image(state.ds.max_seq, &state.ds.events, &state.ds.study)?;
+        save_figures(&state, copy.dir())
     }
 
     pub fn rules(&self) -> &Rules {
@@ -461,9 +558,7 @@ impl Hub {
         let old = self.state()?;
         let (hub, prev) = (self.clone(), old.clone());
         let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
-            let months = prev.ready_months();
-            let traces = lock(&prev.traces).iter().map(|(k, v, _)| (*k, v.clone())).collect();
-            let state = State::new(prev.version + 1, prev.ds.clone(), prev.extras.clone(), prev.base.clone(), months, traces, hub.inner.stats.clone())?;
+            let state = State::republished(&prev, prev.version + 1, hub.inner.stats.clone())?;
             hub.warm(&state);
             Ok(state)
         })
@@ -482,6 +577,9 @@ impl Hub {
         let warmed = (|| -> Result<(), HubError> {
             let Some(base) = state.base.as_ref() else { return Ok(()) };
             let root = state.resolve_org(None)?;
+            if lock(&state.snapshots).get(&(root, base.latest.0)).is_some() {
+                return Ok(()); // carried over by a bump
+            }
             let fig = state.figures(&self.inner.rules, &self.inner.catalogue, base.latest)?;
             let value = state.ctx(&self.inner.catalogue, &fig)?.snapshot(root)?;
             remember(&state.snapshots, (root, base.latest.0), &Arc::new(Cached::new(value)?));
@@ -511,6 +609,7 @@ impl Hub {
         if version != state.version {
             // Answers computed ahead ([`Hub::warm`]) carry the number the state was made with.
             *lock(&state.snapshots) = Lru::new(ANSWER_BYTES);
+            *lock(&state.profiles) = Lru::new(ANSWER_BYTES);
             state.version = version;
         }
         let event = state.version_event();
@@ -720,7 +819,10 @@ impl Hub {
         let members = affected.unwrap_or_default();
         let stats = self.inner.stats.clone();
         let version = prev.as_ref().map_or(1, |p| p.version + 1);
-        let state = tokio::task::spawn_blocking(move || -> Result<State, HubError> {
+        let key = crate::saved::key(ds.max_seq, live.stamp(), &self.inner.rules, &self.inner.catalogue);
+        let copy_dir = self.inner.copy.dir().to_path_buf();
+        let first_state = prev.is_none();
+        let state = tokio::task::spawn_blocking(move || -> Result<(State, bool), HubError> {
             let (rules, cat) = (&hub.inner.rules, &hub.inner.catalogue);
             match prev.filter(|_| splice_only) {
                 Some(p) => {
@@ -731,28 +833,64 @@ impl Hub {
                     let months = fig.map(|f| (f.month.0, Arc::new(f))).into_iter().collect();
                     let touched: std::collections::HashSet<i64> = members.iter().copied().collect();
                     let traces = lock(&p.traces).iter().filter(|((m, _), _, _)| !touched.contains(m)).map(|(k, v, _)| (*k, v.clone())).collect();
-                    let state = State::new(version, ds, extras, Some(base), months, traces, stats)?;
+                    let mut state = State::new(version, ds, extras, Some(base), months, traces, stats)?;
+                    state.saved_key = key;
                     hub.warm(&state);
-                    Ok(state)
+                    Ok((state, false))
                 }
                 None => {
-                    let base = Base::compute(&ds, rules)?;
+                    // Figures a stop or an earlier start saved for this very data and program.
+                    let saved = match &key {
+                        Some(k) => crate::saved::load(&copy_dir, k).unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "the saved figures cannot be read; computing them");
+                            None
+                        }),
+                        None => None,
+                    };
+                    let read = saved.is_some();
                     let mut months = HashMap::new();
-                    if let Some(b) = &base {
-                        months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
-                    }
-                    let state = State::new(version, ds, extras, base, months, HashMap::new(), stats)?;
+                    let base = match saved {
+                        Some((b, f)) => {
+                            months.insert(f.month.0, Arc::new(f));
+                            Some(b)
+                        }
+                        None => {
+                            let base = Base::compute(&ds, rules)?;
+                            if let Some(b) = &base {
+                                months.insert(b.latest.0, Arc::new(MonthFigures::compute(&ds, &extras, b, rules, cat, b.latest, None)?));
+                            }
+                            base
+                        }
+                    };
+                    let mut state = State::new(version, ds, extras, base, months, HashMap::new(), stats)?;
+                    state.saved_key = key;
                     hub.warm(&state);
-                    Ok(state)
+                    Ok((state, read))
                 }
             }
         })
         .await
         .map_err(|e| EngineError::Internal(format!("recompute task: {e}")))??;
+        let (state, read_saved) = state;
+        if read_saved {
+            self.inner.stats.saved_reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         let event = self.publish(state);
+        if first_state && !read_saved {
+            // The start computed everything: saved for the next start (a crash skips the save
+            // at the stop), off the async threads. Later states are saved when the server stops.
+            if let Ok(st) = self.state() {
+                let dir = self.inner.copy.dir().to_path_buf();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = save_figures(&st, &dir) {
+                        tracing::warn!(error = %e, "saving the figures for the next start failed");
+                    }
+                });
+            }
+        }
         *lock(&self.inner.status) = "ready".into();
         self.inner.stats.last_refresh_ms.store(t.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
-        tracing::info!(version = event.version, incremental = splice_only, took = ?t.elapsed(), "figures current");
+        tracing::info!(version = event.version, incremental = splice_only, saved = read_saved, took = ?t.elapsed(), "figures current");
         Ok(())
     }
 }

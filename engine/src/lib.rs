@@ -25,6 +25,7 @@ pub mod read;
 pub mod recompute;
 pub mod report;
 pub mod rules;
+pub mod saved;
 pub mod schema;
 pub mod snapshot;
 pub mod views;

@@ -43,6 +43,11 @@ impl Live {
         &self.ds
     }
 
+    /// The store's reference stamp the dataset was read at ([`Store::reference_stamp`]).
+    pub fn stamp(&self) -> &str {
+        &self.stamp
+    }
+
     /// Appends the events stored since the last refresh to the in-memory frames (and to the
     /// columnar copy), and re-reads the reference tables only when their stamp changed.
     pub async fn refresh(&mut self) -> Result<Refreshed, EngineError> {

@@ -57,6 +57,14 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
         self.entries.iter().map(|(k, e)| (k, &e.value, e.bytes))
     }
 
+    /// Every entry from the least recently used to the most (inserting them into an empty
+    /// cache in this order keeps their order).
+    pub fn oldest_first(&self) -> Vec<(&K, &V)> {
+        let mut all: Vec<(&K, &Entry<V>)> = self.entries.iter().collect();
+        all.sort_by_key(|(_, e)| e.used);
+        all.into_iter().map(|(k, e)| (k, &e.value)).collect()
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -94,5 +102,9 @@ mod tests {
         // Replacing a value counts its new size only.
         c.insert(6, "g", 5, |_| false);
         assert_eq!((c.get(&6), c.bytes()), (Some("g"), 5));
+        c.insert(7, "h", 5, |_| false);
+        c.insert(8, "i", 5, |_| false);
+        assert_eq!(c.get(&6), Some("g"));
+        assert_eq!(c.oldest_first(), vec![(&7, &"h"), (&8, &"i"), (&6, &"g")]);
     }
 }

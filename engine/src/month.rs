@@ -84,6 +84,49 @@ fn mean(df: &DataFrame, c: &str) -> PolarsResult<Option<f64>> {
 }
 
 impl MonthFigures {
+    /// Its frames by name, with what else it holds: what [`crate::saved`] writes.
+    pub(crate) fn parts(&self) -> (Vec<(&'static str, &DataFrame)>, &[Option<f64>]) {
+        let frames = vec![
+            ("index", &self.index),
+            ("member_lights", &self.member_lights),
+            ("branch_lights", &self.branch_lights),
+            ("subtree", &self.subtree),
+            ("org_facts", &self.org_facts),
+            ("subtree_facts", &self.subtree_facts),
+            ("branch_indicators", &self.branch_indicators),
+            ("branch_history", &self.branch_history),
+            ("findings", &self.findings),
+            ("records", &self.records),
+            ("grades", &self.grades),
+        ];
+        (frames, &self.branch_averages)
+    }
+
+    /// The figures [`parts`](Self::parts) described, read back (`frame` gives each by name).
+    pub(crate) fn from_parts(
+        month: Period,
+        branch_averages: Vec<Option<f64>>,
+        mut frame: impl FnMut(&str) -> Result<DataFrame, crate::EngineError>,
+    ) -> Result<MonthFigures, crate::EngineError> {
+        Ok(MonthFigures {
+            month,
+            index: frame("index")?,
+            member_lights: frame("member_lights")?,
+            branch_lights: frame("branch_lights")?,
+            subtree: frame("subtree")?,
+            org_facts: frame("org_facts")?,
+            subtree_facts: frame("subtree_facts")?,
+            branch_indicators: frame("branch_indicators")?,
+            branch_history: frame("branch_history")?,
+            branch_averages,
+            member_values: std::sync::OnceLock::new(),
+            member_averages: std::sync::OnceLock::new(),
+            findings: frame("findings")?,
+            records: frame("records")?,
+            grades: frame("grades")?,
+        })
+    }
+
     /// The bytes its frames hold, as polars estimates them (what the hub's month cache counts).
     pub fn estimated_bytes(&self) -> usize {
         [

@@ -130,5 +130,57 @@ async fn live_refresh_appends_new_events_and_members() {
         let (fresh, _) = index_2024(&db.store, &ColumnarCopy::open(fresh_dir.path()).unwrap()).await;
         assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&fresh), "[{}] live = fresh load", db.label);
         assert!(String::from_utf8_lossy(&got).contains(",z_live,B1,"));
+
+        // What a server saves when it stops: an image of the grown chain, from its frames,
+        // which the next load reads (the segments made unreadable do not matter to it).
+        let copy = ColumnarCopy::open(dir.path()).unwrap();
+        let ds = live.dataset();
+        copy.save_image(ds.max_seq, &ds.events, &ds.study).expect("save image");
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let e = e.unwrap();
+            if e.file_name().to_string_lossy().starts_with("events-") {
+                std::fs::write(e.path(), b"not parquet").unwrap();
+            }
+        }
+        let (next_start, _) = index_2024(&db.store, &copy).await;
+        assert_eq!(String::from_utf8_lossy(&next_start), String::from_utf8_lossy(&fresh), "[{}] the saved image = a fresh load", db.label);
     }
+}
+
+/// Issue 11 item 7: a load keeps an image of the chain it loaded, the next load of the same
+/// chain reads the image (not the segments), and a grown chain replaces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_keeps_an_image_that_the_next_load_reads() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join(CASE);
+    let db = common::sqlite().await;
+    import(&db.store, &case).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = ColumnarCopy::open(dir.path()).unwrap();
+    let files = |prefix: &str| -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.unwrap().file_name().into_string().ok()).filter(|n| n.starts_with(prefix)).collect();
+        v.sort();
+        v
+    };
+    index_2024(&db.store, &copy).await;
+    let first = files("image-");
+    assert_eq!(first.len(), 2, "{first:?}");
+
+    let extra = tempfile::tempdir().unwrap();
+    extra_events(extra.path(), 0, 10);
+    import(&db.store, extra.path()).await;
+    let (grown, n_grown) = index_2024(&db.store, &copy).await;
+    let second = files("image-");
+    assert_eq!(second.len(), 2, "one image, of the grown chain: {second:?}");
+    assert!(second.iter().all(|n| !first.contains(n)), "the old image is gone: {first:?} {second:?}");
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let (fresh, n_fresh) = index_2024(&db.store, &ColumnarCopy::open(fresh_dir.path()).unwrap()).await;
+    assert_eq!((String::from_utf8_lossy(&grown), n_grown), (String::from_utf8_lossy(&fresh), n_fresh), "the image's figures are the segments'");
+
+    // The next load reads the image alone: segments made unreadable do not matter to it.
+    for name in files("events-") {
+        std::fs::write(dir.path().join(name), b"not parquet").unwrap();
+    }
+    let (from_image, n_image) = index_2024(&db.store, &copy).await;
+    assert_eq!((from_image, n_image), (fresh, n_fresh));
 }

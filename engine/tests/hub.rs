@@ -194,6 +194,17 @@ fn assert_same_figures(inc_fig: &MonthFigures, full_fig: &MonthFigures, cat: &Ca
     assert_same(&inc_fig.grades, &full_fig.grades, &[c::MEMBER], &format!("[{l}] grades"));
 }
 
+/// A hub, ready, over the seeded data on SQLite (with the database and the copy's directory,
+/// which must outlive it).
+async fn seeded_sqlite_hub() -> (common::TestDb, tempfile::TempDir, Hub) {
+    let db = common::backends().await.into_iter().next().expect("SQLite");
+    seeded(&db.store).await;
+    let (d, copy) = copy_dir();
+    let hub = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
+    ready(&hub).await;
+    (db, d, hub)
+}
+
 async fn ready(hub: &Hub) {
     let mut rx = hub.subscribe();
     while hub.state().is_err() {
@@ -275,11 +286,7 @@ async fn hub_serves_snapshots_and_profiles_and_follows_imports() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_month_asked_eight_times_at_once_is_computed_once() {
     use std::sync::atomic::Ordering;
-    let db = common::backends().await.into_iter().next().expect("SQLite");
-    seeded(&db.store).await;
-    let (_d, copy) = copy_dir();
-    let hub = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
-    ready(&hub).await;
+    let (_db, _d, hub) = seeded_sqlite_hub().await;
     let computed = || hub.stats().months_computed.load(Ordering::Relaxed);
     // What one question about a cold month computes (a snapshot may read other months too).
     let before = computed();
@@ -326,6 +333,132 @@ async fn a_cold_month_asked_eight_times_at_once_is_computed_once() {
     let sizes = hub.state().unwrap().cache_sizes();
     assert!(sizes.months >= 2 && sizes.month_bytes > 0, "{sizes:?}");
     assert!(sizes.snapshots >= 1 && sizes.snapshot_bytes > 0, "{sizes:?}");
+}
+
+/// A bump (warnings changed, §11) publishes the same figures as a new version: the answers
+/// already made are carried over with the new version and time, not computed again (issue 11:
+/// the soak's walls fetch each version at once), and say the same otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bump_carries_the_answers_over_under_the_new_version() {
+    let (_db, _d, hub) = seeded_sqlite_hub().await;
+    let root = hub.snapshot(None, None).await.unwrap();
+    let branch = hub.snapshot(Some(&root.children[0].org_id), None).await.unwrap();
+    let member_id = branch_member(&hub).await;
+    let profile = hub.member(&member_id, None).await.unwrap();
+    let before = hub.state().unwrap().cache_sizes();
+
+    let event = hub.bump().await.unwrap();
+    assert_eq!(event.version, root.version + 1);
+    let after = hub.state().unwrap().cache_sizes();
+    assert_eq!((after.snapshots, after.profiles), (before.snapshots, before.profiles), "every answer carried over");
+    let computed = hub.stats().months_computed.load(std::sync::atomic::Ordering::Relaxed);
+
+    let restamped = |mut s: domain::wire::WallSnapshot| {
+        assert_eq!(s.version, event.version);
+        assert_eq!(s.computed_at, event.computed_at);
+        s.version = root.version;
+        s.computed_at = root.computed_at.clone();
+        serde_json::to_string(&s).unwrap()
+    };
+    let root2 = hub.snapshot(None, None).await.unwrap();
+    assert_eq!(restamped((*root2).clone()), serde_json::to_string(&*root).unwrap());
+    let branch2 = hub.snapshot(Some(&root.children[0].org_id), None).await.unwrap();
+    assert_eq!(restamped((*branch2).clone()), serde_json::to_string(&*branch).unwrap());
+    let mut profile2 = (*hub.member(&member_id, None).await.unwrap()).clone();
+    assert_eq!(profile2.version, event.version);
+    profile2.version = profile.version;
+    assert_eq!(serde_json::to_string(&profile2).unwrap(), serde_json::to_string(&*profile).unwrap());
+    assert_eq!(hub.stats().months_computed.load(std::sync::atomic::Ordering::Relaxed), computed, "nothing computed again");
+}
+
+/// Issue 11 item 7: what a stopping server saves (the data's image and the newest month's
+/// figures) is what the next start serves, without computing it; data changed since, or other
+/// rules, are computed afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_serves_the_figures_saved_at_the_stop() {
+    use std::sync::atomic::Ordering;
+    for db in common::backends().await {
+        let l = &db.label;
+        seeded(&db.store).await;
+        let (_d, copy) = copy_dir();
+        let dir = copy.dir().to_path_buf();
+        let first = Hub::start(db.store.clone(), copy, Rules::default(), Catalogue::default());
+        ready(&first).await;
+        let snapshot = first.snapshot(None, None).await.unwrap();
+        let branch = first.snapshot(Some(&snapshot.children[0].org_id), None).await.unwrap();
+        let saver = first.clone();
+        tokio::task::spawn_blocking(move || saver.save_for_restart()).await.unwrap().expect("saved");
+        assert!(dir.join("figures").join("key.json").exists(), "[{l}]");
+
+        let same = |a: &domain::wire::WallSnapshot, b: &domain::wire::WallSnapshot| {
+            let (mut a, mut b) = (a.clone(), b.clone());
+            (a.version, a.computed_at, b.version, b.computed_at) = (0, String::new(), 0, String::new());
+            serde_json::to_string(&a).unwrap() == serde_json::to_string(&b).unwrap()
+        };
+        // Each later hub gets a copy of the directory as it stands (hubs append to theirs).
+        let (_d2, copy2) = clone_dir(&dir);
+        let second = Hub::start(db.store.clone(), copy2, Rules::default(), Catalogue::default());
+        ready(&second).await;
+        assert_eq!(second.stats().saved_reads.load(Ordering::Relaxed), 1, "[{l}] the saved figures were read");
+        assert!(same(&*second.snapshot(None, None).await.unwrap(), &snapshot), "[{l}] the same root snapshot");
+        assert!(same(&*second.snapshot(Some(&snapshot.children[0].org_id), None).await.unwrap(), &branch), "[{l}] the same branch snapshot");
+
+        // Other rules: computed afresh.
+        let mut rules = Rules::default();
+        rules.model_post = domain::Points(rules.model_post.0 * 2);
+        let (_d3, copy3) = clone_dir(&dir);
+        let third = Hub::start(db.store.clone(), copy3, rules, Catalogue::default());
+        ready(&third).await;
+        assert_eq!(third.stats().saved_reads.load(Ordering::Relaxed), 0, "[{l}] other rules, other figures");
+
+        // New data: computed afresh, and equal to what a hub without anything saved computes.
+        import_csv(
+            &db.store,
+            "events.csv",
+            &format!(
+                "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nSAVED1,{},model_post,2026-10-30T09:00:00,,,,manual\n",
+                branch_member(&second).await
+            ),
+        )
+        .await;
+        let (_d4, copy4) = clone_dir(&dir);
+        let fourth = Hub::start(db.store.clone(), copy4, Rules::default(), Catalogue::default());
+        ready(&fourth).await;
+        assert_eq!(fourth.stats().saved_reads.load(Ordering::Relaxed), 0, "[{l}] new data, new figures");
+        let (_d5, fresh_copy) = copy_dir();
+        let fresh = Hub::start(db.store.clone(), fresh_copy, Rules::default(), Catalogue::default());
+        ready(&fresh).await;
+        assert!(same(&*fourth.snapshot(None, None).await.unwrap(), &*fresh.snapshot(None, None).await.unwrap()), "[{l}]");
+    }
+}
+
+/// A new directory with the files of `dir` (not its subdirectories' debris: `figures/` too).
+fn clone_dir(dir: &std::path::Path) -> (tempfile::TempDir, ColumnarCopy) {
+    fn copy_all(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                copy_all(&e.path(), &to.join(e.file_name()));
+            } else {
+                // A file renamed away meanwhile is left out, as a copy made a moment later would.
+                let _ = std::fs::copy(e.path(), to.join(e.file_name()));
+            }
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    copy_all(dir, d.path());
+    let c = ColumnarCopy::open(d.path()).unwrap();
+    (d, c)
+}
+
+/// A member of the first branch with members below the root.
+async fn branch_member(hub: &Hub) -> String {
+    let mut s = hub.snapshot(None, None).await.unwrap();
+    while s.members.is_empty() {
+        s = hub.snapshot(Some(&s.children[0].org_id), None).await.unwrap();
+    }
+    s.members[0].member_id.clone()
 }
 
 /// Issue 11 item 4: an import observed from the hub shows the old data, then all of the new,

@@ -432,7 +432,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(m) = metrics_addr {
                 web::serve_metrics(hub.clone(), m).await?;
             }
-            web::serve(hub, Some(addr)).await?;
+            web::serve(hub.clone(), Some(addr)).await?;
+            // The next start reads the data and figures as they stand now (issue 11 item 7).
+            let t = std::time::Instant::now();
+            match tokio::task::spawn_blocking(move || hub.save_for_restart()).await {
+                Ok(Ok(())) => tracing::info!(took = ?t.elapsed(), "data and figures saved for the next start"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "saving for the next start failed; it computes afresh"),
+                Err(e) => tracing::warn!(error = %e, "saving for the next start failed"),
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
