@@ -368,7 +368,7 @@ impl Stamped for MemberProfile {
 /// Copies every answer of `from` into `to` with the new version (least recently used
 /// first, so that `to` keeps their order).
 fn restamp_into<T: Stamped + serde::Serialize>(from: &AnswerCache<T>, to: &AnswerCache<T>, version: u64, computed_at: &str) -> Result<(), HubError> {
-    let answers: Vec<((i64, i32), Arc<Cached<T>>)> = lock(from).oldest_first().into_iter().map(|(k, v)| (*k, v.clone())).collect();
+    let answers: Vec<_> = lock(from).oldest_first().into_iter().map(|(k, v)| (*k, Arc::clone(v))).collect();
     for (key, cached) in answers {
         let mut value = T::clone(&cached.value);
         value.restamp(version, computed_at);

@@ -400,8 +400,8 @@ async fn a_restart_serves_the_figures_saved_at_the_stop() {
         let second = Hub::start(db.store.clone(), copy2, Rules::default(), Catalogue::default());
         ready(&second).await;
         assert_eq!(second.stats().saved_reads.load(Ordering::Relaxed), 1, "[{l}] the saved figures were read");
-        assert!(same(&*second.snapshot(None, None).await.unwrap(), &snapshot), "[{l}] the same root snapshot");
-        assert!(same(&*second.snapshot(Some(&snapshot.children[0].org_id), None).await.unwrap(), &branch), "[{l}] the same branch snapshot");
+        assert!(same(&second.snapshot(None, None).await.unwrap(), &snapshot), "[{l}] the same root snapshot");
+        assert!(same(&second.snapshot(Some(&snapshot.children[0].org_id), None).await.unwrap(), &branch), "[{l}] the same branch snapshot");
 
         // Other rules: computed afresh.
         let mut rules = Rules::default();
@@ -428,7 +428,7 @@ async fn a_restart_serves_the_figures_saved_at_the_stop() {
         let (_d5, fresh_copy) = copy_dir();
         let fresh = Hub::start(db.store.clone(), fresh_copy, Rules::default(), Catalogue::default());
         ready(&fresh).await;
-        assert!(same(&*fourth.snapshot(None, None).await.unwrap(), &*fresh.snapshot(None, None).await.unwrap()), "[{l}]");
+        assert!(same(&fourth.snapshot(None, None).await.unwrap(), &fresh.snapshot(None, None).await.unwrap()), "[{l}]");
     }
 }
 
