@@ -18,8 +18,8 @@
 //! a start at the reference scale (issue 11 item 7: 1.6 s of each `vanguard export` at 80 M
 //! events). So a load also keeps the whole chain as it loaded it, in an *image*: two
 //! uncompressed Arrow IPC files named by the chain's last `seq`
-//! (`image-events-<to>.arrow`, `image-study-<to>.arrow`), which the next load of the same
-//! chain reads as one copy of bytes instead of decoding anything. The segments stay the
+//! (`image-events-<to>.arrow`, `image-study-<to>.arrow`, [`crate::arrow_file`]), which the
+//! next load of the same chain maps instead of decoding anything. The segments stay the
 //! truth: an image is written only from them, trusted only for the chain end in its name
 //! (segments are immutable and the anchor is checked before any load), removed with the
 //! chain, and replaced when the chain grows. The file `anchor`
@@ -27,13 +27,12 @@
 //! not the one the copy was made from (recreated, restored), the anchor no longer matches and
 //! the copy is rebuilt from scratch. Deleting the directory is always safe.
 
-use crate::EngineError;
 use crate::schema as c;
+use crate::{EngineError, arrow_file};
 use domain::kinds::EventKind;
 use polars::prelude::*;
 use polars_io::SerReader;
-use polars_io::SerWriter;
-use polars_io::prelude::{IpcReader, IpcWriter, ParquetCompression, ParquetReader, ParquetWriter};
+use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use store::Store;
@@ -325,12 +324,7 @@ impl ColumnarCopy {
         };
         events.rechunk_mut();
         let study = match study {
-            Some(st) => st
-                .lazy()
-                .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
-                .agg([col(c::COUNT).sum()])
-                .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
-                .collect()?,
+            Some(st) => merged_study(st.lazy())?,
             None => empty_study(),
         };
         Ok((events, study))
@@ -367,15 +361,8 @@ impl ColumnarCopy {
         if max_seq == 0 || max_seq != chain_end || self.image_paths(max_seq).iter().all(|p| p.exists()) {
             return Ok(());
         }
-        // Appends leave a member's month in several rows; a load gives one (as `read_chain`).
-        let study = study
-            .clone()
-            .lazy()
-            .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
-            .agg([col(c::COUNT).sum()])
-            .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
-            .collect()?;
-        self.write_image(max_seq, events, &study)
+        // Appends leave a member's month in several rows; a load gives one.
+        self.write_image(max_seq, events, &merged_study(study.clone().lazy())?)
     }
 
     fn image_paths(&self, to: i64) -> [PathBuf; 2] {
@@ -388,32 +375,15 @@ impl ColumnarCopy {
         if !events.exists() || !study.exists() {
             return Ok(None);
         }
-        let read = |p: &Path| -> Result<DataFrame, EngineError> {
-            // SAFETY: polars maps the file and trusts its bytes for as long as the frame lives.
-            // An image is only ever written whole under a temporary name and renamed into place,
-            // and never written again in place (a new image has a new name; replacing or
-            // removing a file leaves a mapping of the old one intact), so the mapped bytes are
-            // the complete file this process checked by name and never change under it.
-            let reader = unsafe { IpcReader::new(File::open(p)?).memory_mapped(Some(p.to_path_buf())) };
-            Ok(reader.finish()?)
-        };
-        Ok(Some((read(&events)?, read(&study)?)))
+        Ok(Some((arrow_file::read_mapped(&events)?, arrow_file::read_mapped(&study)?)))
     }
 
-    /// Writes the image of the chain ending at `to` (study counts first, each through a
-    /// temporary file, so that an events image never stands without its study counts), then
-    /// removes every other image.
+    /// Writes the image of the chain ending at `to` (study counts first, so that an events
+    /// image never stands without its study counts), then removes every other image.
     fn write_image(&self, to: i64, events: &DataFrame, study: &DataFrame) -> Result<(), EngineError> {
-        let paths = self.image_paths(to);
-        for (path, df) in paths.iter().rev().zip([study, events]) {
-            let tmp = path.with_extension("arrow.tmp");
-            {
-                let mut file = std::io::BufWriter::new(File::create(&tmp)?);
-                IpcWriter::new(&mut file).finish(&mut df.clone())?;
-                std::io::Write::flush(&mut file)?;
-            }
-            fs::rename(&tmp, path)?;
-        }
+        let [events_path, study_path] = self.image_paths(to);
+        arrow_file::write(&study_path, study)?;
+        arrow_file::write(&events_path, events)?;
         self.remove_images_but(Some(to));
         Ok(())
     }
@@ -430,6 +400,16 @@ impl ColumnarCopy {
             }
         }
     }
+}
+
+/// Study counts with one row per member and month, in that order (segments, and appends to a
+/// loaded frame, each count a member's month apart).
+fn merged_study(study: LazyFrame) -> PolarsResult<DataFrame> {
+    study
+        .group_by([col(c::MEMBER), col(c::OCCURRED_MONTH)])
+        .agg([col(c::COUNT).sum()])
+        .sort([c::MEMBER, c::OCCURRED_MONTH], SortMultipleOptions::default())
+        .collect()
 }
 
 fn empty_study() -> DataFrame {

@@ -167,7 +167,7 @@ pub struct State {
     /// the members it touched: after a check-in, a member whose profile is read again costs
     /// no scan of the events unless its own events changed.
     traces: Mutex<Lru<(i64, i32), Trace>>,
-    /// What its figures were computed from ([`crate::saved::key`]), when known.
+    /// What its figures were computed from ([`crate::saved::Origin::key`]), when known.
     saved_key: Option<String>,
 }
 
@@ -212,35 +212,14 @@ impl State {
         })
     }
 
-    /// The same data as `prev` under `version` ([`Hub::bump`]): its figures, traces and tree
+    /// The same data as `prev` under `version` ([`Hub::bump`]): its figures and traces
     /// carried over, and its snapshots and profiles restamped with the new version and time
     /// rather than computed again — a bump changes nothing they show (issue 11: the soak's
     /// second version per import cost a snapshot computation while 200 walls fetched).
     fn republished(prev: &State, version: u64, stats: Arc<Stats>) -> Result<State, HubError> {
-        let latest = prev.base.as_ref().map(|b| b.latest.0);
-        let mut months = Lru::new(MONTH_BYTES);
-        for (m, f) in prev.ready_months() {
-            let bytes = f.estimated_bytes();
-            months.insert(m, Arc::new(Mutex::new(Some(f))), bytes, |k| Some(*k) == latest);
-        }
-        let mut traces = Lru::new(TRACE_BYTES);
-        for (k, t, bytes) in lock(&prev.traces).iter() {
-            traces.insert(*k, t.clone(), bytes, |_| false);
-        }
-        let state = State {
-            version,
-            computed_at: now_local(),
-            ds: prev.ds.clone(),
-            extras: prev.extras.clone(),
-            base: prev.base.clone(),
-            tree: prev.tree.clone(),
-            months: Mutex::new(months),
-            stats,
-            snapshots: Mutex::new(Lru::new(ANSWER_BYTES)),
-            profiles: Mutex::new(Lru::new(ANSWER_BYTES)),
-            traces: Mutex::new(traces),
-            saved_key: prev.saved_key.clone(),
-        };
+        let traces = lock(&prev.traces).iter().map(|(k, v, _)| (*k, v.clone())).collect();
+        let mut state = State::new(version, prev.ds.clone(), prev.extras.clone(), prev.base.clone(), prev.ready_months(), traces, stats)?;
+        state.saved_key = prev.saved_key.clone();
         restamp_into(&prev.snapshots, &state.snapshots, version, &state.computed_at)?;
         restamp_into(&prev.profiles, &state.profiles, version, &state.computed_at)?;
         Ok(state)
@@ -424,6 +403,8 @@ struct Inner {
     waiting: std::sync::atomic::AtomicUsize,
     /// The columnar copy the hub loads from and appends to ([`Hub::save_for_restart`]).
     copy: ColumnarCopy,
+    /// What the keys of saved figures say of this program ([`crate::saved`]).
+    origin: crate::saved::Origin,
 }
 
 /// Cheap to clone; all clones share one state.
@@ -437,6 +418,7 @@ impl Hub {
     /// keeps refreshing. Until the first state is ready, questions get [`HubError::NotReady`].
     pub fn start(store: Store, copy: ColumnarCopy, rules: Rules, catalogue: Catalogue) -> Hub {
         let (versions, _) = watch::channel(VersionEvent { version: 0, computed_at: now_local(), latest_month: String::new() });
+        let origin = crate::saved::Origin::new(&rules, &catalogue);
         let hub = Hub {
             inner: Arc::new(Inner {
                 store,
@@ -451,6 +433,7 @@ impl Hub {
                 running: Arc::new(tokio::sync::Semaphore::new(MAX_RUNNING)),
                 waiting: Default::default(),
                 copy: copy.clone(),
+                origin,
             }),
         };
         let h = hub.clone();
@@ -819,7 +802,7 @@ impl Hub {
         let members = affected.unwrap_or_default();
         let stats = self.inner.stats.clone();
         let version = prev.as_ref().map_or(1, |p| p.version + 1);
-        let key = crate::saved::key(ds.max_seq, live.stamp(), &self.inner.rules, &self.inner.catalogue);
+        let key = self.inner.origin.key(ds.max_seq, live.stamp());
         let copy_dir = self.inner.copy.dir().to_path_buf();
         let first_state = prev.is_none();
         let state = tokio::task::spawn_blocking(move || -> Result<(State, bool), HubError> {

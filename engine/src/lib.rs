@@ -8,6 +8,7 @@
 //! [`hub::Hub`] is the long-running form the server uses: versioned state, incremental
 //! refresh, every answer computed once per version.
 
+mod arrow_file;
 pub mod catalogue;
 pub mod columnar;
 pub mod dataset;

@@ -7,41 +7,47 @@
 //! files, `meta.json` (the months and the branch averages, as bits so that they come back
 //! exact) and `key.json`: what they were computed from — the columnar chain's last `seq`, the
 //! store's reference stamp, the rules and the indicator catalogue as JSON, and the build of the
-//! program (its executable's size and time, so a new build never reads an older build's
-//! figures). A start whose key is the same text reads the set; any other computes afresh.
+//! program (its executable's size and time when the hub started, so a new build never reads an
+//! older build's figures, nor lends its build to them when it replaces the executable under a
+//! running server). A start whose key is the same text reads the set; any other computes
+//! afresh.
 //! A set is written to a temporary directory and renamed into place, so a crash never leaves
 //! half of one; the directory is always safe to delete.
 
-use crate::EngineError;
 use crate::catalogue::Catalogue;
 use crate::month::{Base, MonthFigures};
 use crate::rules::Rules;
+use crate::{EngineError, arrow_file};
 use domain::Period;
-use polars::prelude::*;
-use polars_io::SerReader;
-use polars_io::SerWriter;
-use polars_io::prelude::{IpcReader, IpcWriter};
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The layout of a saved set; a set of another layout is never read.
 const LAYOUT: u32 = 1;
 
-/// What the figures of a data version were computed from (see the module's text), or `None`
-/// when the program cannot tell its own build (nothing is then saved or read).
-pub fn key(max_seq: i64, stamp: &str, rules: &Rules, cat: &Catalogue) -> Option<String> {
-    let exe = std::env::current_exe().ok()?;
-    let meta = fs::metadata(exe).ok()?;
-    let built = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    let key = serde_json::json!({
-        "layout": LAYOUT,
-        "build": format!("{} {} {}.{:09}", env!("CARGO_PKG_VERSION"), meta.len(), built.as_secs(), built.subsec_nanos()),
-        "max_seq": max_seq,
-        "stamp": stamp,
-        "rules": rules,
-        "catalogue": cat,
-    });
-    Some(key.to_string())
+/// The part of every key that stays for a hub's life: the layout, the program's build, the
+/// rules and the catalogue — read once, when the hub starts.
+#[derive(Debug, Clone)]
+pub struct Origin(Option<String>);
+
+impl Origin {
+    /// `None` inside when the program cannot tell its own build (nothing is then saved or
+    /// read).
+    pub fn new(rules: &Rules, cat: &Catalogue) -> Origin {
+        let build = || -> Option<String> {
+            let meta = fs::metadata(std::env::current_exe().ok()?).ok()?;
+            let built = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+            Some(format!("{} {} {}.{:09}", env!("CARGO_PKG_VERSION"), meta.len(), built.as_secs(), built.subsec_nanos()))
+        };
+        Origin(build().map(|build| serde_json::json!({ "layout": LAYOUT, "build": build, "rules": rules, "catalogue": cat }).to_string()))
+    }
+
+    /// The key of the figures of the data with the columnar chain's last `seq` at `max_seq`
+    /// and the store's reference stamp `stamp` (see the module's text).
+    pub fn key(&self, max_seq: i64, stamp: &str) -> Option<String> {
+        let program = self.0.as_ref()?;
+        Some(serde_json::json!({ "program": program, "max_seq": max_seq, "stamp": stamp }).to_string())
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -57,17 +63,6 @@ fn dir_of(copy_dir: &Path) -> PathBuf {
     copy_dir.join("figures")
 }
 
-fn write_frame(path: &Path, df: &DataFrame) -> Result<(), EngineError> {
-    let mut file = std::io::BufWriter::new(File::create(path)?);
-    IpcWriter::new(&mut file).finish(&mut df.clone())?;
-    std::io::Write::flush(&mut file)?;
-    Ok(())
-}
-
-fn read_frame(path: &Path) -> Result<DataFrame, EngineError> {
-    Ok(IpcReader::new(File::open(path)?).finish()?)
-}
-
 /// The set saved beside the copy in `copy_dir`, when it was computed from `key`.
 pub fn load(copy_dir: &Path, key: &str) -> Result<Option<(Base, MonthFigures)>, EngineError> {
     let dir = dir_of(copy_dir);
@@ -78,13 +73,13 @@ pub fn load(copy_dir: &Path, key: &str) -> Result<Option<(Base, MonthFigures)>, 
     let meta: Meta =
         serde_json::from_str(&fs::read_to_string(dir.join("meta.json"))?).map_err(|e| EngineError::Internal(format!("saved figures' meta.json: {e}")))?;
     let base = Base {
-        member_facts: read_frame(&dir.join("base-member_facts.arrow"))?,
-        ancestry: read_frame(&dir.join("base-ancestry.arrow"))?,
+        member_facts: arrow_file::read_mapped(&dir.join("base-member_facts.arrow"))?,
+        ancestry: arrow_file::read_mapped(&dir.join("base-ancestry.arrow"))?,
         first: Period(meta.first),
         latest: Period(meta.latest),
     };
     let averages = meta.branch_averages.into_iter().map(|b| b.map(f64::from_bits)).collect();
-    let fig = MonthFigures::from_parts(Period(meta.month), averages, |name| read_frame(&dir.join(format!("month-{name}.arrow"))))?;
+    let fig = MonthFigures::from_parts(Period(meta.month), averages, |name| arrow_file::read_mapped(&dir.join(format!("month-{name}.arrow"))))?;
     Ok(Some((base, fig)))
 }
 
@@ -107,11 +102,11 @@ pub fn save(copy_dir: &Path, key: &str, base: &Base, fig: &MonthFigures) -> Resu
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp)?;
     let written = (|| -> Result<(), EngineError> {
-        write_frame(&tmp.join("base-member_facts.arrow"), &base.member_facts)?;
-        write_frame(&tmp.join("base-ancestry.arrow"), &base.ancestry)?;
+        arrow_file::write(&tmp.join("base-member_facts.arrow"), &base.member_facts)?;
+        arrow_file::write(&tmp.join("base-ancestry.arrow"), &base.ancestry)?;
         let (frames, averages) = fig.parts();
         for (name, df) in frames {
-            write_frame(&tmp.join(format!("month-{name}.arrow")), df)?;
+            arrow_file::write(&tmp.join(format!("month-{name}.arrow")), df)?;
         }
         let meta =
             Meta { first: base.first.0, latest: base.latest.0, month: fig.month.0, branch_averages: averages.iter().map(|a| a.map(f64::to_bits)).collect() };
