@@ -1,6 +1,7 @@
 //! The frames the engine computes from.
 
 use crate::columnar::Loaded;
+use crate::member_rows::MemberRows;
 use crate::schema as c;
 use polars::prelude::*;
 use store::extract::Reference;
@@ -19,6 +20,9 @@ pub struct Dataset {
     /// `held_at` or event's `occurred_at`; `None` when the store holds neither.
     pub data_start: Option<i32>,
     pub max_seq: i64,
+    /// Where each member's rows lie in `events`, and in `study` ([`Dataset::restrict`]).
+    pub member_rows: MemberRows,
+    pub study_rows: MemberRows,
 }
 
 fn min_i32(df: &DataFrame, col: &str) -> PolarsResult<Option<i32>> {
@@ -30,7 +34,17 @@ impl Dataset {
         let Loaded { events, study, max_seq } = loaded;
         let starts = [min_i32(&reference.activities, c::HELD_MONTH)?, min_i32(&events, c::OCCURRED_MONTH)?, min_i32(&study, c::OCCURRED_MONTH)?];
         let data_start = starts.into_iter().flatten().min();
-        Ok(Dataset { orgs: reference.orgs, members: reference.members, activities: reference.activities, events, study, data_start, max_seq })
+        Ok(Dataset {
+            orgs: reference.orgs,
+            members: reference.members,
+            activities: reference.activities,
+            events,
+            study,
+            data_start,
+            max_seq,
+            member_rows: MemberRows::default(),
+            study_rows: MemberRows::default(),
+        })
     }
 
     /// The floor below which no run of §5 reaches. Without any activity or event there is
@@ -53,14 +67,21 @@ impl Dataset {
             _ => col(c).is_in(lit(Series::new("ids".into(), members)).implode(false), false),
         };
         let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(of(c)).collect();
+        // The members' own rows gathered by the indexes, in the order a filter keeps.
+        let gather = |df: &DataFrame, rows: &MemberRows| match rows.rows_of(df, members)? {
+            Some(rows) => df.take(&rows),
+            None => keep(df, c::MEMBER),
+        };
         Ok(Dataset {
             orgs: self.orgs.clone(),
             members: keep(&self.members, c::ID)?,
             activities: self.activities.clone(),
-            events: keep(&self.events, c::MEMBER)?,
-            study: keep(&self.study, c::MEMBER)?,
+            events: gather(&self.events, &self.member_rows)?,
+            study: gather(&self.study, &self.study_rows)?,
             data_start: self.data_start,
             max_seq: self.max_seq,
+            member_rows: MemberRows::default(),
+            study_rows: MemberRows::default(),
         })
     }
 

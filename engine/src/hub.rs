@@ -367,6 +367,20 @@ fn save_figures(state: &State, dir: &std::path::Path) -> Result<(), EngineError>
     crate::saved::save(dir, key, base, &fig)
 }
 
+/// Lets go of a state that a new one replaced, off the async threads. When the hub held its
+/// last reference, freeing it (its member facts, month frames and caches: hundreds of MB at
+/// the reference district) ran under the state's lock and before the new version was
+/// announced, while every wall was about to ask for it (issue 11's soak).
+fn retire(old: Option<Arc<State>>) {
+    let Some(old) = old else { return };
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn_blocking(move || drop(old));
+        }
+        Err(_) => drop(old),
+    }
+}
+
 /// Keeps an answer in a per-state cache (bounded in bytes, least recently used evicted).
 fn remember<T>(cache: &AnswerCache<T>, key: (i64, i32), value: &Arc<Cached<T>>) {
     let bytes = value.json.len() * 3;
@@ -596,8 +610,10 @@ impl Hub {
             state.version = version;
         }
         let event = state.version_event();
-        *slot = Some(Arc::new(state));
+        let old = slot.replace(Arc::new(state));
+        drop(slot);
         self.inner.versions.send_replace(event.clone());
+        retire(old);
         event
     }
 
@@ -870,6 +886,17 @@ impl Hub {
                     }
                 });
             }
+        }
+        // The index of each member's events, built ahead of the first trace or check-in that
+        // narrows the data to a few members (once per load; refreshes carry it over).
+        if let Ok(st) = self.state() {
+            tokio::task::spawn_blocking(move || {
+                let t = Instant::now();
+                match st.ds.member_rows.ensure(&st.ds.events).and_then(|()| st.ds.study_rows.ensure(&st.ds.study)) {
+                    Ok(()) => tracing::debug!(took = ?t.elapsed(), index = ?st.ds.member_rows, "members' rows"),
+                    Err(e) => tracing::warn!(error = %e, "indexing the members' rows failed; narrowing filters instead"),
+                }
+            });
         }
         *lock(&self.inner.status) = "ready".into();
         self.inner.stats.last_refresh_ms.store(t.elapsed().as_millis() as u64, std::sync::atomic::Ordering::Relaxed);

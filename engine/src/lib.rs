@@ -21,6 +21,7 @@ pub mod lights;
 pub mod live;
 pub mod load;
 pub mod lru;
+pub mod member_rows;
 pub mod month;
 pub mod read;
 pub mod recompute;

@@ -64,6 +64,7 @@ impl Live {
         members.sort_unstable();
         members.dedup();
         let reference = if reference_changed { self.copy.reference_at(&self.store, &stamp).await? } else { self.reference() };
+        let (rows, study_rows) = (self.ds.member_rows.clone(), self.ds.study_rows.clone());
         let mut events = std::mem::take(&mut self.ds.events);
         let mut study = std::mem::take(&mut self.ds.study);
         events.vstack_mut_owned(delta.events)?;
@@ -75,7 +76,8 @@ impl Live {
         if study.first_col_n_chunks() > 64 {
             study.rechunk_mut();
         }
-        self.ds = Dataset::new(reference, Loaded { events, study, max_seq: delta.max_seq })?;
+        let (member_rows, study_rows) = (rows.after_append(events.height()), study_rows.after_append(study.height()));
+        self.ds = Dataset { member_rows, study_rows, ..Dataset::new(reference, Loaded { events, study, max_seq: delta.max_seq })? };
         self.stamp = stamp;
         Ok(Refreshed { new_events, members, reference_changed, reloaded: false })
     }

@@ -7,6 +7,7 @@
 use crate::catalogue::{Catalogue, Level};
 use crate::dataset::Dataset;
 use crate::facts::{org_facts, subtree_facts};
+use crate::member_rows::MemberRows;
 use crate::read::f64s;
 use crate::rules::{Light, Rules};
 use crate::schema::{self as c, grade_col};
@@ -32,14 +33,31 @@ pub struct Base {
     /// First and newest month with data.
     pub first: Period,
     pub latest: Period,
+    /// Where each member's rows lie in `member_facts` (a profile reads one member's), built
+    /// on first use. Private, so that no `Base` is made with another frame's index: every
+    /// one is made by [`Base::new`].
+    facts_rows: MemberRows,
 }
 
 impl Base {
+    pub fn new(member_facts: DataFrame, ancestry: DataFrame, first: Period, latest: Period) -> Base {
+        Base { member_facts, ancestry, first, latest, facts_rows: MemberRows::default() }
+    }
+
     pub fn compute(ds: &Dataset, rules: &Rules) -> PolarsResult<Option<Base>> {
         let (Some(first), Some(latest)) = (ds.data_start, ds.latest_month()?) else { return Ok(None) };
         let (first, latest) = (Period(first), Period(latest));
         let member_facts = crate::facts::member_facts(ds, rules, first, latest)?;
-        Ok(Some(Base { member_facts, ancestry: lights::ancestry(ds)?, first, latest }))
+        Ok(Some(Base::new(member_facts, lights::ancestry(ds)?, first, latest)))
+    }
+
+    /// The member facts of `members` (surrogate ids), every month, in the frame's order:
+    /// gathered by the index rather than filtered from every member's.
+    pub fn facts_of(&self, members: &[i64]) -> PolarsResult<DataFrame> {
+        match self.facts_rows.rows_of(&self.member_facts, members)? {
+            Some(rows) => self.member_facts.take(&rows),
+            None => self.member_facts.clone().lazy().filter(is_in(c::MEMBER, members)).collect(),
+        }
     }
 }
 
@@ -580,7 +598,7 @@ pub fn incremental(
     let part = ds.restrict(members)?;
     let t_restrict = t0.elapsed();
     let fresh = crate::facts::member_facts(&part, rules, base.first, base.latest)?;
-    let base = Base { member_facts: crate::facts::splice(&base.member_facts, &fresh, members, None)?, ..base.clone() };
+    let base = Base::new(crate::facts::splice(&base.member_facts, &fresh, members, None)?, base.ancestry.clone(), base.first, base.latest);
     let t_facts = t0.elapsed();
     let fig = match fig {
         Some(old) => {
@@ -612,11 +630,14 @@ pub fn member_indicators(
 ) -> PolarsResult<DataFrame> {
     let m = month.0;
     let lo = targets.iter().min().copied().unwrap_or(m) - crate::formula::WINDOW + 1;
-    let mut mf = base.member_facts.clone().lazy().filter(col(c::MONTH).gt_eq(lit(lo)).and(col(c::MONTH).lt_eq(lit(m))));
+    let window = col(c::MONTH).gt_eq(lit(lo)).and(col(c::MONTH).lt_eq(lit(m)));
+    let mf = match only {
+        Some(ids) => base.facts_of(ids)?.lazy().filter(window),
+        None => base.member_facts.clone().lazy().filter(window),
+    };
     let mut ml = member_lights.clone().lazy();
     let mut ix = index.clone().lazy();
     if let Some(ids) = only {
-        mf = mf.filter(is_in(c::MEMBER, ids));
         ml = ml.filter(is_in(c::MEMBER, ids));
         ix = ix.filter(is_in(c::MEMBER, ids));
     }

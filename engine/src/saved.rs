@@ -72,12 +72,12 @@ pub fn load(copy_dir: &Path, key: &str) -> Result<Option<(Base, MonthFigures)>, 
     }
     let meta: Meta =
         serde_json::from_str(&fs::read_to_string(dir.join("meta.json"))?).map_err(|e| EngineError::Internal(format!("saved figures' meta.json: {e}")))?;
-    let base = Base {
-        member_facts: arrow_file::read_mapped(&dir.join("base-member_facts.arrow"))?,
-        ancestry: arrow_file::read_mapped(&dir.join("base-ancestry.arrow"))?,
-        first: Period(meta.first),
-        latest: Period(meta.latest),
-    };
+    let base = Base::new(
+        arrow_file::read_mapped(&dir.join("base-member_facts.arrow"))?,
+        arrow_file::read_mapped(&dir.join("base-ancestry.arrow"))?,
+        Period(meta.first),
+        Period(meta.latest),
+    );
     let averages = meta.branch_averages.into_iter().map(|b| b.map(f64::from_bits)).collect();
     let fig = MonthFigures::from_parts(Period(meta.month), averages, |name| arrow_file::read_mapped(&dir.join(format!("month-{name}.arrow"))))?;
     Ok(Some((base, fig)))

@@ -534,10 +534,9 @@ impl Ctx<'_> {
         let jan = Period::new(fig.month.year(), 1).0;
         let monthly = self
             .base
-            .member_facts
-            .clone()
+            .facts_of(&[member])?
             .lazy()
-            .filter(col(c::MEMBER).eq(lit(member)).and(col(c::MONTH).gt_eq(lit(jan))).and(col(c::MONTH).lt_eq(lit(m))))
+            .filter(col(c::MONTH).gt_eq(lit(jan)).and(col(c::MONTH).lt_eq(lit(m))))
             .sort([c::MONTH], SortMultipleOptions::default())
             .collect()?;
         let mut acc = 0i64;

@@ -14,7 +14,10 @@
 //!
 //! Resolved credentials are kept for [`CACHE_TTL`], so a wall polling snapshots costs no
 //! store query per request; a logout through this server drops its entry at once, and a
-//! disable or revoke made elsewhere (the CLI) is seen within the TTL.
+//! disable or revoke made elsewhere (the CLI) is seen within the TTL. A credential is resolved
+//! once however many requests carry it at the same moment: the others wait for that answer
+//! (200 walls fetching the snapshot of a new version together ask the store once, not 200
+//! times through its pool — that queue was most of the soak's p99, issue 11).
 
 use access::{AccessError, AuditEntry, Caller, Principal, SessionId};
 use app::auth::Who;
@@ -42,19 +45,35 @@ const CACHE_MAX: usize = 10_000;
 pub const THROTTLE_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Resolved credentials (`c:COOKIE` / `b:TOKEN`) with the caller, or none, and when.
-type CredentialCache = HashMap<String, (Option<Arc<Caller>>, Instant)>;
+/// Credentials (`c:COOKIE` / `b:TOKEN`) being resolved or resolved, and since when.
+type CredentialCache = HashMap<String, Resolution>;
+
+/// One resolution of a credential: the first request runs it, requests arriving while it runs
+/// wait for its answer, and later ones read it until [`CACHE_TTL`] after it began. A failed
+/// resolution leaves the cell empty, so the next request tries again.
+struct Resolution {
+    began: Instant,
+    caller: Arc<tokio::sync::OnceCell<Option<Arc<Caller>>>>,
+}
 
 /// The store and the credential cache; cheap to clone.
 #[derive(Clone)]
 pub struct Auth {
     store: Store,
     cache: Arc<Mutex<CredentialCache>>,
+    /// Credentials resolved in the store since start (what the cache saves is the rest).
+    lookups: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Auth {
     pub fn new(store: Store) -> Auth {
-        Auth { store, cache: Arc::default() }
+        Auth { store, cache: Arc::default(), lookups: Arc::default() }
+    }
+
+    /// How many times a credential was resolved in the store since start.
+    #[cfg(test)]
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, CredentialCache> {
@@ -64,25 +83,36 @@ impl Auth {
     /// The caller a credential stands for (`None`: unknown, expired, disabled or revoked).
     async fn resolve(&self, cred: &Credential) -> Result<Option<Arc<Caller>>, AccessError> {
         let key = cred.cache_key();
-        if let Some((caller, at)) = self.cache().get(&key)
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(caller.clone());
-        }
-        let caller = match cred {
-            Credential::Cookie(c) => access::session(&self.store, c).await?,
-            Credential::Bearer(t) => access::token_caller(&self.store, t).await?,
-        }
-        .map(Arc::new);
-        let mut cache = self.cache();
-        if cache.len() >= CACHE_MAX {
-            cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
-            if cache.len() >= CACHE_MAX {
-                cache.clear();
+        let cell = {
+            let mut cache = self.cache();
+            match cache.get(&key) {
+                Some(r) if r.began.elapsed() < CACHE_TTL => r.caller.clone(),
+                _ => {
+                    if cache.len() >= CACHE_MAX {
+                        cache.retain(|_, r| r.began.elapsed() < CACHE_TTL);
+                        if cache.len() >= CACHE_MAX {
+                            cache.clear();
+                        }
+                    }
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    cache.insert(key, Resolution { began: Instant::now(), caller: cell.clone() });
+                    cell
+                }
             }
-        }
-        cache.insert(key, (caller.clone(), Instant::now()));
-        Ok(caller)
+        };
+        let caller = cell
+            .get_or_try_init(|| async {
+                self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok::<_, AccessError>(
+                    match cred {
+                        Credential::Cookie(c) => access::session(&self.store, c).await?,
+                        Credential::Bearer(t) => access::token_caller(&self.store, t).await?,
+                    }
+                    .map(Arc::new),
+                )
+            })
+            .await?;
+        Ok(caller.clone())
     }
 
     /// Forgets every resolved credential (after a logout, disable or revoke made here).

@@ -103,6 +103,7 @@ struct Fixture {
     cookies: std::collections::HashMap<&'static str, String>,
     /// A kiosk (`viewer`) token for the street S.
     kiosk: String,
+    auth: crate::auth::Auth,
     _copy: tempfile::TempDir,
 }
 
@@ -131,8 +132,8 @@ async fn fixture(store: &store::Store) -> Fixture {
     }
     let auth = crate::auth::Auth::new(store.clone());
     let ops = crate::ops::Ops::start(hub.clone(), "http://127.0.0.1:3000".into());
-    let router = crate::auth::guard(routes::<()>(hub.clone(), auth.clone(), ops, false), auth);
-    let mut f = Fixture { router, hub: hub.clone(), cookies: Default::default(), kiosk: String::new(), _copy: copy };
+    let router = crate::auth::guard(routes::<()>(hub.clone(), auth.clone(), ops, false), auth.clone());
+    let mut f = Fixture { router, hub: hub.clone(), cookies: Default::default(), kiosk: String::new(), auth, _copy: copy };
     for (login, role, org, member) in ACCOUNTS {
         access::add_user(store, login, *role, org, *member, PASSWORD, &access::Actor::cli()).await.expect("add user");
         f.cookies.insert(login, f.log_in(login, PASSWORD).await.expect("log in"));
@@ -209,6 +210,24 @@ fn every_documented_route_is_tested_here() {
     let mut tested = ROUTES.to_vec();
     tested.sort_unstable();
     assert_eq!(documented, tested, "a route of the OpenAPI document without a test in api/tests.rs, or the reverse");
+}
+
+/// 200 walls fetch the snapshot of a new version at the same moment with the same kind of
+/// credential: it is resolved in the store once, the other requests wait for that answer
+/// instead of queueing for the store's pool (issue 11's soak p99).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_requests_with_one_cookie_resolves_it_once() {
+    for db in common::backends().await {
+        let f = fixture(&db.store).await;
+        let label = db.label;
+        for round in 0..2 {
+            tokio::time::sleep(crate::auth::CACHE_TTL + Duration::from_millis(50)).await;
+            let before = f.auth.lookups();
+            let answers = futures_util::future::join_all((0..50).map(|_| f.call(ADMIN, "GET", "/api/v1/version", &[], None))).await;
+            assert!(answers.iter().all(|(s, _)| *s == StatusCode::OK), "[{label}] round {round}: {:?}", answers.iter().map(|a| a.0).collect::<Vec<_>>());
+            assert_eq!(f.auth.lookups() - before, 1, "[{label}] round {round}: one lookup for 50 requests");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
