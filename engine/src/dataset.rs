@@ -67,17 +67,13 @@ impl Dataset {
             _ => col(c).is_in(lit(Series::new("ids".into(), members)).implode(false), false),
         };
         let keep = |df: &DataFrame, c: &str| df.clone().lazy().filter(of(c)).collect();
-        // The members' own rows gathered by the indexes, in the order a filter keeps.
-        let gather = |df: &DataFrame, rows: &MemberRows| match rows.rows_of(df, members)? {
-            Some(rows) => df.take(&rows),
-            None => keep(df, c::MEMBER),
-        };
         Ok(Dataset {
             orgs: self.orgs.clone(),
             members: keep(&self.members, c::ID)?,
             activities: self.activities.clone(),
-            events: gather(&self.events, &self.member_rows)?,
-            study: gather(&self.study, &self.study_rows)?,
+            // The members' own rows gathered by the indexes, in the order a filter keeps.
+            events: self.member_rows.gather(&self.events, members)?,
+            study: self.study_rows.gather(&self.study, members)?,
             data_start: self.data_start,
             max_seq: self.max_seq,
             member_rows: MemberRows::default(),

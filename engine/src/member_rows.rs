@@ -125,6 +125,17 @@ impl MemberRows {
     }
 }
 
+impl MemberRows {
+    /// The rows of `members` in `frame` (column [`c::MEMBER`]), in the frame's order:
+    /// gathered through the index, or filtered when the frame cannot be indexed.
+    pub fn gather(&self, frame: &DataFrame, members: &[i64]) -> PolarsResult<DataFrame> {
+        match self.rows_of(frame, members)? {
+            Some(rows) => frame.take(&rows),
+            None => frame.clone().lazy().filter(col(c::MEMBER).is_in(lit(Series::new("ids".into(), members)).implode(false), false)).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

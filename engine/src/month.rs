@@ -54,10 +54,7 @@ impl Base {
     /// The member facts of `members` (surrogate ids), every month, in the frame's order:
     /// gathered by the index rather than filtered from every member's.
     pub fn facts_of(&self, members: &[i64]) -> PolarsResult<DataFrame> {
-        match self.facts_rows.rows_of(&self.member_facts, members)? {
-            Some(rows) => self.member_facts.take(&rows),
-            None => self.member_facts.clone().lazy().filter(is_in(c::MEMBER, members)).collect(),
-        }
+        self.facts_rows.gather(&self.member_facts, members)
     }
 }
 
