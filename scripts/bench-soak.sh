@@ -6,11 +6,13 @@
 #
 # Serves a fresh copy of the seeded district (made with `vanguard backup` from the dataset the
 # other benchmarks share, which is never written to) with the release binary on loopback, and
-# runs scripts/bench/soak.py against it: CLIENTS simulated walls, each holding the event
-# stream (/api/v1/events) and fetching /api/v1/snapshot once per version announced, all with
-# the session cookie of the first-run admin; over MINUTES minutes, IMPORTS evenly spread
-# `vanguard import`s of EVENTS new valid events each (existing members and activities, fresh
-# event ids). Prints, with PASS/FAIL against the targets of issue 11:
+# runs scripts/bench/soak.py against it: CLIENTS simulated walls (the compiled client
+# server/examples/soak_walls.rs, built here), each holding the event stream the pages open
+# (/api/v1/events?events=version) and fetching /api/v1/snapshot once per version announced,
+# accepting gzip as a browser does (ACCEPT_ENCODING= for none), all with the session cookie
+# of the first-run admin; over MINUTES minutes, IMPORTS evenly spread `vanguard import`s of
+# EVENTS new valid events each (existing members and activities, fresh event ids). Prints,
+# with PASS/FAIL against the targets of issue 11:
 #   - errors (non-2xx, streams refused, dropped or silent, timeouts, failed imports): 0;
 #   - snapshot latency p50/p99 as the walls see it: p99 <= 20 ms;
 #   - the server's RSS after the warm-up (every wall has the first import) and at the end:
@@ -48,6 +50,9 @@ fi
 
 command -v curl >/dev/null || vg_apt_install curl
 vg_bench_dataset "$MEMBERS" "$YEARS"
+vg_say "building the walls (server/examples/soak_walls.rs)"
+cargo build --release -p server --example soak_walls --locked
+WALLS="$CARGO_TARGET_DIR/release/examples/soak_walls"
 
 # A fresh copy each run: the imports add events to it, and every run starts from the same data.
 COPY="$WORK/soak"
@@ -65,7 +70,7 @@ vg_bench_login
 
 vg_say "soak: $CLIENTS walls, $IMPORTS imports × $EVENTS events over $MINUTES min (server pid $SERVER)"
 SERVER_LOG="$COPY/server.log" timeout -k 10 $((MINUTES * 60 + 600)) \
-    python3 scripts/bench/soak.py "$URL" "$BIN" "$DB" "$SERVER" "$COPY" "$WORK/csv" "$CLIENTS" "$IMPORTS" "$EVENTS" "$MINUTES" |
+    python3 scripts/bench/soak.py "$URL" "$BIN" "$DB" "$SERVER" "$COPY" "$WORK/csv" "$CLIENTS" "$IMPORTS" "$EVENTS" "$MINUTES" "$WALLS" |
     tee "$COPY/soak.out"
 kill -0 "$SERVER" 2>/dev/null || { tail -n 30 "$COPY/server.log"; vg_die "the server exited during the soak"; }
 printf '    (%s members × %s years; server log %s, imports log %s/imports.log)\n' "$MEMBERS" "$YEARS" "$COPY/server.log" "$COPY"

@@ -20,8 +20,10 @@ use leptos::prelude::*;
 
 use crate::errors::AppError;
 
-/// The server-sent events endpoint.
-pub const EVENTS_URL: &str = "/api/v1/events";
+/// The server-sent events endpoint, narrowed to the `version` events the pages read: a
+/// changed warning publishes a new version as well, so no page needs the `warning` events,
+/// which one raise sends by the dozen to every stream that takes them.
+pub const EVENTS_URL: &str = "/api/v1/events?events=version";
 /// Name of the event that carries a [`VersionEvent`].
 pub const VERSION_EVENT: &str = "version";
 /// How often the watchdog asks for the data version while the wall is stale.

@@ -254,6 +254,18 @@ async fn hub_serves_snapshots_and_profiles_and_follows_imports() {
         assert_eq!(p.indicators.len(), 33);
         assert_eq!(p.org_rank, who.org_rank);
 
+        // The gzip kept beside each answer's JSON is that JSON, masked or not, and is made once.
+        let cached = hub.snapshot_cached(Some(&branch.org.org_id), None).await.unwrap();
+        for masked in [false, true] {
+            let z = cached.gzip_for(masked).unwrap();
+            let mut json = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&z[..]), &mut json).unwrap();
+            assert_eq!(json, cached.json_for(masked).unwrap(), "[{l}] gzip of the JSON, masked: {masked}");
+            assert!(z.len() < json.len() / 2, "[{l}] compressed");
+            assert_eq!(z.as_ptr(), cached.gzip_for(masked).unwrap().as_ptr(), "[{l}] compressed once");
+        }
+        assert_ne!(cached.json_for(true).unwrap(), cached.json_for(false).unwrap(), "[{l}] a branch's snapshot names members");
+
         // Errors name what is wrong.
         assert!(matches!(hub.snapshot(Some("nope"), None).await, Err(HubError::NotFound(_))));
         assert!(matches!(hub.snapshot(None, Some("2026-13")).await, Err(HubError::BadRequest(_))));
@@ -346,6 +358,11 @@ async fn a_bump_carries_the_answers_over_under_the_new_version() {
     let member_id = branch_member(&hub).await;
     let profile = hub.member(&member_id, None).await.unwrap();
     let before = hub.state().unwrap().cache_sizes();
+    // The wall's snapshot is compressed ahead for the browsers; a branch's, as a kiosk asked.
+    assert!(hub.snapshot_cached(None, None).await.unwrap().gzipped(false));
+    let cached = hub.snapshot_cached(Some(&root.children[0].org_id), None).await.unwrap();
+    cached.gzip_for(true).unwrap();
+    assert!(!cached.gzipped(false));
 
     let event = hub.bump().await.unwrap();
     assert_eq!(event.version, root.version + 1);
@@ -369,6 +386,10 @@ async fn a_bump_carries_the_answers_over_under_the_new_version() {
     profile2.version = profile.version;
     assert_eq!(serde_json::to_string(&profile2).unwrap(), serde_json::to_string(&*profile).unwrap());
     assert_eq!(hub.stats().months_computed.load(std::sync::atomic::Ordering::Relaxed), computed, "nothing computed again");
+    // Compressed ahead again where it had been asked for so.
+    assert!(hub.snapshot_cached(None, None).await.unwrap().gzipped(false));
+    let cached = hub.snapshot_cached(Some(&root.children[0].org_id), None).await.unwrap();
+    assert!(cached.gzipped(true) && !cached.gzipped(false));
 }
 
 /// Issue 11 item 7: what a stopping server saves (the data's image and the newest month's

@@ -2,14 +2,18 @@
 """Soak of a running server (issue 11): CLIENTS simulated walls and IMPORTS imports of EVENTS
 new events each over MINUTES minutes, on loopback only. Standard library only.
 
-    soak.py URL BIN DB SERVER_PID WORKDIR CSV_DIR CLIENTS IMPORTS EVENTS MINUTES   (env: COOKIE)
+    soak.py URL BIN DB SERVER_PID WORKDIR CSV_DIR CLIENTS IMPORTS EVENTS MINUTES WALLS
+                                                                     (env: COOKIE)
 
-Each wall holds the event stream `GET /api/v1/events` and fetches `GET /api/v1/snapshot` once
-per `version` it is told of (on connect, then after every data change), as the browser's feed
-does; both carry the session cookie in COOKIE. Every wall has two keep-alive connections of
-its own (the stream, the snapshots). The client is one asyncio loop with a hand-written
-HTTP/1.1 reader (no JSON parsing of snapshots), so it costs little of the 2 cores the server
-needs; its own CPU and loop lag are printed, to tell when it, not the server, is the limit.
+The walls are WALLS, the compiled client `server/examples/soak_walls.rs`: each holds the event
+stream the pages open (`GET /api/v1/events?events=version`) and fetches `GET /api/v1/snapshot`
+once per `version` it is told of (on connect, then after every data change), as the browser's
+feed does, with the session cookie in COOKIE, and times its own fetches. This script reads what they observe (a line each)
+and runs everything else. (The walls were asyncio tasks of this script until it was seen that
+one Python process playing 200 walls spends ≈ 0.9 ms of CPU per wall and version: the last
+fetches of each burst waited up to 180 ms inside the client, and the p99 was the client's.)
+The walls' CPU and this script's loop lag are printed, to tell when the client, not the
+server, is the limit.
 
 The imports are written first (WORKDIR/imports/NN/events.csv): §3-valid `attend` (an activity
 of the member's organisation), `study` and `volunteer` events of existing members, dated in
@@ -40,6 +44,7 @@ from urllib.parse import urlparse
 URL, BIN, DB, SERVER_PID, WORK, CSV_DIR = sys.argv[1:7]
 CLIENTS, IMPORTS, EVENTS = (int(a) for a in sys.argv[7:10])
 MINUTES = float(sys.argv[10])
+WALLS = sys.argv[11]
 COOKIE = os.environ["COOKIE"]
 U = urlparse(URL)
 HOST, PORT = U.hostname, U.port
@@ -51,7 +56,8 @@ SEE_TIMEOUT = 60.0  # s after an import's end, at most: a wall that has not seen
 RSS_EVERY = 2.0
 TARGET_P99_MS, TARGET_RSS_PCT, TARGET_SEE_S = 20.0, 10.0, 2.0
 
-mono = time.monotonic
+# UNIX seconds: the walls' process stamps what it observes with the same clock.
+mono = time.time
 errors = Counter()
 error_first = {}
 
@@ -66,6 +72,16 @@ def error(kind, detail=""):
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def cpu_s(pid):
+    """User + system CPU seconds of process `pid` so far (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def rss_kb():
@@ -131,9 +147,7 @@ def request_bytes(path, accept="application/json"):
     return REQ.format(path=path, host=U.netloc, cookie=COOKIE, accept=accept).encode()
 
 
-SNAPSHOT_REQ = request_bytes("/api/v1/snapshot")
 VERSION_REQ = request_bytes("/api/v1/version")
-EVENTS_REQ = request_bytes("/api/v1/events", "text/event-stream")
 
 
 def parse_head(head):
@@ -206,201 +220,51 @@ class Conn:
         raise ConnectionError("unreachable")
 
 
-class Fetch(asyncio.BufferedProtocol):
-    """The snapshot connection of a wall, kept cheap: the kernel copies each answer into one
-    fixed buffer (recv_into) and only its head and first bytes are looked at; the rest of the
-    body is counted, never copied or parsed."""
-
-    def __init__(self):
-        self.buf = bytearray(256 * 1024)
-        self.view = memoryview(self.buf)
-        self.transport = None
-        self.fut = None
-        self.closed = False
-
-    def connection_made(self, transport):
-        self.transport = transport
-        transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def connection_lost(self, exc):
-        self.closed = True
-        if self.fut is not None and not self.fut.done():
-            self.fut.set_exception(ConnectionError("the server closed the connection"))
-
-    def get_buffer(self, sizehint):
-        return self.view
-
-    def start(self, req):
-        self.head = bytearray()
-        self.status = None
-        self.left = None  # body bytes still to come (Content-Length)
-        self.chunked = None  # tail of a chunked body (its end is b"\r\n0\r\n\r\n")
-        self.first = b""
-        self.fut = asyncio.get_running_loop().create_future()
-        self.transport.write(req)
-        return self.fut
-
-    def buffer_updated(self, n):
-        if self.fut is None or self.fut.done():
-            return
-        if self.status is None:
-            # The head, usually whole in the first read (then found in place, nothing copied).
-            if self.head:
-                self.head += self.view[:n]
-                data, n = self.head, len(self.head)
-            else:
-                data = self.buf
-            end = data.find(b"\r\n\r\n", 0, n)
-            if end < 0:
-                if not self.head:
-                    self.head += self.view[:n]
-                return
-            status, h = parse_head(bytes(data[:end]))
-            self.status, self.keep = status, h.get("connection") != "close"
-            body = end + 4
-            if "content-length" in h:
-                self.first = bytes(data[body : min(n, body + 48)])
-                self.left = int(h["content-length"]) - (n - body)
-            elif "chunked" in h.get("transfer-encoding", ""):
-                self.first = bytes(data[body : min(n, body + 64)]).split(b"\r\n", 1)[-1][:48]
-                self.chunked = b"\r\n" + bytes(data[max(body, n - 16) : n])
-                self.left = 0 if self.chunked.endswith(b"\r\n0\r\n\r\n") else 1
-            else:
-                self.fut.set_exception(ConnectionError("an answer without a length"))
-                return
-        elif self.chunked is not None:
-            self.chunked = (self.chunked + bytes(self.view[max(0, n - 16) : n]))[-16:]
-            self.left = 0 if self.chunked.endswith(b"\r\n0\r\n\r\n") else 1
-        else:
-            self.left -= n
-        if self.left <= 0:
-            self.fut.set_result((self.status, self.first))
-            if not self.keep:
-                self.transport.close()
-
-
-class FetchConn:
-    """A wall's kept connection for snapshots (reopened when the server closed it)."""
-
-    def __init__(self):
-        self.p = None
-
-    def close(self):
-        if self.p is not None and not self.p.closed:
-            self.p.transport.close()
-        self.p = None
-
-    async def get(self, req):
-        for attempt in (0, 1):
-            reused = self.p is not None and not self.p.closed
-            if not reused:
-                _, self.p = await asyncio.get_running_loop().create_connection(Fetch, HOST, PORT)
-            try:
-                return await self.p.start(req)
-            except ConnectionError:
-                self.close()
-                if reused and attempt == 0 and self.p is None:
-                    continue  # a kept connection the server had closed: once more, on a new one
-                raise
-
-
 # ---- the walls ------------------------------------------------------------------------------
 
 
 class Wall:
     def __init__(self, i):
         self.i = i
-        self.seen = []  # (version, monotonic time the event arrived), in arrival order
+        self.seen = []  # (version, time the event arrived), in arrival order
         self.newest = 0  # newest version announced
         self.fetched = 0  # newest version whose snapshot was fetched (or failed)
-        self.wake = asyncio.Event()
-        self.conn = FetchConn()
         self.connected = False
 
 
-latencies = []  # (monotonic time, seconds) of every snapshot fetched
+latencies = []  # (time, seconds) of every snapshot fetched
+sizes = []  # body bytes of every snapshot fetched
+by_version = defaultdict(list)  # version announced -> latencies of its fetches, ms
 stale = Counter()  # snapshots older than the version announced
 stopping = False
 
 
-async def stream(wall):
-    """Holds the event stream; reconnects (an error) when it is refused, ends or goes silent."""
-    while not stopping:
-        w = None
-        try:
-            r, w = await asyncio.open_connection(HOST, PORT)
-            w.write(EVENTS_REQ)
-            status, h = parse_head(await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), SNAPSHOT_TIMEOUT))
-            if status != 200:
-                error(f"stream HTTP {status}", f"(wall {wall.i})")
-                await asyncio.sleep(1)
-                continue
-            chunked = "chunked" in h.get("transfer-encoding", "")
-            wall.connected = True
-            buf, event, data = b"", None, []
-            while True:
-                part = await asyncio.wait_for(read_chunk(r) if chunked else r.read(65536), SILENCE)
-                if not part:
-                    raise ConnectionError("the stream ended")
-                buf += part
-                *lines, buf = buf.split(b"\n")
-                for line in lines:
-                    line = line.rstrip(b"\r")
-                    if not line:
-                        if event == b"version" and data:
-                            v = json.loads(b"\n".join(data))["version"]
-                            wall.seen.append((v, mono()))
-                            if v > wall.newest:
-                                wall.newest = v
-                                wall.wake.set()
-                        event, data = None, []
-                    elif line.startswith(b"event:"):
-                        event = line[6:].strip()
-                    elif line.startswith(b"data:"):
-                        data.append(line[5:].lstrip(b" "))
-        except asyncio.CancelledError:
-            raise
-        except asyncio.TimeoutError:
-            if not stopping:
-                error("stream silent or timed out", f"(wall {wall.i})")
-        except (OSError, asyncio.IncompleteReadError, ValueError) as e:
-            if not stopping:
-                error("stream dropped", f"(wall {wall.i}: {e!r})")
-        finally:
-            wall.connected = False
-            if w is not None:
-                w.close()
-        await asyncio.sleep(0.5)
-
-
-async def fetcher(wall):
-    """Fetches the snapshot once for each newest version announced."""
-    while True:
-        await wall.wake.wait()
-        wall.wake.clear()
-        while wall.fetched < wall.newest:
-            v = wall.newest
-            t = time.perf_counter()
-            try:
-                status, body = await asyncio.wait_for(wall.conn.get(SNAPSHOT_REQ), SNAPSHOT_TIMEOUT)
-            except asyncio.TimeoutError:
-                wall.conn.close()
-                error("snapshot timeout", f"(wall {wall.i}, version {v})")
-            except (OSError, asyncio.IncompleteReadError, ValueError) as e:
-                wall.conn.close()
-                error("snapshot connection error", f"(wall {wall.i}: {e!r})")
+async def read_walls(proc, walls):
+    """What the walls' process observes (`server/examples/soak_walls.rs` lists its lines)."""
+    while line := await proc.stdout.readline():
+        p = line.decode("utf-8", "replace").rstrip("\n").split(" ")
+        if p[0] == "v":
+            w, v, t = walls[int(p[1])], int(p[2]), float(p[3])
+            w.seen.append((v, t))
+            w.newest = max(w.newest, v)
+        elif p[0] == "s":
+            w, t, ms, status, got, asked = walls[int(p[1])], float(p[2]), float(p[3]), int(p[4]), int(p[5]), int(p[6])
+            if 200 <= status < 300:
+                latencies.append((t, ms / 1000))
+                sizes.append(int(p[7]))
+                by_version[asked].append(ms)
+                if got and got < asked:
+                    stale[asked] += 1
             else:
-                dt = time.perf_counter() - t
-                if not 200 <= status < 300:
-                    error(f"snapshot HTTP {status}", body[:200].decode("utf-8", "replace"))
-                else:
-                    latencies.append((mono(), dt))
-                    # `{"version":N,…`: a cheap look at the snapshot's own version.
-                    got = body[11:].split(b",", 1)[0] if body.startswith(b'{"version":') else b""
-                    if got.isdigit() and int(got) < v:
-                        stale[v] += 1
-            wall.fetched = v
-
+                error(f"snapshot HTTP {status}", f"(wall {w.i})")
+            w.fetched = max(w.fetched, asked)
+        elif p[0] == "up":
+            walls[int(p[1])].connected = True
+        elif p[0] == "e" and not stopping:
+            kind, _, detail = line.decode("utf-8", "replace").rstrip("\n")[2:].partition("\t")
+            error(kind, detail)
+    if not stopping:
+        error("walls' process ended", f"(exit {await proc.wait()})")
 
 def server_side(offset):
     """Snapshot answer times the server logged (its access log, to the response's headers) from
@@ -482,12 +346,10 @@ async def main():
     asyncio.create_task(sampler())
     asyncio.create_task(lag_probe())
     walls = [Wall(i) for i in range(CLIENTS)]
-    tasks = []
     t = mono()
-    for wall in walls:
-        tasks.append(asyncio.create_task(stream(wall)))
-        tasks.append(asyncio.create_task(fetcher(wall)))
-        await asyncio.sleep(0.005)  # walls come up over a second or so, not in one instant
+    # The walls come up over a second or so (5 ms apart), not in one instant.
+    walls_proc = await asyncio.create_subprocess_exec(WALLS, URL, str(CLIENTS), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 20)
+    reader = asyncio.create_task(read_walls(walls_proc, walls))
     while not all(w.fetched >= ver["version"] for w in walls):
         if mono() - t > 120:
             raise SystemExit(f"only {sum(w.fetched >= ver['version'] for w in walls)}/{CLIENTS} walls had a snapshot after 120 s")
@@ -499,6 +361,7 @@ async def main():
     t0 = mono()
     end = t0 + MINUTES * 60
     cpu0 = os.times()
+    walls_cpu0 = cpu_s(walls_proc.pid)
     per_import = []  # (k, import s, rc, [seconds from the import's end to each wall's event])
     rss_warm = None
     log = open(os.path.join(WORK, "imports.log"), "w")
@@ -564,15 +427,18 @@ async def main():
     snapshots_since(len(per_import), t_prev)
     rss_end = rss_kb()
     cpu1 = os.times()
+    walls_cpu1 = cpu_s(walls_proc.pid)
     soak_s = mono() - t0
     gauges = await metrics_line(ctl)
     v_last = (await current_version(ctl))["version"]
     stopping = True
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    for w in walls:
-        w.conn.close()
+    walls_proc.stdin.close()
+    try:
+        await asyncio.wait_for(walls_proc.wait(), 10)
+    except asyncio.TimeoutError:
+        walls_proc.kill()
+    reader.cancel()
+    await asyncio.gather(reader, return_exceptions=True)
     ctl.close()
 
     # ---- summary
@@ -582,6 +448,7 @@ async def main():
     n_err = sum(errors.values())
     client_cpu_s = cpu1.user + cpu1.system - cpu0.user - cpu0.system
     client_cpu = client_cpu_s / soak_s * 100
+    walls_cpu_s = walls_cpu1 - walls_cpu0 if walls_cpu0 is not None and walls_cpu1 is not None else float("nan")
     lag_ms = [x * 1000 for x in lag]
     rss_after = [kb for (t, kb) in rss if rss_warm is not None and t >= t_warm]
     growth = (rss_end - rss_warm) / rss_warm * 100 if rss_warm and rss_end else float("nan")
@@ -601,6 +468,12 @@ async def main():
         f"    snapshot latency       p50 {pct(lat_ms, 50):.1f} ms  p99 {p99:.1f} ms  max {max(lat_ms, default=float('nan')):.1f} ms"
         f"  ({len(lat_ms)} fetches after the walls connected; target p99 <= {TARGET_P99_MS:.0f} ms)  {verdict(ok_p99)}"
     )
+    size = [b for (t, _), b in zip(latencies, sizes) if t >= t0]
+    if size:
+        print(f"    (snapshot body as sent: {sum(size) / len(size) / 1024:.1f} KiB on average, Accept-Encoding: {os.environ.get('ACCEPT_ENCODING', 'gzip') or 'none'})")
+    worst_versions = sorted(((pct(xs, 99), v) for v, xs in by_version.items() if v > v_first), reverse=True)[:5]
+    if worst_versions:
+        print("    (the versions with the highest p99: " + ", ".join(f"{v}: {p:.1f} ms" for p, v in worst_versions) + ")")
     srv = server_side(log_offset)
     if srv:
         print(f"    (server's access log, to the headers: p50 {pct(srv, 50):.1f} ms  p99 {pct(srv, 99):.1f} ms  max {max(srv):.1f} ms, {len(srv)} answers)")
@@ -617,8 +490,8 @@ async def main():
     print(f"    versions published     {v_last - v_first} for {len(per_import)} imports (each one a snapshot fetch by every wall)")
     print(f"    import command         p50 {pct([x[1] for x in per_import], 50):.2f} s  max {max(x[1] for x in per_import):.2f} s  (log: {log.name})")
     print(
-        f"    client (this script)   CPU {client_cpu:.1f} % of one core ({client_cpu_s:.1f} s in all),"
-        f" loop lag p99 {pct(lag_ms, 99):.1f} ms max {max(lag_ms, default=0):.1f} ms (when high, the client limits the figures)"
+        f"    client                 walls' process CPU {walls_cpu_s:.1f} s in all ({walls_cpu_s / max(1, v_last - v_first) * 1000:.0f} ms per version);"
+        f" this script {client_cpu_s:.1f} s, loop lag p99 {pct(lag_ms, 99):.1f} ms max {max(lag_ms, default=0):.1f} ms"
     )
     if gauges:
         print(f"    server at the end      {gauges}")

@@ -12,17 +12,16 @@ use std::time::Duration;
 use crate::extract::{Path, Query};
 use app::auth::{RECORD_RESOURCE_USE, Refused, Scope, Who};
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use bytes::Bytes;
 use domain::Masked;
 use domain::wire::{
     BranchLight, ErrorBody, Finding, MemberLight, MemberProfile, OrgEntry, OrgIndicator, RankingRow, Rankings, ResourceUse, VersionEvent, WallSnapshot,
 };
-use engine::hub::{Hub, HubError, State as HubState};
+use engine::hub::{Cached, Hub, HubError, State as HubState};
 use futures_util::stream::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
@@ -129,9 +128,37 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// Pre-serialised JSON (cached per data version).
-fn json_bytes(b: Bytes) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], b).into_response()
+/// A cached answer's JSON (kept by the hub per data version), masked for a `viewer`, and
+/// gzip-compressed when the request accepts it: compressed once per answer and kept beside it
+/// ([`Cached::gzip_for`]) rather than by the compression layer on every request, which leaves
+/// an answer that already has a `Content-Encoding` alone.
+fn cached_json<T: serde::Serialize + Masked + Clone>(cached: &Cached<T>, masked: bool, headers: &HeaderMap) -> ApiResult<Response> {
+    let (body, encoding) = if accepts_gzip(headers) { (cached.gzip_for(masked)?, Some("gzip")) } else { (cached.json_for(masked)?, None) };
+    let mut res = ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
+    if let Some(e) = encoding {
+        res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+    }
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    Ok(res)
+}
+
+/// Whether `Accept-Encoding` admits gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`), else `*`,
+/// with a q-value above 0.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut star = false;
+    for item in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')) {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let q = parts.filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q="))).next_back();
+        let admitted = q.is_none_or(|q| q.trim().parse::<f32>().is_ok_and(|q| q > 0.0));
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            return admitted;
+        }
+        if coding == "*" {
+            star = admitted;
+        }
+    }
+    star
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -186,11 +213,11 @@ async fn children(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<Strin
 
 /// Everything the wall shows for an organisation and month, in one response.
 #[utoipa::path(get, path = "/api/v1/snapshot", params(OrgMonthQuery), responses((status = 200, body = WallSnapshot), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)), tag = "wall")]
-async fn snapshot(State(hub): State<Hub>, scope: Scope, Query(q): Query<OrgMonthQuery>) -> ApiResult<Response> {
+async fn snapshot(State(hub): State<Hub>, scope: Scope, headers: HeaderMap, Query(q): Query<OrgMonthQuery>) -> ApiResult<Response> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
     let org_id = org_entry(&state, org)?.org_id;
-    Ok(json_bytes(hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?.json_for(scope.masked())?))
+    cached_json(&*hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?, scope.masked(), &headers)
 }
 
 /// A member: index by dimension, ranks, lights, indicators and the events behind every point.
@@ -199,14 +226,15 @@ async fn member(
     State(hub): State<Hub>,
     scope: Scope,
     ip: crate::auth::ConnectInfoOpt,
+    headers: HeaderMap,
     Path(member_id): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> ApiResult<Response> {
     let state = hub.state()?;
     scope.member(&state, &member_id)?;
-    let json = hub.member_cached(&member_id, q.month.as_deref()).await?.json_for(scope.masked())?;
+    let res = cached_json(&*hub.member_cached(&member_id, q.month.as_deref()).await?, scope.masked(), &headers)?;
     app::auth::member_viewed(&hub, &scope.who, ip.0.as_deref(), &member_id).await;
-    Ok(json_bytes(json))
+    Ok(res)
 }
 
 /// The Vanguard Index so far this year, by district rank, within an organisation's subtree.
@@ -308,8 +336,12 @@ async fn version(State(hub): State<Hub>, _who: Who) -> Json<VersionEvent> {
 /// Server-sent events: `version` with a [`VersionEvent`] on connect and after every data
 /// change; `warning` with a [`domain::wire::WarningView`] when a warning in the caller's scope
 /// is raised, escalated, cleared or handled (§11; names masked for a `viewer`); a keep-alive
-/// comment every 15 s.
-#[utoipa::path(get, path = "/api/v1/events", responses((status = 200, description = "text/event-stream of `version` and `warning` events")), tag = "wall")]
+/// comment every 15 s. `?events=version` (a comma-separated list of the two names) narrows
+/// the stream to those events: the browser's pages read only `version` (a changed warning
+/// publishes a new version too, so a wall's feed refetches on that), and one raise in a
+/// district sends dozens of `warning` events to every stream that takes them, at the moment
+/// every wall fetches the new version.
+#[utoipa::path(get, path = "/api/v1/events", params(EventsQuery), responses((status = 200, description = "text/event-stream of `version` and `warning` events"), (status = 400, body = ErrorBody)), tag = "wall")]
 ///
 /// The stream ends when the server begins to stop ([`crate::shutdown`]), so a restart never
 /// waits on a wall.
@@ -322,7 +354,12 @@ async fn events(
     stopping: Option<Extension<crate::shutdown::Stopping>>,
     crate::auth::ConnectInfoOpt(ip): crate::auth::ConnectInfoOpt,
     scope: Scope,
+    Query(q): Query<EventsQuery>,
 ) -> Response {
+    let (want_versions, want_warnings) = match q.wanted() {
+        Ok(w) => w,
+        Err(e) => return e.into_response(),
+    };
     let slot = match crate::limits::sse_slots().take(ip.as_deref()) {
         Ok(slot) => slot,
         Err(too_many) => return too_many.into_response(),
@@ -357,12 +394,37 @@ async fn events(
         Some(Extension(s)) => Box::pin(s.wait()),
         None => Box::pin(std::future::pending()),
     };
+    let versions = if want_versions { versions.left_stream() } else { futures_util::stream::empty().right_stream() };
+    let warnings = if want_warnings { warnings.left_stream() } else { futures_util::stream::empty().right_stream() };
     // The slot is freed when the stream is dropped (the client went, or the server stops).
     let stream = futures_util::stream::select(versions, warnings).take_until(stop).map(move |e| {
         let _held = &slot;
         e
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EventsQuery {
+    /// The events to receive, comma-separated among `version` and `warning`; both when
+    /// omitted.
+    pub events: Option<String>,
+}
+
+impl EventsQuery {
+    /// (versions, warnings) wanted; 400 for a name that is neither.
+    fn wanted(&self) -> ApiResult<(bool, bool)> {
+        let Some(list) = &self.events else { return Ok((true, true)) };
+        let (mut versions, mut warnings) = (false, false);
+        for name in list.split(',').map(str::trim) {
+            match name {
+                "version" => versions = true,
+                "warning" => warnings = true,
+                _ => return Err(ApiError::bad(format!("events: `{name}` is not an event of this stream (version, warning)"))),
+            }
+        }
+        Ok((versions, warnings))
+    }
 }
 
 /// Test-only: publish the same data as a new version (enabled by VANGUARD_DEV_ENDPOINTS=1).

@@ -167,6 +167,15 @@ impl Fixture {
     /// One request through the guarded router: (status, body as JSON, or as text in
     /// `Value::String`). Writes carry a same-origin `Origin`.
     async fn call(&self, who: As<'_>, method: &str, uri: &str, headers: &[(&str, &str)], body: Option<&str>) -> (StatusCode, Value) {
+        let res = self.raw(who, method, uri, headers, body).await;
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// [`Fixture::call`]'s request, answered as it is.
+    async fn raw(&self, who: As<'_>, method: &str, uri: &str, headers: &[(&str, &str)], body: Option<&str>) -> Response {
         let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "wall.test");
         match who {
             As::Nobody => {}
@@ -184,11 +193,7 @@ impl Fixture {
             None => req.body(Body::empty()),
         }
         .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        self.router.clone().oneshot(req).await.unwrap()
     }
 
     async fn get(&self, who: As<'_>, uri: &str) -> Value {
@@ -200,6 +205,41 @@ impl Fixture {
 
 fn ids(v: &Value, key: &str) -> Vec<String> {
     v.as_array().unwrap_or_else(|| panic!("not an array: {v}")).iter().map(|r| r[key].as_str().unwrap().to_string()).collect()
+}
+
+/// The events of an SSE body, (name, data as JSON), read until `done` says so of all read
+/// so far (at most 10 s).
+async fn sse_until(body: &mut axum::body::BodyDataStream, done: impl Fn(&[(String, Value)]) -> bool) -> Vec<(String, Value)> {
+    let (mut text, mut events) = (String::new(), Vec::new());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done(&events) {
+        let chunk = tokio::time::timeout_at(deadline, body.next()).await.expect("the event in time").expect("the stream open").unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = text.find("\n\n") {
+            let block: String = text.drain(..end + 2).collect();
+            let field = |f: &str| block.lines().find_map(|l| l.strip_prefix(f)).map(str::trim).unwrap_or("").to_string();
+            if !block.starts_with(':') {
+                events.push((field("event:"), serde_json::from_str(&field("data:")).unwrap_or(Value::Null)));
+            }
+        }
+    }
+    events
+}
+
+#[test]
+fn accept_encoding_is_read_as_rfc_9110_says() {
+    let accepts = |v: &str| {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+        accepts_gzip(&h)
+    };
+    for yes in ["gzip", "gzip, deflate, br, zstd", "br;q=1.0, GZIP;q=0.5", "x-gzip", "*", "identity, *;q=0.1", "deflate, gzip;q=0.001"] {
+        assert!(accepts(yes), "{yes}");
+    }
+    for no in ["", "identity", "br, zstd", "gzip;q=0", "gzip;q=0.0, *", "*;q=0", "gzip; q=zero"] {
+        assert!(!accepts(no), "{no}");
+    }
+    assert!(!accepts_gzip(&HeaderMap::new()));
 }
 
 #[test]
@@ -456,6 +496,26 @@ async fn every_route_applies_the_callers_scope() {
         // The same snapshot for an officer keeps the names (the masked JSON is a copy).
         let snap = f.get(As::Login("officer1"), "/api/v1/snapshot?org=B1").await;
         assert_eq!(snap["members"][0]["name"], "张三", "[{label}]");
+        // A browser accepts gzip: the same JSON, compressed once by the hub, masked for the
+        // kiosk; without gzip among what is accepted, the JSON as it is.
+        for (who, uri, name, other) in
+            [(kiosk, "/api/v1/snapshot?org=B1", "欧***", "欧阳娜娜"), (As::Login("officer1"), "/api/v1/members/M2", "欧阳娜娜", "欧***")]
+        {
+            let res = f.raw(who, "GET", uri, &[("accept-encoding", "gzip, deflate, br, zstd")], None).await;
+            assert_eq!(
+                (res.status(), res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap())),
+                (StatusCode::OK, Some("gzip")),
+                "[{label}] {uri}"
+            );
+            assert_eq!(res.headers()[header::VARY], "accept-encoding", "[{label}] {uri}");
+            let z = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
+            let mut json = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&z[..]), &mut json).unwrap();
+            assert!(json.contains(name) && !json.contains(other), "[{label}] {uri}: {json}");
+            let res = f.raw(who, "GET", uri, &[("accept-encoding", "gzip;q=0, identity")], None).await;
+            assert!(res.headers().get(header::CONTENT_ENCODING).is_none(), "[{label}] {uri}");
+            assert_eq!(axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap(), json.as_bytes(), "[{label}] {uri}");
+        }
         assert_eq!(f.call(kiosk, "GET", "/api/v1/orgs/D", &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] above the kiosk's street");
         assert_eq!(f.call(kiosk, "POST", "/api/v1/orgs/B1/resources/R1/used", &[], Some("{}")).await.0, StatusCode::FORBIDDEN, "[{label}] read-only");
 
@@ -752,6 +812,17 @@ async fn warnings_and_webhooks() {
             assert_eq!(f.call(ADMIN, "GET", bad, &[], None).await.0, StatusCode::BAD_REQUEST, "[{label}] {bad}");
         }
 
+        // The event stream carries a handled warning to the callers in scope (§11), unless it is
+        // narrowed to versions, as the pages open it: then only the version that follows.
+        let open = |uri: &str| {
+            let req = Request::get(uri).header(header::COOKIE, f.cookies["admin1"].as_str()).body(Body::empty()).unwrap();
+            f.router.clone().oneshot(req)
+        };
+        let mut everything = open("/api/v1/events").await.unwrap().into_body().into_data_stream();
+        let mut versions = open(app::live::EVENTS_URL).await.unwrap().into_body().into_data_stream();
+        let (s, e) = f.call(ADMIN, "GET", "/api/v1/events?events=version,news", &[], None).await;
+        assert_eq!((s, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")), "[{label}] {e}");
+
         // Handling: in scope only, by the roles that handle warnings; each change audited.
         let ack = |id: i64| format!("/api/v1/warnings/{id}/ack");
         let resolve = |id: i64| format!("/api/v1/warnings/{id}/resolve");
@@ -760,6 +831,12 @@ async fn warnings_and_webhooks() {
         assert_eq!(f.call(As::Login("member3"), "POST", &ack(gap), &[], None).await.0, StatusCode::FORBIDDEN, "[{label}] a member");
         let (s, w) = f.call(As::Login("secretary2"), "POST", &ack(gap), &[], None).await;
         assert_eq!((s, w["state"].as_str(), w["acked_by"].as_str()), (StatusCode::OK, Some("acknowledged"), Some("secretary2")), "[{label}] {w}");
+        let after = f.get(ADMIN, "/api/v1/version").await["version"].as_u64().unwrap();
+        let acked = |(name, data): &(String, Value)| name == "warning" && data["warning_id"] == gap && data["state"] == "acknowledged";
+        let seen = sse_until(&mut everything, |e| e.iter().any(acked)).await;
+        assert!(seen.iter().any(acked), "[{label}] {seen:?}");
+        let seen = sse_until(&mut versions, |e| e.iter().any(|(n, d)| n == "version" && d["version"].as_u64() >= Some(after))).await;
+        assert!(seen.iter().all(|(n, _)| n == "version"), "[{label}] versions only: {seen:?}");
         let (s, e) = f.call(As::Login("secretary2"), "POST", &resolve(gap), &[], Some(r#"{"note":"   "}"#)).await;
         assert_eq!((s, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_input")), "[{label}] {e}");
         let (s, w) = f.call(As::Login("secretary2"), "POST", &resolve(gap), &[], Some(r#"{"note":"3月28日已补开支部委员会"}"#)).await;
