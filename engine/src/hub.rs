@@ -424,7 +424,7 @@ fn retire(old: Option<Arc<State>>) {
         Ok(rt) => {
             rt.spawn(async move {
                 tokio::time::sleep(RETIRE_AFTER).await;
-                let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+                tokio::task::spawn_blocking(move || drop(old));
             });
         }
         Err(_) => drop(old),
