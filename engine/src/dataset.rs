@@ -55,6 +55,13 @@ impl Dataset {
 }
 
 impl Dataset {
+    /// Events held: the rows of `events` and the study sessions behind `study`'s counts (what
+    /// the store holds, where `events.height()` alone leaves out the study sessions).
+    pub fn records(&self) -> PolarsResult<i64> {
+        let study = self.study.column(c::COUNT)?.as_materialized_series().sum::<i64>()?;
+        Ok(self.events.height() as i64 + study)
+    }
+
     /// The same data limited to the members with surrogate ids in `members` (their events,
     /// study counts and member rows; organisations and activities whole, the data start of
     /// the whole store). Every per-member figure of §4/§5 depends only on the member's own

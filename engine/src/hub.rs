@@ -679,12 +679,19 @@ impl Hub {
 
     pub async fn snapshot_cached(&self, org_id: Option<&str>, month: Option<&str>) -> Result<Arc<Cached<WallSnapshot>>, HubError> {
         let state = self.state()?;
-        let month = state.resolve_month(month)?;
         let org = state.resolve_org(org_id)?;
+        self.snapshot_of(&state, org, month).await
+    }
+
+    /// The snapshot of an organisation already resolved in `state` (an API handler has checked
+    /// the caller's scope on that state): the organisation is not looked up twice, and the
+    /// answer is of the version the scope was checked on.
+    pub async fn snapshot_of(&self, state: &Arc<State>, org: i64, month: Option<&str>) -> Result<Arc<Cached<WallSnapshot>>, HubError> {
+        let month = state.resolve_month(month)?;
         if let Some(c) = lock(&state.snapshots).get(&(org, month.0)) {
             return Ok(c);
         }
-        let cached = self.compute(&state, month, move |ctx| ctx.snapshot(org)).await?;
+        let cached = self.compute(state, month, move |ctx| ctx.snapshot(org)).await?;
         remember(&state.snapshots, (org, month.0), &cached);
         Ok(cached)
     }

@@ -409,7 +409,8 @@ async def main():
         fin = [x for x in lat if x != float("inf")]
         print(
             f"import {k + 1:>3}/{IMPORTS}: {EVENTS} events in {te - ts:5.2f} s (exit {rc}); version {v_before} -> {v_new}; "
-            f"seen by {len(fin)}/{CLIENTS} walls, p50 {pct(fin, 50):.2f} s, max {max(lat):.2f} s after the import's end"
+            f"seen by {len(fin)}/{CLIENTS} walls, p50 {pct(fin, 50):.2f} s, max {max(lat):.2f} s after the import's end; "
+            f"server RSS {(rss_kb() or 0) / 1024:.0f} MB"
             + (f"; {early} walls had a new version BEFORE the import ended" if early else ""),
             flush=True,
         )

@@ -216,8 +216,7 @@ async fn children(State(hub): State<Hub>, scope: Scope, Path(org_id): Path<Strin
 async fn snapshot(State(hub): State<Hub>, scope: Scope, headers: HeaderMap, Query(q): Query<OrgMonthQuery>) -> ApiResult<Response> {
     let state = hub.state()?;
     let org = scope.org(&state, q.org.as_deref())?;
-    let org_id = org_entry(&state, org)?.org_id;
-    cached_json(&*hub.snapshot_cached(Some(&org_id), q.month.as_deref()).await?, scope.masked(), &headers)
+    cached_json(&*hub.snapshot_of(&state, org, q.month.as_deref()).await?, scope.masked(), &headers)
 }
 
 /// A member: index by dimension, ranks, lights, indicators and the events behind every point.

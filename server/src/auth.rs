@@ -45,8 +45,30 @@ const CACHE_MAX: usize = 10_000;
 pub const THROTTLE_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Credentials (`c:COOKIE` / `b:TOKEN`) being resolved or resolved, and since when.
-type CredentialCache = HashMap<String, Resolution>;
+/// Credentials being resolved or resolved, and since when: session cookies and bearer tokens
+/// apart, so a request's credential is looked up as the header carries it (no key built per
+/// request; what a wall polling snapshots costs is issue 9's benchmark).
+#[derive(Default)]
+struct CredentialCache {
+    cookies: HashMap<String, Resolution>,
+    bearers: HashMap<String, Resolution>,
+}
+
+impl CredentialCache {
+    fn len(&self) -> usize {
+        self.cookies.len() + self.bearers.len()
+    }
+
+    fn retain_fresh(&mut self) {
+        self.cookies.retain(|_, r| r.began.elapsed() < CACHE_TTL);
+        self.bearers.retain(|_, r| r.began.elapsed() < CACHE_TTL);
+    }
+
+    fn clear(&mut self) {
+        self.cookies.clear();
+        self.bearers.clear();
+    }
+}
 
 /// One resolution of a credential: the first request runs it, requests arriving while it runs
 /// wait for its answer, and later ones read it until [`CACHE_TTL`] after it began. A failed
@@ -81,21 +103,28 @@ impl Auth {
     }
 
     /// The caller a credential stands for (`None`: unknown, expired, disabled or revoked).
-    async fn resolve(&self, cred: &Credential) -> Result<Option<Arc<Caller>>, AccessError> {
-        let key = cred.cache_key();
+    async fn resolve(&self, cred: &Credential<'_>) -> Result<Option<Arc<Caller>>, AccessError> {
         let cell = {
             let mut cache = self.cache();
-            match cache.get(&key) {
+            let (map, key) = match *cred {
+                Credential::Cookie(c) => (&cache.cookies, c),
+                Credential::Bearer(t) => (&cache.bearers, t),
+            };
+            match map.get(key) {
                 Some(r) if r.began.elapsed() < CACHE_TTL => r.caller.clone(),
                 _ => {
                     if cache.len() >= CACHE_MAX {
-                        cache.retain(|_, r| r.began.elapsed() < CACHE_TTL);
+                        cache.retain_fresh();
                         if cache.len() >= CACHE_MAX {
                             cache.clear();
                         }
                     }
                     let cell = Arc::new(tokio::sync::OnceCell::new());
-                    cache.insert(key, Resolution { began: Instant::now(), caller: cell.clone() });
+                    let map = match cred {
+                        Credential::Cookie(_) => &mut cache.cookies,
+                        Credential::Bearer(_) => &mut cache.bearers,
+                    };
+                    map.insert(key.to_owned(), Resolution { began: Instant::now(), caller: cell.clone() });
                     cell
                 }
             }
@@ -104,7 +133,7 @@ impl Auth {
             .get_or_try_init(|| async {
                 self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok::<_, AccessError>(
-                    match cred {
+                    match *cred {
                         Credential::Cookie(c) => access::session(&self.store, c).await?,
                         Credential::Bearer(t) => access::token_caller(&self.store, t).await?,
                     }
@@ -121,29 +150,24 @@ impl Auth {
     }
 }
 
-enum Credential {
-    Cookie(String),
-    Bearer(String),
+/// A request's credential, as its headers carry it.
+#[derive(Clone, Copy)]
+enum Credential<'a> {
+    Cookie(&'a str),
+    Bearer(&'a str),
 }
 
-impl Credential {
-    fn from_headers(headers: &HeaderMap) -> Option<Credential> {
+impl<'a> Credential<'a> {
+    fn from_headers(headers: &'a HeaderMap) -> Option<Credential<'a>> {
         if let Some(token) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) {
-            return Some(Credential::Bearer(token.trim().to_owned()));
+            return Some(Credential::Bearer(token.trim()));
         }
         cookie(headers, COOKIE).map(Credential::Cookie)
-    }
-
-    fn cache_key(&self) -> String {
-        match self {
-            Credential::Cookie(c) => format!("c:{c}"),
-            Credential::Bearer(t) => format!("b:{t}"),
-        }
     }
 }
 
 /// The value of cookie `name`, if the request carries it.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -151,7 +175,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .map(|(_, v)| v)
 }
 
 /// The routes that answer without a credential (§10): health, the OpenAPI document, logging
@@ -169,7 +193,11 @@ fn wants_json(path: &str) -> bool {
 
 /// The client's address, when the server was started with connection info.
 fn client_ip(req_ext: &axum::http::Extensions) -> Option<String> {
-    req_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    client_addr(req_ext).map(|ip| ip.to_string())
+}
+
+fn client_addr(req_ext: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    req_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
 }
 
 fn error_json(status: StatusCode, error: &'static str, message: &'static str) -> Response {
@@ -212,14 +240,20 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 /// The middleware: resolves the caller, refuses what needs one, checks the origin of
 /// cookie-carried writes, and logs every 403 answered to a caller.
+///
+/// What it does for every request is kept small (no string built unless a request is refused):
+/// its cost is what separates a snapshot from `/healthz` in `scripts/bench-api.sh`.
 pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Response {
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
-    let cred = if needs_no_caller(&path) { None } else { Credential::from_headers(req.headers()) };
+    // A parsed URI shares the request's bytes: cloning it copies no text.
+    let (method, uri) = (req.method().clone(), req.uri().clone());
+    let path = uri.path();
+    let cred = if needs_no_caller(path) { None } else { Credential::from_headers(req.headers()) };
+    let by_cookie = matches!(cred, Some(Credential::Cookie(_)));
     let caller = match &cred {
         Some(c) => match auth.resolve(c).await {
             Ok(caller) => caller,
             // A public route still answers (as to nobody); any other waits for the store.
-            Err(e) if is_public(&method, &path) => {
+            Err(e) if is_public(&method, path) => {
                 tracing::warn!(error = %e, %path, "resolving a credential failed; answering as to nobody");
                 None
             }
@@ -230,11 +264,11 @@ pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         },
         None => None,
     };
-    let ip = client_ip(req.extensions());
-    let cookie_write = matches!(cred, Some(Credential::Cookie(_))) && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let ip = client_addr(req.extensions());
+    let cookie_write = by_cookie && !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if cookie_write && !same_origin(req.headers()) {
         if let Some(c) = &caller {
-            deny(&auth, c, ip.as_deref(), &path).await;
+            deny(&auth, c, ip, path).await;
         }
         return error_json(StatusCode::FORBIDDEN, "cross_origin", "跨站请求已被拒绝");
     }
@@ -242,8 +276,8 @@ pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         Some(c) => {
             req.extensions_mut().insert(Who(c.clone()));
         }
-        None if is_public(&method, &path) => {}
-        None if wants_json(&path) => return unauthenticated(),
+        None if is_public(&method, path) => {}
+        None if wants_json(path) => return unauthenticated(),
         None => {
             let next_path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
             return Redirect::to(&format!("/login?next={}", urlencode(&next_path))).into_response();
@@ -252,16 +286,17 @@ pub async fn layer(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
     let mut res = next.run(req).await;
     if let Some(c) = &caller {
         if res.status() == StatusCode::FORBIDDEN {
-            deny(&auth, c, ip.as_deref(), &path).await;
+            deny(&auth, c, ip, path).await;
         }
-        res.extensions_mut().insert(crate::metrics::LoggedCaller(format!("{}:{}", c.role, c.login)));
+        res.extensions_mut().insert(crate::metrics::LoggedCaller(c.clone()));
     }
     res
 }
 
 /// One `denied` row for a refused request.
-async fn deny(auth: &Auth, caller: &Caller, ip: Option<&str>, path: &str) {
-    if let Err(e) = access::audit(&auth.store, &AuditEntry::denied(caller, ip, path)).await {
+async fn deny(auth: &Auth, caller: &Caller, ip: Option<std::net::IpAddr>, path: &str) {
+    let ip = ip.map(|ip| ip.to_string());
+    if let Err(e) = access::audit(&auth.store, &AuditEntry::denied(caller, ip.as_deref(), path)).await {
         tracing::error!(error = %e, "writing a denied row to the audit log failed");
     }
 }

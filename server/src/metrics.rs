@@ -24,10 +24,22 @@ use prometheus_client::registry::Registry;
 
 use app::auth::Scope;
 
-/// Who made a request, as the access log names it (`role:login`); the access layer puts it on
-/// the response.
+/// Who made a request; the access layer puts it on the response, and the access log names it
+/// `role:login` (written only when the line is, not built for every request).
 #[derive(Clone, Debug)]
-pub struct LoggedCaller(pub String);
+pub struct LoggedCaller(pub std::sync::Arc<access::Caller>);
+
+/// The access log's `caller` field: `role:login`, or `-` for nobody.
+struct CallerField<'a>(Option<&'a LoggedCaller>);
+
+impl std::fmt::Display for CallerField<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(c) => write!(f, "{}:{}", c.0.role, c.0.login),
+            None => f.write_str("-"),
+        }
+    }
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -97,7 +109,7 @@ fn metrics() -> &'static Metrics {
         registry.register("computations_waiting", "Requests waiting for a computation", m.waiting.clone());
         registry.register("sse_clients", "Event streams open", m.sse_clients.clone());
         registry.register("connections", "Connections open", m.connections.clone());
-        registry.register("events", "Events (records) behind the figures", m.events.clone());
+        registry.register("events", "Events (records) behind the figures, study sessions included", m.events.clone());
         registry.register("outbox_backlog", "Webhook messages waiting for delivery", m.outbox_backlog.clone());
         Metrics { registry, ..m }
     })
@@ -112,8 +124,8 @@ pub async fn record(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let took = started.elapsed();
     let status = res.status().as_u16();
-    let caller = res.extensions().get::<LoggedCaller>().map_or("-", |c| c.0.as_str());
-    tracing::info!(target: "access", method = %method, path = %path, status, ms = took.as_secs_f64() * 1000.0, caller, "request");
+    let caller = CallerField(res.extensions().get::<LoggedCaller>());
+    tracing::info!(target: "access", method = %method, path = %path, status, ms = took.as_micros() as f64 / 1000.0, caller = %caller, "request");
     let m = metrics();
     m.requests.get_or_create(&RequestLabels { method: method.as_str().to_owned(), route: route.clone(), status }).inc();
     m.latency.get_or_create(&RouteLabels { route }).observe(took.as_secs_f64());
@@ -135,7 +147,12 @@ pub async fn exposition(hub: &Hub) -> Response {
     use std::sync::atomic::Ordering::Relaxed;
     if let Ok(state) = hub.state() {
         m.version.set(state.version as i64);
-        m.events.set(state.ds.events.height() as i64);
+        match state.ds.records() {
+            Ok(n) => {
+                m.events.set(n);
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: counting the events held failed"),
+        }
         let c = state.cache_sizes();
         for (cache, entries, bytes) in [
             ("months", c.months, c.month_bytes),

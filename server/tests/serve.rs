@@ -28,7 +28,7 @@ fn fixture(dir: &Path) {
     std::fs::write(dir.join("activities.csv"), "activity_id,org_id,kind,held_at,title\nA1,B,theme_day,2026-10-05T09:00:00,主题党日\n").unwrap();
     std::fs::write(
         dir.join("events.csv"),
-        "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nE1,M1,attend,2026-10-05T09:10:00,A1,,,manual\n",
+        "event_id,member_id,kind,occurred_at,activity_id,quantity,period,source\nE1,M1,attend,2026-10-05T09:10:00,A1,,,manual\nE2,M1,study,2026-10-06T20:00:00,,,,manual\nE3,M1,study,2026-10-07T20:00:00,,,,manual\n",
     )
     .unwrap();
 }
@@ -88,6 +88,8 @@ fn sigterm_with_open_event_streams_exits_within_10_s() {
     s.read_to_string(&mut metrics).unwrap();
     assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
     assert!(metrics.contains("vanguard_http_requests_total{") && metrics.contains("vanguard_data_version"), "{metrics}");
+    // Every event held, study sessions (kept as counts per member and month) included.
+    assert!(metrics.lines().any(|l| l == "vanguard_events 3"), "{metrics}");
     assert!(request(port, "GET", "/metrics", Some(&token)).unwrap().starts_with("HTTP/1.1 403"), "a viewer");
     let open = request(metrics_port, "GET", "/metrics", None).unwrap();
     assert!(open.starts_with("HTTP/1.1 200") && open.contains("vanguard_store_up 1"), "{open}");
@@ -166,6 +168,21 @@ fn backup_copies_a_sqlite_store() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
 }
 
+/// The log written to a file (journald, a container's log) is plain text: no terminal colour
+/// codes around its fields; and every request has its access line at INFO (issue 11 item 6).
+#[test]
+fn a_log_written_to_a_file_is_plain_text() {
+    let (tmp, db) = imported();
+    let log = tmp.path().join("serve.log");
+    let (port, mut server) = start_logging(&db, &[("RUST_LOG", "info")], Stdio::from(std::fs::File::create(&log).unwrap()));
+    assert!(request(port, "GET", "/healthz", None).is_some_and(|r| r.starts_with("HTTP/1.1 200")));
+    let _ = server.kill();
+    let _ = server.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().any(|l| l.contains("INFO") && l.contains("path=/healthz") && l.contains("status=200")), "no access line:\n{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in a log file:\n{text}");
+}
+
 /// A slow client that never finishes its request headers is dropped after the header timeout
 /// (issue 11 item 2), while the server answers others meanwhile; a kept-alive connection idle
 /// for longer than that is not (a wall fetches on it again when the data changes), and its
@@ -207,6 +224,11 @@ fn a_half_sent_request_is_dropped_after_the_header_timeout() {
 
 /// Starts `vanguard serve` on a free port with `env`; returns once `/readyz` is 200.
 fn start(db: &str, env: &[(&str, &str)]) -> (u16, std::process::Child) {
+    start_logging(db, env, Stdio::null())
+}
+
+/// [`start`], its log written to `stderr`.
+fn start_logging(db: &str, env: &[(&str, &str)], stderr: Stdio) -> (u16, std::process::Child) {
     let port = free_port();
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--db", db, "--addr", &format!("127.0.0.1:{port}")])
@@ -215,7 +237,7 @@ fn start(db: &str, env: &[(&str, &str)]) -> (u16, std::process::Child) {
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(stderr);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -468,6 +468,19 @@ async fn every_route_applies_the_callers_scope() {
         assert_eq!(f.call(As::Nobody, "GET", "/api/v1/session", &[], None).await.0, StatusCode::UNAUTHORIZED, "[{label}]");
         let (s, e) = f.call(As::Bearer("not-a-token"), "GET", "/api/v1/rankings", &[], None).await;
         assert_eq!((s, e["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "[{label}]");
+        // A session id is no bearer token, and a token no session cookie, even while the other
+        // is in the resolved credentials' cache (kept apart by kind).
+        let session_id = f.cookies["officer1"].split_once('=').unwrap().1.to_string();
+        assert_eq!(f.call(As::Login("officer1"), "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::OK, "[{label}]");
+        assert_eq!(
+            f.call(As::Bearer(&session_id), "GET", "/api/v1/rankings", &[], None).await.0,
+            StatusCode::UNAUTHORIZED,
+            "[{label}] a session id as a token"
+        );
+        assert_eq!(f.call(As::Bearer(&f.kiosk), "GET", "/api/v1/rankings", &[], None).await.0, StatusCode::OK, "[{label}]");
+        let token_cookie = format!("{}={}", crate::auth::COOKIE, f.kiosk);
+        let (s, _) = f.call(As::Nobody, "GET", "/api/v1/rankings", &[("cookie", &token_cookie)], None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "[{label}] a token as a session cookie");
 
         // Who am I.
         let me = f.get(As::Login("member1"), "/api/v1/session").await;
