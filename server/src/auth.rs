@@ -68,6 +68,14 @@ impl CredentialCache {
         self.cookies.clear();
         self.bearers.clear();
     }
+
+    /// The map of `cred`'s kind, and the key it is found by there.
+    fn of<'a>(&mut self, cred: Credential<'a>) -> (&mut HashMap<String, Resolution>, &'a str) {
+        match cred {
+            Credential::Cookie(c) => (&mut self.cookies, c),
+            Credential::Bearer(t) => (&mut self.bearers, t),
+        }
+    }
 }
 
 /// One resolution of a credential: the first request runs it, requests arriving while it runs
@@ -106,13 +114,11 @@ impl Auth {
     async fn resolve(&self, cred: &Credential<'_>) -> Result<Option<Arc<Caller>>, AccessError> {
         let cell = {
             let mut cache = self.cache();
-            let (map, key) = match *cred {
-                Credential::Cookie(c) => (&cache.cookies, c),
-                Credential::Bearer(t) => (&cache.bearers, t),
-            };
-            match map.get(key) {
-                Some(r) if r.began.elapsed() < CACHE_TTL => r.caller.clone(),
-                _ => {
+            let (map, key) = cache.of(*cred);
+            let fresh = map.get(key).filter(|r| r.began.elapsed() < CACHE_TTL).map(|r| r.caller.clone());
+            match fresh {
+                Some(cell) => cell,
+                None => {
                     if cache.len() >= CACHE_MAX {
                         cache.retain_fresh();
                         if cache.len() >= CACHE_MAX {
@@ -120,11 +126,7 @@ impl Auth {
                         }
                     }
                     let cell = Arc::new(tokio::sync::OnceCell::new());
-                    let map = match cred {
-                        Credential::Cookie(_) => &mut cache.cookies,
-                        Credential::Bearer(_) => &mut cache.bearers,
-                    };
-                    map.insert(key.to_owned(), Resolution { began: Instant::now(), caller: cell.clone() });
+                    cache.of(*cred).0.insert(key.to_owned(), Resolution { began: Instant::now(), caller: cell.clone() });
                     cell
                 }
             }
